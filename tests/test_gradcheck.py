@@ -1,0 +1,81 @@
+"""Central-difference gradient checks, driven by Hypothesis (sizes, values, stacks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinyframe import Sequential, gradcheck
+from tinyframe.layers import Dense
+from tinyframe.losses import SquaredError
+
+from .strategies import ELEMENTWISE, arrays, batch_sizes, seeds, sizes, stacks
+
+TOL = 1e-6  # a wrong gradient gives errors of 1e-2 and more; rounding alone stays far below
+WORST: dict[str, float] = {}  # worst error seen per check, printed at the end of the session
+
+
+def record(name: str, result: gradcheck.GradCheckResult) -> None:
+    WORST[name] = max(WORST.get(name, 0.0), result.max_error)
+    assert result.max_error < TOL, f"{name}: {result}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_worst():
+    yield
+    print("\nworst relative gradient errors:", {k: f"{v:.1e}" for k, v in sorted(WORST.items())})
+
+
+@given(st.data(), sizes, sizes, batch_sizes, seeds)
+def test_dense_alone(data, n_in, n_out, m, seed):
+    layer = Dense(n_in, n_out).build("float64", seed)
+    record("Dense", gradcheck.check_layer(layer, data.draw(arrays((m, n_in)))))
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@given(data=st.data(), width=sizes, m=batch_sizes, seed=seeds)
+def test_elementwise_behind_dense(name, data, width, m, seed):
+    """Dense in front, so the activation's input gradient reaches Dense's weights."""
+    model = Sequential([Dense(width, width), ELEMENTWISE[name](width)], dtype="float64", seed=seed)
+    model.compile(loss=SquaredError())
+    X, Y = data.draw(arrays((m, width))), data.draw(arrays((m, width), 0.0, 1.0))
+    record(name, gradcheck.check_model(model, X, Y))
+
+
+@given(st.data(), sizes, batch_sizes)
+def test_squared_error_behind_dense(data, width, m):
+    model = Sequential([Dense(width, width)], dtype="float64", seed=0)
+    model.compile(loss=SquaredError())
+    record("SquaredError", gradcheck.check_model(model, data.draw(arrays((m, width))), data.draw(arrays((m, width)))))
+    record("SquaredError", gradcheck.check_loss(SquaredError(), data.draw(arrays((m, width))), np.zeros((m, width))))
+
+
+@given(st.data(), stacks(), batch_sizes)
+def test_random_stacks(data, stack, m):
+    model, n_in, n_out = stack
+    model.compile(loss=SquaredError())
+    record("stack", gradcheck.check_model(model, data.draw(arrays((m, n_in))), data.draw(arrays((m, n_out), 0, 1))))
+
+
+def test_check_detects_a_wrong_gradient():
+    """The check can fail: a Dense whose bias gradient is doubled is caught."""
+
+    class BadDense(Dense):
+        def backward_params(self, grad_out):
+            super().backward_params(grad_out)
+            self.grads["b"] *= 2
+
+    layer = BadDense(3, 2).build("float64", 0)
+    result = gradcheck.check_layer(layer, np.ones((4, 3)))
+    assert result.errors["b"] > 0.1 and result.worst == "b"
+    assert result.errors["W"] < TOL
+
+
+def test_float32_is_refused():
+    model = Sequential([Dense(2, 2)], seed=0)
+    with pytest.raises(ValueError, match="float64 model. Received: dtype float32"):
+        gradcheck.check_model(model, np.ones((1, 2)), np.ones((1, 2)))
+    with pytest.raises(ValueError, match="float64 arrays"):
+        gradcheck.check_layer(Dense(2, 2).build("float32", 0), np.ones((1, 2)))

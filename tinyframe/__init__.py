@@ -1,0 +1,14 @@
+"""tinyframe: a small, object-oriented, Keras-like neural-network framework on NumPy.
+
+>>> from tinyframe import Sequential
+>>> from tinyframe.layers import Dense
+>>> from tinyframe.activations import Sigmoid
+>>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
+"""
+
+from .model import Sequential
+from .training import DivergenceWarning
+
+__version__ = "0.1.0"
+
+__all__ = ["Sequential", "DivergenceWarning", "__version__"]

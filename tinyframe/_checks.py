@@ -1,0 +1,36 @@
+"""Argument checks shared by constructors: errors say expected vs received."""
+
+from __future__ import annotations
+
+import numbers
+
+
+def check_positive_int(value, name: str, owner: str, allow_zero: bool = False) -> int:
+    """Return ``value`` as an int, or raise: TypeError if not an integer, ValueError if < 1 (or < 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an integer. Received: {name}={value!r}")
+    low = 0 if allow_zero else 1
+    if value < low:
+        raise ValueError(f"{owner}: {name} must be an integer >= {low}. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_float(
+    value,
+    name: str,
+    owner: str,
+    low: float = 0.0,
+    high: float = float("inf"),
+    low_open: bool = True,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float within (low, high] (or as the flags say), or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number. Received: {name}={value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high or value != value:
+        lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
+        raise ValueError(f"{owner}: {name} must be in {lo}{low}, {high}{hi}. Received: {name}={value!r}")
+    return value

@@ -1,0 +1,35 @@
+"""Activation: the shared pattern of layers that apply a function to each row."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layers.base import Layer
+
+
+class Activation(Layer):
+    """A parameter-free layer ``y = f(x)`` whose backward is ``grad_in = grad_out * f'(x)``.
+
+    Subclasses write the two kernels as a matched pair, each into a preallocated
+    ``out`` buffer of the input's shape (so training allocates nothing per step):
+
+    * ``function(x, out) -> out``            the forward value ``f(x)``
+    * ``derivative(x, y, grad, out) -> out`` ``dJ/dx`` given ``y = f(x)`` and ``grad = dJ/dy``
+
+    The forward input ``x`` and output ``y`` are both handed to ``derivative``, so
+    no forward value is ever recomputed in backward (Sigmoid uses ``y``, ReLU ``x``).
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._x = x
+        self._y = self.function(x, self.buffer("y", x.shape))
+        return self._y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return self.derivative(self._x, self._y, grad_out, self.buffer("grad_in", grad_out.shape))
+
+    def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError

@@ -1,0 +1,43 @@
+"""Sigmoid: the article's neuron activation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Activation
+
+
+class Sigmoid(Activation):
+    """The logistic function, elementwise.
+
+    Forward and backward (shapes unchanged, ``(m, n)``)::
+
+        y = f(z) = 1 / (1 + exp(-z))
+        dJ/dz = dJ/dy * f'(z) = dJ/dy * y * (1 - y)
+
+    After a `Dense` layer and `SquaredError`, ``dJ/dz`` is the article's output
+    delta ``-(y - h) * f'(z)`` (times 1/m). The derivative uses the saved output
+    ``y``, never recomputing ``exp``.
+
+    Stability: for ``z < -88`` (float32) or ``z < -709`` (float64), ``exp(-z)``
+    overflows to ``inf`` and ``1 / (1 + inf)`` is exactly 0, the correct limit;
+    that overflow is expected, so its warning is silenced here and nowhere else.
+
+    Example:
+        >>> import numpy as np
+        >>> Sigmoid().build().forward(np.array([[-1e4, 0.0, 1e4]]))
+        array([[0. , 0.5, 1. ]])
+    """
+
+    def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.negative(x, out=out)
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
+        out += 1
+        return np.reciprocal(out, out=out)
+
+    def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.subtract(1, y, out=out)
+        out *= y
+        out *= grad
+        return out

@@ -1,0 +1,78 @@
+"""Callback: hooks into the training loop, Keras style."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Callback:
+    """Override any hook; ``self.model`` is the model being trained.
+
+    Hooks, in the order `fit` calls them::
+
+        on_train_begin(logs)
+          on_epoch_begin(epoch, logs)
+            on_batch_end(batch, logs)       logs: {"batch", "size", "loss"}
+          on_epoch_end(epoch, logs)         logs: loss, metrics, val_loss, val_<metric>
+        on_train_end(logs)
+
+    ``self.params`` holds ``epochs``, ``initial_epoch``, ``steps`` (batches per
+    epoch), ``samples``, ``verbose``, ``do_validation`` and ``metrics`` (the keys
+    the epoch logs will carry). Setting ``self.model.stop_training = True`` ends
+    training after the current epoch.
+
+    Example:
+        >>> class PrintLoss(Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         print(epoch, logs["loss"])
+    """
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+
+class CallbackList:
+    """Calls a hook on every callback in order (internal to `fit`)."""
+
+    def __init__(self, callbacks: list[Callback], model: Any, params: dict[str, Any]) -> None:
+        self.callbacks = callbacks
+        for callback in callbacks:
+            callback.set_model(model)
+            callback.set_params(params)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_train_begin(logs)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_batch_end(batch, logs)

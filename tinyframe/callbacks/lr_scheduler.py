@@ -1,0 +1,40 @@
+"""LearningRateScheduler: set the optimizer's learning rate at each epoch."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+from .base import Callback
+
+
+class LearningRateScheduler(Callback):
+    """Call ``schedule(epoch, lr) -> new_lr`` (or ``schedule(epoch)``) before each epoch.
+
+    The new rate is written to ``model.optimizer.learning_rate`` and logged as
+    ``learning_rate`` at the end of the epoch.
+
+    Example:
+        >>> halve = LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch % 10 == 9 else lr)
+    """
+
+    def __init__(self, schedule: Callable[..., float]) -> None:
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable. Received: {schedule!r}")
+        self.schedule = schedule
+        try:
+            self._takes_lr = len(inspect.signature(schedule).parameters) >= 2
+        except (TypeError, ValueError):  # builtins without a signature
+            self._takes_lr = True
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        optimizer = self.model.optimizer
+        lr = self.schedule(epoch, optimizer.learning_rate) if self._takes_lr else self.schedule(epoch)
+        try:
+            optimizer.learning_rate = lr
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"LearningRateScheduler: schedule({epoch}) gave an invalid rate: {error}") from None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs["learning_rate"] = self.model.optimizer.learning_rate

@@ -1,0 +1,92 @@
+"""Weight initialisers: ``init(shape, rng, dtype) -> array``.
+
+Each draws from the model's Generator in float64 and casts, so a float32 model
+starts from exactly the float32 rounding of the float64 model's weights.
+Choose one by name (``Dense(3, 2, kernel_initializer="he_normal")``) or pass any
+callable with the same signature.
+
+>>> import numpy as np
+>>> glorot_uniform((64, 30), np.random.default_rng(0), "float32").dtype
+dtype('float32')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Initializer = Callable[[tuple[int, ...], np.random.Generator, Any], np.ndarray]
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a (in, out) kernel; a vector counts as both."""
+    if len(shape) >= 2:
+        return shape[0], shape[1]
+    n = shape[0] if shape else 1
+    return n, n
+
+
+def zeros(shape, rng, dtype) -> np.ndarray:
+    return np.zeros(shape, dtype)
+
+
+def ones(shape, rng, dtype) -> np.ndarray:
+    return np.ones(shape, dtype)
+
+
+def random_sample(shape, rng, dtype) -> np.ndarray:
+    """The article's init: uniform on [0, 1), as ``numpy.random.random_sample``."""
+    return rng.random(shape).astype(dtype)
+
+
+def uniform(shape, rng, dtype, low: float = -0.05, high: float = 0.05) -> np.ndarray:
+    """Uniform on [low, high) (Keras ``RandomUniform`` defaults)."""
+    return rng.uniform(low, high, shape).astype(dtype)
+
+
+def normal(shape, rng, dtype, mean: float = 0.0, stddev: float = 0.05) -> np.ndarray:
+    """Normal(mean, stddev) (Keras ``RandomNormal`` defaults)."""
+    return rng.normal(mean, stddev, shape).astype(dtype)
+
+
+def glorot_uniform(shape, rng, dtype) -> np.ndarray:
+    """U(-l, l) with l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+    fan_in, fan_out = _fans(shape)
+    limit = np.sqrt(6.0 / max(1, fan_in + fan_out))
+    return rng.uniform(-limit, limit, shape).astype(dtype)
+
+
+def glorot_normal(shape, rng, dtype) -> np.ndarray:
+    """N(0, 2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _fans(shape)
+    return rng.normal(0.0, np.sqrt(2.0 / max(1, fan_in + fan_out)), shape).astype(dtype)
+
+
+def he_uniform(shape, rng, dtype) -> np.ndarray:
+    """U(-l, l) with l = sqrt(6 / fan_in) (He et al., 2015), for ReLU networks."""
+    fan_in, _ = _fans(shape)
+    limit = np.sqrt(6.0 / max(1, fan_in))
+    return rng.uniform(-limit, limit, shape).astype(dtype)
+
+
+def he_normal(shape, rng, dtype) -> np.ndarray:
+    """N(0, 2 / fan_in)."""
+    fan_in, _ = _fans(shape)
+    return rng.normal(0.0, np.sqrt(2.0 / max(1, fan_in)), shape).astype(dtype)
+
+
+_BY_NAME: dict[str, Initializer] = {
+    f.__name__: f
+    for f in (zeros, ones, random_sample, uniform, normal, glorot_uniform, glorot_normal, he_uniform, he_normal)
+}
+
+
+def get(identifier: str | Initializer) -> Initializer:
+    """The initialiser called ``identifier``, or ``identifier`` itself if callable."""
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        return _BY_NAME[identifier]
+    raise ValueError(f"Unknown initializer: expected one of {sorted(_BY_NAME)} or a callable. Received: {identifier!r}")

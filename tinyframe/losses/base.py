@@ -1,0 +1,64 @@
+"""Loss: the base class of the costs a model minimises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._buffers import Buffers
+
+
+class Loss:
+    """A cost ``J(y_pred, y_true)`` averaged over the batch, and its gradient.
+
+    Contract (DESIGN.md):
+
+    * ``forward(y_pred, y_true) -> float`` for arrays of shape ``(m, k)``; keeps
+      what ``backward`` needs.
+    * ``backward() -> dJ/dy_pred`` of shape ``(m, k)``, the mean over the batch
+      (the article's ``1/m``) built in.
+
+    Subclasses implement ``value(y_pred, y_true) -> float`` and
+    ``gradient(out) -> out``; the base checks shapes and keeps the inputs.
+    """
+
+    def __init__(self) -> None:
+        self._buffers = Buffers()
+        self._y_pred: np.ndarray | None = None
+        self._y_true: np.ndarray | None = None
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
+        if y_pred.shape != y_true.shape:
+            raise ValueError(
+                f"{self!r}: y_pred and y_true must have the same shape. "
+                f"Received: y_pred.shape={y_pred.shape}, y_true.shape={y_true.shape}"
+            )
+        self._y_pred, self._y_true = y_pred, y_true
+        return self.value(y_pred, y_true)
+
+    def backward(self) -> np.ndarray:
+        if self._y_pred is None:
+            raise RuntimeError(f"{self!r}: call forward(y_pred, y_true) before backward()")
+        return self.gradient(self.buffer("grad", self._y_pred.shape))
+
+    def value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(self, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A scratch array in the prediction's dtype, reused across calls."""
+        return self._buffers.get(name, shape, self._y_pred.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,190 @@
+"""Sequential: a stack of layers trained by per-layer backpropagation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import data, losses, optimizers
+from . import metrics as metrics_module
+from ._checks import check_positive_int
+from .layers.base import Layer
+
+_DTYPES = ("float32", "float64")
+
+
+class Sequential:
+    """Layers applied one after another; the gradient flows back through them in reverse.
+
+    Forward: ``y_hat = layer[-1].forward(... layer[0].forward(X))``.
+    Backward, given ``dJ/dy_hat`` from the loss: each layer's ``backward`` turns the
+    gradient of its output into the gradient of its input (the article's deltas)
+    and stores its own parameter gradients on the way.
+
+    Args:
+        layers: the `Layer` instances, input side first. Adjacent widths must agree.
+        dtype: ``"float32"`` (default, as Keras and PyTorch) or ``"float64"``; inputs
+            are cast to it.
+        seed: an int, a ``numpy.random.Generator`` or None. It drives the initial
+            weights, shuffling, validation splits and dropout, so the same seed gives
+            bit-identical training.
+
+    Example:
+        >>> from tinyframe.layers import Dense
+        >>> from tinyframe.activations import Sigmoid
+        >>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
+        >>> model
+        Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], dtype='float32')
+    """
+
+    def __init__(self, layers: Sequence[Layer], dtype: str = "float32", seed: int | np.random.Generator | None = None):
+        if not isinstance(layers, (list, tuple)) or not layers:
+            raise TypeError(f"Sequential expects a non-empty list of layers. Received: {layers!r}")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
+        try:
+            dtype_name = np.dtype(dtype).name
+        except TypeError:
+            dtype_name = None
+        if dtype_name not in _DTYPES:
+            raise ValueError(f"Sequential: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            seed = check_positive_int(seed, "seed", "Sequential", allow_zero=True)
+        self.layers = list(layers)
+        self.output_features = self._trace_features(None)
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.build(self.dtype, self.rng)
+        self.params = [p for layer in self.layers for p in layer.params.values()]
+        self.loss: losses.Loss | None = None
+        self.optimizer: optimizers.Optimizer | None = None
+        self.metrics: dict[str, metrics_module.Metric] = {}
+        self.stop_training = False
+        self.history = None
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """Parameter gradients, parallel to ``params`` (set by the last backward)."""
+        return [g for layer in self.layers for g in layer.grads.values()]
+
+    def _trace_features(self, n_features: int | None) -> int | None:
+        """Width after every layer for an input of ``n_features`` columns; errors name the layer."""
+        for i, layer in enumerate(self.layers):
+            try:
+                n_features = layer.output_features(n_features)
+            except ValueError as error:
+                raise ValueError(f"layer {i}: {error}") from None
+        return n_features
+
+    # --------------------------------------------------------------- the maths
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``y_hat`` for a checked ``(m, n_features)`` array of the model's dtype (no input checks)."""
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+        return X
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Propagate ``dJ/dy_hat`` back through the layers; returns ``dJ/dX`` (None if not asked)."""
+        for layer in reversed(self.layers[1:]):
+            grad = layer.backward(grad)
+        if input_grad:
+            return self.layers[0].backward(grad)
+        self.layers[0].backward_params(grad)
+        return None
+
+    def penalty(self) -> float:
+        """The sum of the layers' regularisation terms, added to the loss."""
+        return sum(layer.penalty() for layer in self.layers)
+
+    # ---------------------------------------------------------------- training
+    def compile(self, loss: Any = None, optimizer: Any = None, metrics: Sequence[Any] | None = None) -> None:
+        """Choose the loss, the optimizer and the metrics reported during training.
+
+        Defaults are the article's: ``SquaredError()`` and ``GradientDescent(0.25)``.
+        Names work too: ``compile(loss="squared_error", optimizer="sgd", metrics=["accuracy"])``.
+        """
+        loss = losses.SquaredError() if loss is None else losses.get(loss)
+        optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"compile: metrics must be a list of names or callables. Received: {metrics!r}")
+        chosen = dict(metrics_module.get(m) for m in (metrics or []))
+        self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
+
+    def _ensure_compiled(self) -> None:
+        if self.loss is None:
+            self.compile()
+
+    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = None, **kwargs: Any):
+        """Train; see `tinyframe.training.fit` for every argument. Returns a `History`."""
+        from .training import fit
+
+        return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
+
+    # --------------------------------------------------------------- inference
+    def check_input(self, X: Any, name: str = "X") -> np.ndarray:
+        """``X`` checked and cast to the model's dtype; its width checked against the layers."""
+        X = data.check_features(X, self.dtype, name)
+        self._trace_features(X.shape[1])
+        return X
+
+    def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
+        return data.prepare_targets(y, n_samples, self.output_features, self.dtype, name)
+
+    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """The outputs ``(n_samples, n_outputs)`` for ``X``, ``batch_size`` rows at a time (None: all)."""
+        X = self.check_input(X)
+        if batch_size is not None:
+            check_positive_int(batch_size, "batch_size", "predict")
+        return self._predict(X, batch_size)
+
+    def _predict(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
+        n = X.shape[0]
+        step = n if batch_size is None else batch_size
+        out = np.empty((n, self._trace_features(X.shape[1])), self.dtype)
+        for start in range(0, n, step):
+            out[start : start + step] = self.forward(X[start : start + step])
+        return out
+
+    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
+        """``{"loss": ..., <metric>: ...}`` on ``(X, y)``, without training."""
+        self._ensure_compiled()
+        X = self.check_input(X)
+        Y = self.check_targets(y, X.shape[0])
+        if batch_size is not None:
+            check_positive_int(batch_size, "batch_size", "evaluate")
+        return self._evaluate(X, Y, batch_size)
+
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
+        y_hat = self._predict(X, batch_size)
+        logs = {"loss": self.loss.forward(y_hat, Y) + self.penalty()}
+        logs.update({name: fn(Y, y_hat) for name, fn in self.metrics.items()})
+        return logs
+
+    # ----------------------------------------------------------------- weights
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter, Keras order and layout: ``[W0, b0, W1, b1, ...]``."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Overwrite every parameter in place; all are checked before any is changed."""
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(self.params):
+            got = f"{len(weights)} arrays" if isinstance(weights, (list, tuple)) else repr(type(weights).__name__)
+            raise ValueError(f"set_weights expects a list of {len(self.params)} arrays. Received: {got}")
+        checked = []
+        for i, (w, p) in enumerate(zip(weights, self.params)):
+            arr = data.as_numeric_array(w, f"weights[{i}]")
+            if arr.shape != p.shape:
+                raise ValueError(f"set_weights: weights[{i}] must have shape {p.shape}. Received: shape {arr.shape}")
+            with np.errstate(over="ignore"):
+                arr = arr.astype(self.dtype, copy=False)
+            data.check_finite(arr, f"weights[{i}]")
+            checked.append(arr)
+        for p, arr in zip(self.params, checked):
+            p[...] = arr
+
+    def __repr__(self) -> str:
+        return f"Sequential([{', '.join(map(repr, self.layers))}], dtype='{self.dtype}')"

@@ -1,0 +1,195 @@
+"""The fit loop: epochs of (mini-)batches, validation, metrics, callbacks, progress."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import data
+from ._buffers import Buffers
+from ._checks import check_float, check_positive_int
+from .callbacks.base import Callback, CallbackList
+from .callbacks.history import History
+from .callbacks.progress import ProgressBar
+
+
+class DivergenceWarning(UserWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    epochs: int = 1,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    validation_split: float = 0.0,
+    validation_data: tuple[Any, Any] | None = None,
+    callbacks: Sequence[Callback] | None = None,
+    verbose: int = 1,
+    initial_epoch: int = 0,
+) -> History:
+    """Train ``model`` on ``(X, y)``; returns a `History` (also kept as ``model.history``).
+
+    Args:
+        X: ``(n_samples, n_features)`` real numbers (arrays, lists, DataFrames).
+        y: integer class labels ``(n,)`` (one-hot encoded to the output width) or
+            targets ``(n, n_outputs)``; see `tinyframe.data` for the rules.
+        epochs: train until this epoch number (from ``initial_epoch``).
+        batch_size: samples per gradient step; ``None`` (default) uses every sample
+            in one step, the article's full-batch gradient descent. The last batch of
+            an epoch may be smaller; the loss gradient is the mean over each batch.
+        shuffle: draw a new order of the samples each epoch from the model's seeded
+            Generator (indices only: batches are gathered one at a time). With a
+            single full batch the order cannot matter and no shuffling is done.
+        validation_split: fraction of the samples held out, *chosen at random* with
+            the model's seed (Keras takes the last rows instead).
+        validation_data: ``(X_val, y_val)``; takes precedence over ``validation_split``.
+        callbacks: `Callback` instances.
+        verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+        initial_epoch: the epoch to start from (to resume training).
+
+    If the loss becomes NaN or infinite, that step is not applied: training stops
+    with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
+    the last finite step, and the History holds every finished epoch.
+
+    Example:
+        >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
+    """
+    # ---- every check before any state changes
+    epochs = check_positive_int(epochs, "epochs", "fit")
+    initial_epoch = check_positive_int(initial_epoch, "initial_epoch", "fit", allow_zero=True)
+    if initial_epoch >= epochs:
+        raise ValueError(f"fit: initial_epoch must be smaller than epochs. Received: {initial_epoch} and {epochs}")
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size", "fit")
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"fit: verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
+    validation_split = check_float(
+        validation_split, "validation_split", "fit", 0.0, 1.0, low_open=False, high_open=True
+    )
+    callbacks = list(callbacks or [])
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            raise TypeError(f"fit: callbacks must be Callback instances. Received: {callback!r}")
+    model._ensure_compiled()
+    X = model.check_input(X)
+    Y = model.check_targets(y, X.shape[0])
+    X_val = Y_val = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError(f"fit: validation_data must be a tuple (X_val, y_val). Received: {type(validation_data)}")
+        X_val = model.check_input(validation_data[0], "X_val")
+        Y_val = model.check_targets(validation_data[1], X_val.shape[0], "y_val")
+    elif validation_split > 0:
+        train, held_out = data.validation_rows(X.shape[0], validation_split, model.rng)
+        X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
+
+    # ---- the loop
+    n = X.shape[0]
+    batch_size = n if batch_size is None else min(batch_size, n)
+    steps = math.ceil(n / batch_size)
+    keys = ["loss", *model.metrics]
+    params = {
+        "epochs": epochs,
+        "initial_epoch": initial_epoch,
+        "steps": steps,
+        "samples": n,
+        "verbose": verbose,
+        "do_validation": X_val is not None,
+        "metrics": keys + (["val_" + k for k in keys] if X_val is not None else []),
+    }
+    history = History()
+    progress = ProgressBar(verbose) if verbose else None
+    hooks = CallbackList([history, *callbacks, *([progress] if progress else [])], model, params)
+    model.history, model.stop_training = history, False
+    batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
+    try:
+        hooks.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            hooks.on_epoch_begin(epoch)
+            logs = _run_epoch(model, batches, hooks, epoch)
+            if logs is None:
+                break
+            if X_val is not None:
+                logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
+            hooks.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        hooks.on_train_end()
+    finally:
+        if progress:
+            progress.close()
+    return history
+
+
+def _run_epoch(model: Any, batches: Batches, hooks: CallbackList, epoch: int) -> dict[str, float] | None:
+    """One pass over the data; the epoch's mean loss and metrics, or None if the loss diverged."""
+    totals = dict.fromkeys(["loss", *model.metrics], 0.0)
+    seen = 0
+    for batch, (xb, yb) in enumerate(batches.epoch()):
+        loss, y_hat = train_step(model, xb, yb)
+        if not math.isfinite(loss):
+            warnings.warn(
+                f"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}. "
+                "That step was not applied; the weights are those of the last finite step. "
+                "Try a smaller learning rate or scaled inputs.",
+                DivergenceWarning,
+                stacklevel=3,
+            )
+            model.stop_training = True
+            return None
+        m = xb.shape[0]
+        seen += m
+        totals["loss"] += loss * m
+        for name, metric in model.metrics.items():
+            totals[name] += metric(yb, y_hat) * m
+        hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": totals["loss"] / seen})
+    return {key: value / seen for key, value in totals.items()}
+
+
+def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+    """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
+
+    A step whose loss or gradients are not finite changes nothing.
+    """
+    y_hat = model.forward(xb, training=True)
+    loss = model.loss.forward(y_hat, yb) + model.penalty()
+    if not math.isfinite(loss):
+        return loss, y_hat
+    model.backward(model.loss.backward(), input_grad=False)
+    grads = model.grads
+    if not math.isfinite(sum(float(g.sum()) for g in grads)):
+        return math.nan, y_hat
+    model.optimizer.step(model.params, grads)
+    return loss, y_hat
+
+
+class Batches:
+    """Yields ``(X_batch, y_batch)`` for one epoch at a time.
+
+    With shuffling, each epoch draws a permutation of the row *indices* from the
+    Generator and gathers one batch at a time into reused buffers, so no shuffled
+    copy of X is ever made. Without it, batches are views (slices) of X.
+    """
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator):
+        self.X, self.Y, self.batch_size, self.shuffle, self.rng = X, Y, batch_size, shuffle, rng
+        self._buffers = Buffers()
+
+    def epoch(self):
+        X, Y, size = self.X, self.Y, self.batch_size
+        order = self.rng.permutation(X.shape[0]) if self.shuffle else None
+        for start in range(0, X.shape[0], size):
+            if order is None:
+                yield X[start : start + size], Y[start : start + size]
+                continue
+            rows = order[start : start + size]
+            xb = np.take(X, rows, axis=0, out=self._buffers.get("x", (rows.size, X.shape[1]), X.dtype))
+            yb = np.take(Y, rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+            yield xb, yb
