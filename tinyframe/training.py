@@ -106,7 +106,7 @@ def fit(
     }
     history = History()
     progress = ProgressBar(verbose) if verbose else None
-    hooks = CallbackList([history, *callbacks, *([progress] if progress else [])], model, params)
+    hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], model, params)
     model.history, model.stop_training = history, False
     batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
     try:

@@ -17,7 +17,7 @@ class EarlyStopping(Callback):
     Args:
         monitor: a key of the epoch logs, ``"val_loss"`` by default.
         min_delta: smallest change that counts as an improvement.
-        patience: epochs without improvement before stopping (0 stops at the first).
+        patience: epochs without improvement after which training stops (0: at the first).
         mode: ``"auto"``, ``"min"`` or ``"max"``.
         restore_best_weights: put back the best epoch's weights at the end.
 
@@ -54,7 +54,7 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:  # as Keras: stop after `patience` epochs without improvement
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
