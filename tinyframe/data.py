@@ -41,9 +41,14 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
-    """Raise ValueError if ``arr`` holds NaN or infinity (min and max: no temporaries)."""
+    """Raise ValueError if ``arr`` holds NaN or infinity (min and max: no temporaries when it does not)."""
     if arr.dtype.kind == "f" and arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-        raise ValueError(f"{name} contains NaN or infinity (after casting to {arr.dtype}); expected finite values")
+        bad = ~np.isfinite(arr)
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} contains NaN or infinity: expected finite values. Received: {int(bad.sum())} non-finite "
+            f"value(s) after casting to {arr.dtype}, the first at index {first}"
+        )
 
 
 def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:

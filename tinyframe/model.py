@@ -145,8 +145,14 @@ class Sequential:
         n = X.shape[0]
         step = n if batch_size is None else batch_size
         out = np.empty((n, self._trace_features(X.shape[1])), self.dtype)
-        for start in range(0, n, step):
-            out[start : start + step] = self.forward(X[start : start + step])
+        with np.errstate(all="ignore"):  # overflow shows up as inf or NaN, reported below
+            for start in range(0, n, step):
+                out[start : start + step] = self.forward(X[start : start + step])
+        if not (np.isfinite(out.min()) and np.isfinite(out.max())):
+            raise ValueError(
+                f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic in "
+                f"this network; scale the inputs (or use dtype='float64'). Received: |X| up to {np.abs(X).max():.3g}"
+            )
         return out
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
@@ -160,7 +166,8 @@ class Sequential:
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
         y_hat = self._predict(X, batch_size)
-        logs = {"loss": self.loss.forward(y_hat, Y) + self.penalty()}
+        with np.errstate(all="ignore"):  # a loss too large for the dtype is reported as inf
+            logs = {"loss": self.loss.forward(y_hat, Y) + self.penalty()}
         logs.update({name: fn(Y, y_hat) for name, fn in self.metrics.items()})
         return logs
 

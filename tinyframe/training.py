@@ -12,6 +12,7 @@ import numpy as np
 from . import data
 from ._buffers import Buffers
 from ._checks import check_float, check_positive_int
+from ._interrupt import DeferredInterrupt
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -57,6 +58,10 @@ def fit(
     If the loss becomes NaN or infinite, that step is not applied: training stops
     with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
     the last finite step, and the History holds every finished epoch.
+
+    A Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
+    two steps: the weights are those of the last completed step, never half-updated,
+    and ``model.history`` holds every finished epoch.
 
     Example:
         >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
@@ -110,30 +115,34 @@ def fit(
     model.history, model.stop_training = history, False
     batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
     try:
-        hooks.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            hooks.on_epoch_begin(epoch)
-            logs = _run_epoch(model, batches, hooks, epoch)
-            if logs is None:
-                break
-            if X_val is not None:
-                logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
-            hooks.on_epoch_end(epoch, logs)
-            if model.stop_training:
-                break
-        hooks.on_train_end()
+        with DeferredInterrupt() as interrupt:
+            hooks.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                hooks.on_epoch_begin(epoch)
+                logs = _run_epoch(model, batches, hooks, epoch, interrupt)
+                if logs is None:
+                    break
+                if X_val is not None:
+                    logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
+                hooks.on_epoch_end(epoch, logs)
+                if model.stop_training:
+                    break
+            hooks.on_train_end()
     finally:
         if progress:
             progress.close()
     return history
 
 
-def _run_epoch(model: Any, batches: Batches, hooks: CallbackList, epoch: int) -> dict[str, float] | None:
+def _run_epoch(
+    model: Any, batches: Batches, hooks: CallbackList, epoch: int, interrupt: DeferredInterrupt
+) -> dict[str, float] | None:
     """One pass over the data; the epoch's mean loss and metrics, or None if the loss diverged."""
     totals = dict.fromkeys(["loss", *model.metrics], 0.0)
     seen = 0
     for batch, (xb, yb) in enumerate(batches.epoch()):
         loss, y_hat = train_step(model, xb, yb)
+        interrupt.check()
         if not math.isfinite(loss):
             warnings.warn(
                 f"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}. "
@@ -156,17 +165,20 @@ def _run_epoch(model: Any, batches: Batches, hooks: CallbackList, epoch: int) ->
 def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
     """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
 
-    A step whose loss or gradients are not finite changes nothing.
+    A step whose loss or gradients are not finite changes nothing. Overflow inside
+    the step is expected to show up there, as inf or NaN, so NumPy's warnings about it
+    are silenced for the step and the loss and gradients are checked instead.
     """
-    y_hat = model.forward(xb, training=True)
-    loss = model.loss.forward(y_hat, yb) + model.penalty()
-    if not math.isfinite(loss):
-        return loss, y_hat
-    model.backward(model.loss.backward(), input_grad=False)
-    grads = model.grads
-    if not math.isfinite(sum(float(g.sum()) for g in grads)):
-        return math.nan, y_hat
-    model.optimizer.step(model.params, grads)
+    with np.errstate(all="ignore"):
+        y_hat = model.forward(xb, training=True)
+        loss = model.loss.forward(y_hat, yb) + model.penalty()
+        if not math.isfinite(loss):
+            return loss, y_hat
+        model.backward(model.loss.backward(), input_grad=False)
+        grads = model.grads
+        if not math.isfinite(sum(float(g.sum()) for g in grads)):
+            return math.nan, y_hat
+        model.optimizer.step(model.params, grads)
     return loss, y_hat
 
 
