@@ -10,6 +10,7 @@ import numpy as np
 from . import data, losses, optimizers
 from . import metrics as metrics_module
 from ._checks import check_positive_int
+from ._flat import FlatParameters
 from .layers.base import Layer
 
 _DTYPES = ("float32", "float64")
@@ -59,7 +60,9 @@ class Sequential:
         self.rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.build(self.dtype, self.rng)
-        self.params = [p for layer in self.layers for p in layer.params.values()]
+        self.flat = FlatParameters(self.layers, self.dtype)
+        self.params = self.flat.param_views
+        self._penalized = [layer for layer in self.layers if type(layer).penalty is not Layer.penalty]
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
@@ -98,7 +101,7 @@ class Sequential:
 
     def penalty(self) -> float:
         """The sum of the layers' regularisation terms, added to the loss."""
-        return sum(layer.penalty() for layer in self.layers)
+        return sum(layer.penalty() for layer in self._penalized) if self._penalized else 0.0
 
     # ---------------------------------------------------------------- training
     def compile(self, loss: Any = None, optimizer: Any = None, metrics: Sequence[Any] | None = None) -> None:

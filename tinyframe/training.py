@@ -175,10 +175,11 @@ def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.nd
         if not math.isfinite(loss):
             return loss, y_hat
         model.backward(model.loss.backward(), input_grad=False)
-        grads = model.grads
-        if not math.isfinite(sum(float(g.sum()) for g in grads)):
+        flat = model.flat
+        flat.sync()
+        if not math.isfinite(flat.grads.sum()):
             return math.nan, y_hat
-        model.optimizer.step(model.params, grads)
+        model.optimizer.step([flat.params], [flat.grads])
     return loss, y_hat
 
 
