@@ -51,3 +51,19 @@ def test_a_layer_that_rebinds_its_gradient_trains_like_one_that_writes_in_place(
         weights.append(model.get_weights())
     assert not np.array_equal(weights[0][0], np.ones(3))  # the gain was trained
     assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
+def test_a_pickled_or_copied_model_keeps_training_like_the_original():
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+    model = Sequential([Dense(3, 4), Sigmoid(), Dense(4, 2), Sigmoid()], dtype="float64", seed=1)
+    model.fit(X, y, epochs=2, batch_size=5, verbose=0)
+    clones = [pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    for m in [model, *clones]:
+        m.fit(X, y, epochs=3, batch_size=5, verbose=0)
+    for clone in clones:
+        assert all(np.shares_memory(p, clone.flat.params) for p in clone.params)
+        assert all(np.array_equal(a, b) for a, b in zip(clone.get_weights(), model.get_weights()))

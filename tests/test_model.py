@@ -183,7 +183,8 @@ def test_bad_input_is_refused_before_training(X, y, error, match):
 
 
 def test_x_too_large_for_float32_is_reported_not_warned():
-    with pytest.raises(ValueError, match=r"X contains NaN .* Received: 64 non-finite value\(s\) after casting to float32"):
+    match = r"X contains NaN .* Received: 64 non-finite value\(s\) after casting to float32"
+    with pytest.raises(ValueError, match=match):
         article_net(seed=0).predict(np.full((1, 64), 1e300))
 
 

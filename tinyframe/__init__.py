@@ -12,3 +12,8 @@ from .training import DivergenceWarning
 __version__ = "0.1.0"
 
 __all__ = ["Sequential", "DivergenceWarning", "__version__"]
+
+from .registry import register  # noqa: E402  (after __version__, which saving reads)
+from .saving import load_model  # noqa: E402
+
+__all__ += ["load_model", "register"]

@@ -19,6 +19,11 @@ class Buffers:
     def __init__(self) -> None:
         self._cache: dict[tuple, np.ndarray] = {}
 
+    def __reduce__(self):
+        # Scratch is not state: a pickled (or deep-copied) owner starts with an empty cache,
+        # which also keeps it from inheriting read-only arrays (joblib loads pickles as memmaps).
+        return (Buffers, ())
+
     def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         key = (name, shape, dtype)
         buf = self._cache.get(key)

@@ -92,11 +92,14 @@ class Sequential:
 
     def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Propagate ``dJ/dy_hat`` back through the layers; returns ``dJ/dX`` (None if not asked)."""
-        for layer in reversed(self.layers[1:]):
+        # Without dJ/dX, backprop stops at the first layer with parameters: layers in front of it
+        # (an input Dropout or GaussianNoise) have no gradients to set, and its own dJ/dx would be discarded.
+        first = 0 if input_grad else next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        for layer in reversed(self.layers[first + 1 :]):
             grad = layer.backward(grad)
         if input_grad:
             return self.layers[0].backward(grad)
-        self.layers[0].backward_params(grad)
+        self.layers[first].backward_params(grad)
         return None
 
     def penalty(self) -> float:
@@ -195,6 +198,41 @@ class Sequential:
             checked.append(arr)
         for p, arr in zip(self.params, checked):
             p[...] = arr
+
+    def load_weights(self, path: Any) -> None:
+        """Copy the weights from a file written by `save` (same parameter shapes); see `tinyframe.saving`."""
+        from .saving import load_weights
+
+        load_weights(self, path)
+
+    # --------------------------------------------------------- saving, summary
+    def save(self, path: Any, include_optimizer: bool = True) -> None:
+        """Write the model to one ``.npz`` file (a str or Path), atomically; read it with `tinyframe.load_model`.
+
+        The file holds the architecture as JSON, the weights as arrays and, with
+        ``include_optimizer=True``, the loss, the optimizer's state and the metric
+        names, so `fit(..., initial_epoch=k)` resumes exactly. Loading it never runs
+        code. See `tinyframe.saving`.
+        """
+        from .saving import save_model
+
+        save_model(self, path, include_optimizer=include_optimizer)
+
+    def summary(self, print_fn: Any = print) -> None:
+        """Print a Keras-style table: each layer, its output shape and parameter count, and the totals."""
+        from .summary import summary_table
+
+        print_fn(summary_table(self))
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or deepcopy: pack the parameters into one flat array again.
+
+        Pickle copies each view separately, so the layers' arrays would no longer share
+        the flat buffer the optimizer updates; re-packing restores that link.
+        """
+        self.__dict__.update(state)
+        self.flat = FlatParameters(self.layers, self.dtype)
+        self.params = self.flat.param_views
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(map(repr, self.layers))}], dtype='{self.dtype}')"

@@ -7,3 +7,7 @@ from .history import History
 from .lr_scheduler import LearningRateScheduler
 
 __all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "CSVLogger"]
+
+from .checkpoint import ModelCheckpoint  # noqa: E402
+
+__all__ += ["ModelCheckpoint"]

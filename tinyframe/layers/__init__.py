@@ -2,5 +2,7 @@
 
 from .base import Layer
 from .dense import Dense
+from .dropout import Dropout
+from .noise import GaussianNoise
 
-__all__ = ["Layer", "Dense"]
+__all__ = ["Layer", "Dense", "Dropout", "GaussianNoise"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import regularizers
 from .._checks import check_positive_int
 from .base import Layer
 
@@ -33,6 +34,10 @@ class Dense(Layer):
         kernel_initializer: name in `tinyframe.initializers` or a callable;
             ``"glorot_uniform"`` by default, ``"random_sample"`` is the article's [0, 1).
         bias_initializer: likewise; ``"zeros"`` by default.
+        kernel_regularizer: a penalty on ``W`` such as ``L2(1e-4)`` from
+            `tinyframe.regularizers` (or ``"l2"``, ``"l1"``, ``"l1_l2"``); None by
+            default. Its value is part of the loss that training reports and
+            minimises (``penalty()``), and its gradient is added to ``dJ/dW``.
 
     Example:
         >>> import numpy as np
@@ -47,10 +52,12 @@ class Dense(Layer):
         out_features: int,
         kernel_initializer: str | Callable = "glorot_uniform",
         bias_initializer: str | Callable = "zeros",
+        kernel_regularizer: regularizers.L1L2 | str | dict | None = None,
     ) -> None:
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features", "Dense")
         self.out_features = check_positive_int(out_features, "out_features", "Dense")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self._x: np.ndarray | None = None
@@ -71,6 +78,14 @@ class Dense(Layer):
         ones = self.buffer("ones", (grad_out.shape[0],))
         ones.fill(1)
         np.matmul(ones, grad_out, out=self.grads["b"])
+        if self.kernel_regularizer is not None:
+            W = self.params["W"]
+            self.kernel_regularizer.add_gradient(W, self.grads["W"], self.buffer("penalty_grad", W.shape))
+
+    def penalty(self) -> float:
+        if self.kernel_regularizer is None:
+            return 0.0
+        return self.kernel_regularizer(self.params["W"])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.backward_params(grad_out)
@@ -87,7 +102,9 @@ class Dense(Layer):
         for key in ("kernel_initializer", "bias_initializer"):
             value = getattr(self, key)
             config[key] = value if isinstance(value, str) else getattr(value, "__name__", repr(value))
+        config["kernel_regularizer"] = regularizers.serialize(self.kernel_regularizer)
         return config
 
     def __repr__(self) -> str:
-        return f"Dense({self.in_features}, {self.out_features})"
+        extra = "" if self.kernel_regularizer is None else f", kernel_regularizer={self.kernel_regularizer!r}"
+        return f"Dense({self.in_features}, {self.out_features}{extra})"

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from .adam import Adam
+from .adamw import AdamW
 from .base import Optimizer
 from .gradient_descent import GradientDescent
+from .momentum import Momentum
+from .rmsprop import RMSProp
 
-__all__ = ["Optimizer", "GradientDescent", "get"]
+__all__ = ["Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam", "AdamW", "get"]
 
-_BY_NAME = {"gradient_descent": GradientDescent, "sgd": GradientDescent}
+_BY_NAME = {
+    "gradient_descent": GradientDescent,
+    "sgd": GradientDescent,
+    "momentum": Momentum,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+    "adamw": AdamW,
+}
 
 
 def get(identifier: str | Optimizer) -> Optimizer:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._buffers import Buffers
 from .._checks import check_float
 
 
@@ -24,7 +25,7 @@ class Optimizer:
         self.learning_rate = learning_rate
         self.iterations = 0
         self.state: dict[int, dict[str, np.ndarray]] = {}
-        self._scratch: dict[int, np.ndarray] = {}
+        self._scratch = Buffers()
 
     @property
     def learning_rate(self) -> float:
@@ -52,10 +53,12 @@ class Optimizer:
 
     def scratch(self, index: int, like: np.ndarray) -> np.ndarray:
         """A work array like ``like`` for parameter ``index``; not state, never saved."""
-        buf = self._scratch.get(index)
-        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
-            buf = self._scratch[index] = np.empty_like(like)
-        return buf
+        return self._scratch.get(str(index), like.shape, like.dtype)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # State arrays may come back read-only (joblib loads pickles as memmaps): updates are in place.
+        state["state"] = {i: {k: np.array(v) for k, v in slots.items()} for i, slots in state["state"].items()}
+        self.__dict__.update(state)
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate}

@@ -1,0 +1,11 @@
+"""tinyframe's benchmark suite: side-by-side timings against hand-written NumPy, scikit-learn and PyTorch.
+
+Run it from the repository root::
+
+    python -m benchmarks            # every case, a few minutes on 2 cores
+    python -m benchmarks --quick    # a smoke run of every path, seconds
+
+Cases: `article` (the article's full-batch network), `minibatch` (the same with
+batch 32), `large` (a 784-256-10 ReLU network on 200,000 synthetic rows, in
+memory and memory-mapped). Programs live in `benchmarks.programs`, one module each.
+"""

@@ -1,0 +1,38 @@
+"""The programs a case times side by side, one module each, shared by the article and minibatch cases.
+
+Every module has ``digits(work) -> run(epochs) -> loss``; tinyframe and PyTorch
+also have ``large(X, labels, batch_size, seed) -> run() -> loss``. `load` returns
+the module, or raises `Skipped` with a note when its library is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")
+LARGE_PROGRAMS = ("tinyframe", "torch")
+
+_MODULES = {
+    "tinyframe": "tinyframe_program",
+    "hand_numpy": "hand_numpy",
+    "sklearn": "sklearn_peer",
+    "torch": "torch_peer",
+}
+_REQUIRES = {"sklearn": "sklearn", "torch": "torch"}
+_INSTALL = {"sklearn": "pip install scikit-learn", "torch": "optional: pip install torch==2.13.0"}
+
+
+class Skipped(Exception):
+    """A program that cannot run here; the message says why (shown in the table and the JSON)."""
+
+
+def load(name: str) -> ModuleType:
+    """The program module ``name`` (one of `DIGITS_PROGRAMS`)."""
+    if name not in _MODULES:
+        raise ValueError(f"Unknown program: expected one of {sorted(_MODULES)}. Received: {name!r}")
+    requirement = _REQUIRES.get(name)
+    if requirement and importlib.util.find_spec(requirement) is None:
+        raise Skipped(f"skipped: {requirement} is not installed ({_INSTALL[name]})")
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}")

@@ -1,0 +1,130 @@
+"""The printed tables (Markdown, so the README can quote them verbatim) and the JSON file."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+
+def _num(value: float | None) -> str:
+    """Three significant figures or so, never in exponent notation."""
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def _verdict(ratio: float, target: float | None, at_least: bool = False) -> str:
+    if target is None:
+        return "—"
+    met = ratio >= target if at_least else ratio <= target
+    return f"{'≥' if at_least else '≤'} {target:.2f}: {'yes' if met else 'NO'}"
+
+
+def digits_table(result: dict) -> str:
+    """One Markdown table for an article or minibatch result (one dtype)."""
+    batch = "full batch" if result["batch_size"] is None else f"batch {result['batch_size']}"
+    lines = [
+        f"### {result['case']}, {result['dtype']}: {result['samples']} rows, {batch}, "
+        f"{result['epochs_per_repeat']} epoch(s) of {result['steps_per_epoch']} step(s) per call, "
+        f"{result['repeats']} interleaved rounds after {result['warmup_rounds']} warm-up",
+        "",
+        f"| program | {result['unit']} (median) | p25–p75 | tinyframe / program (median of paired) | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, stats in result["programs"].items():
+        if "skipped" in stats:
+            lines.append(f"| {name} | {stats['skipped']} | | | |")
+            continue
+        spread = f"{_num(stats['p25'])}–{_num(stats['p75'])}"
+        ratio = result["ratios"].get(name)
+        if ratio is None:
+            lines.append(f"| {name} | {_num(stats['median'])} | {spread} | — | — |")
+        else:
+            verdict = _verdict(ratio["median"], ratio["target"])
+            lines.append(f"| {name} | {_num(stats['median'])} | {spread} | {ratio['median']:.3f} | {verdict} |")
+    return "\n".join(lines + ["", _load_line(result)])
+
+
+def _load_line(result: dict) -> str:
+    """The 1-minute load average before and after the case: how busy the (shared) machine was."""
+    before, after = (f"{v:.2f}" if v is not None else "n/a" for v in result["load_average"])
+    return f"Load average (1 min) before / after: {before} / {after}."
+
+
+def large_table(result: dict) -> str:
+    """The large case: throughput, memory and FLOP rate per (program, X), then the ratios."""
+    lines = [
+        f"### large: {result['samples']:,} x {result['features']} float32 ({_num(result['data_mib'])} MiB), "
+        f"784-256-10 ReLU, CrossEntropy(from_logits), Adam, batch {result['batch_size']}, one epoch per process, "
+        f"{result['repeats']} round(s)",
+        "",
+        "| program | X | samples/s (median) | s/epoch | peak RSS MiB | anon / file peak MiB | before data MiB "
+        "| GFLOP/s | % of peak | loss |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for entry in result["programs"]:
+        if "error" in entry:
+            lines.append(
+                f"| {entry['program']} | {entry['x']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7
+            )
+            continue
+        lines.append(
+            f"| {entry['program']} | {entry['x']} | {_num(entry['throughput']['median'])} "
+            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
+            f"| {_num(entry['peak_anon_mib'])} / {_num(entry['peak_file_mib'])} | {_num(entry['baseline_rss_mib'])} "
+            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
+        )
+    for name, reason in result["skipped"].items():
+        lines.append(f"| {name} | — | {reason} |" + " |" * 7)
+    lines += [
+        "",
+        f"Peak FLOP rate: {_num(result['peak_gflops'])} GFLOP/s, measured ({result['peak_method']}); "
+        f"{result['flops_per_sample']:,} matmul FLOPs per training sample.",
+        f"RSS budget with X in memory: 1.25 x {_num(result['data_mib'])} + 200 = {_num(result['rss_budget_mib'])} MiB.",
+    ]
+    for mode, ratio in result["ratios"].items():
+        verdict = _verdict(ratio["median"], ratio["target_at_least"], at_least=True)
+        lines.append(f"Throughput tinyframe / torch, X {mode}: {ratio['median']:.3f} (median of paired; {verdict}).")
+    lines += [_rss_line(result, mode) for mode in ("memory", "memmap")]
+    return "\n".join([*lines, _load_line(result)])
+
+
+def _rss_line(result: dict, mode: str) -> str:
+    """Peak RSS against the budget (X in memory) or against the data's size (X memory-mapped)."""
+    parts = []
+    for entry in result["programs"]:
+        if entry["x"] != mode or "error" in entry:
+            continue
+        peak = entry["peak_rss_mib"]
+        if mode == "memory":
+            parts.append(
+                f"{entry['program']} {_num(peak)} MiB ({'within' if peak <= result['rss_budget_mib'] else 'OVER'})"
+            )
+        else:
+            share = peak / result["data_mib"]
+            parts.append(
+                f"{entry['program']} {_num(peak)} MiB = {share:.2f} x the data ({_num(entry['peak_anon_mib'])} anon)"
+            )
+    what = "budget" if mode == "memory" else "data's size"
+    return f"Peak RSS, X {mode} (vs the {what}): {'; '.join(parts) or 'n/a'}."
+
+
+def machine_line(machine: dict) -> str:
+    blas = [
+        f"{p.get('internal_api')} {p.get('version')} (threads={p.get('num_threads')})"
+        for p in machine["thread_pools"]
+        if p.get("user_api") == "blas"
+    ]
+    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
+    return (
+        f"Machine: {machine['cpu_model']}, {machine['usable_cores']} of {machine['logical_cores']} cores usable, "
+        f"{_num(machine['memory_total_mib'] or 0)} MiB; BLAS: {'; '.join(blas)}; Python {machine['python']}, "
+        f"{versions}; {machine['date']}."
+    )
+
+
+def write_json(path: pathlib.Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=1) + "\n")

@@ -1,0 +1,118 @@
+"""Command line of the suite: ``python -m benchmarks [--quick] [--case ...] [--json PATH]``.
+
+Runs the cases, prints a Markdown table for each as it finishes, then the
+machine, and writes everything (every timing, not just medians) to a JSON file.
+BLAS threads are left as they are unless ``--threads N`` pins them, for every
+program alike (`pin_threads`: NumPy's and SciPy's BLAS, PyTorch, the large-case
+workers); the JSON records which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+from . import article, large, machine, minibatch, report
+from .programs import DIGITS_PROGRAMS, LARGE_PROGRAMS
+
+CASES = ("article", "minibatch", "large")
+DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
+# (full run, --quick): small enough for a test, large enough to exercise every path
+SIZES = {
+    "iterations": (200, 5),
+    "article_repeats": (15, 3),
+    "minibatch_repeats": (41, 3),
+    "large_samples": (200_000, 2_048),
+    "large_repeats": (5, 1),
+    "peak_matmul": (2048, 256),
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one or three rounds")
+    parser.add_argument("--case", nargs="+", choices=CASES, default=list(CASES), help="cases to run (default: all)")
+    parser.add_argument("--dtype", nargs="+", choices=("float32", "float64"), default=["float32", "float64"])
+    parser.add_argument("--programs", nargs="+", choices=DIGITS_PROGRAMS, default=list(DIGITS_PROGRAMS))
+    parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
+    parser.add_argument("--repeats", type=int, help="article and minibatch: timed rounds")
+    parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
+    parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
+    parser.add_argument("--threads", type=int, help="pin the BLAS/torch threads of every program (default: as is)")
+    parser.add_argument("--data-dir", help="where the large case writes its memmap file (default: the temp dir)")
+    parser.add_argument(
+        "--json", type=pathlib.Path, default=DEFAULT_JSON, help=f"result file (default: {DEFAULT_JSON})"
+    )
+    args = parser.parse_args(argv)
+    for name in ("iterations", "repeats", "large_samples", "large_repeats", "threads"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
+    if args.repeats is not None:
+        args.article_repeats = args.minibatch_repeats = args.repeats
+    for name, (full, quick) in SIZES.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, quick if args.quick else full)
+    return args
+
+
+def run_cases(args: argparse.Namespace) -> list[dict]:
+    """Run the chosen cases in order, printing each table as soon as it is done."""
+    results = []
+    for case in args.case:
+        if case == "large":
+            names = [p for p in args.programs if p in LARGE_PROGRAMS]
+            result = large.run(args.large_samples, args.large_repeats, names, args.peak_matmul, args.data_dir)
+            print(report.large_table(result), end="\n\n", flush=True)
+            results.append(result)
+            continue
+        for dtype in args.dtype:
+            if case == "article":
+                result = article.run(dtype, args.iterations, args.article_repeats, args.programs)
+            else:  # minibatch: one epoch per timed call
+                result = minibatch.run(dtype, 1, args.minibatch_repeats, args.programs)
+            print(report.digits_table(result), end="\n\n", flush=True)
+            results.append(result)
+    return results
+
+
+def pin_threads(threads: int) -> None:
+    """Give every BLAS and OpenMP pool ``threads`` threads, for the rest of this process and its workers.
+
+    Libraries read these variables when they load (SciPy's BLAS, PyTorch's OpenMP, and
+    everything in the large case's worker processes); NumPy's BLAS is loaded already,
+    so threadpoolctl changes it in place.
+    """
+    from threadpoolctl import threadpool_limits
+
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    threadpool_limits(limits=threads)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    command = " ".join(["python -m benchmarks", *argv])
+    start = time.perf_counter()
+    if args.threads:
+        pin_threads(args.threads)
+    results = run_cases(args)
+    info = machine.machine_info()
+    print(report.machine_line(info))
+    payload = {
+        "command": command,
+        "quick": args.quick,
+        "threads_pinned": args.threads,
+        "seconds": time.perf_counter() - start,
+        "machine": info,
+        "results": results,
+    }
+    report.write_json(args.json, payload)
+    print(f"Command: {command}\nWrote {args.json}", flush=True)
+    return 0

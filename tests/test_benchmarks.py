@@ -1,0 +1,128 @@
+"""The benchmark suite keeps working: ``--quick`` runs every case and writes a well-formed result.
+
+No timing is asserted (the machine is shared and noisy); what is asserted is that
+the tables and the JSON are produced, that every program did the work it was
+given, and that the programs which start from the same weights compute the same
+losses (so they really time the same maths).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import large, timing
+from benchmarks.run import parse_args
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory) -> tuple[str, dict]:
+    """One ``--quick`` run for all the tests here.
+
+    ``--threads 1``: on a busy machine (tests run beside other work) two BLAS threads
+    can stall on small matrices for a scheduler time slice per call, 50x slower; one
+    thread keeps the smoke run to seconds. It also exercises the pinning path.
+    """
+    out = tmp_path_factory.mktemp("bench") / "result.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--threads", "1", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(out.read_text())
+
+
+def test_quick_run_prints_a_table_per_case_and_the_machine(quick_run):
+    stdout, _ = quick_run
+    for heading in ("### article, float32", "### article, float64", "### minibatch, float32", "### minibatch, float64"):
+        assert heading in stdout
+    assert "### large:" in stdout
+    assert "| tinyframe | " in stdout and "| hand_numpy | " in stdout
+    assert "Machine: " in stdout and "Command: python -m benchmarks --quick --threads 1" in stdout
+
+
+def test_quick_json_records_the_machine_and_every_timing(quick_run):
+    _, payload = quick_run
+    assert payload["quick"] is True and payload["threads_pinned"] == 1
+    machine = payload["machine"]
+    assert machine["cpu_model"] and machine["logical_cores"] >= 1 and machine["versions"]["numpy"]
+    assert any(pool["user_api"] == "blas" for pool in machine["thread_pools"])
+    digits = [r for r in payload["results"] if r["case"] in ("article", "minibatch")]
+    assert [(r["case"], r["dtype"]) for r in digits] == [
+        ("article", "float32"),
+        ("article", "float64"),
+        ("minibatch", "float32"),
+        ("minibatch", "float64"),
+    ]
+    for result in digits:
+        for name, stats in result["programs"].items():
+            if "skipped" in stats:
+                assert name == "torch" and "pip install torch==2.13.0" in stats["skipped"]
+                continue
+            assert len(stats["seconds"]) == result["repeats"] and stats["p25"] <= stats["median"] <= stats["p75"]
+        ratio = result["ratios"]["hand_numpy"]
+        assert len(ratio["values"]) == result["repeats"] and ratio["median"] > 0
+
+
+def test_programs_from_the_same_weights_compute_the_same_loss(quick_run):
+    """tinyframe, the hand loop and PyTorch start from one set of weights: same maths, same loss."""
+    _, payload = quick_run
+    for result in payload["results"]:
+        if result["case"] != "article":
+            continue
+        programs = result["programs"]
+        reference = programs["hand_numpy"]["final_loss"]
+        tolerance = 1e-9 if result["dtype"] == "float64" else 1e-5
+        for name in ("tinyframe", "torch"):
+            if "final_loss" in programs[name]:
+                assert programs[name]["final_loss"] == pytest.approx(reference, rel=tolerance), name
+
+
+def test_quick_large_case_reports_throughput_and_memory(quick_run):
+    _, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "large"]
+    assert result["peak_gflops"] > 0 and result["flops_per_sample"] == large.flops_per_sample()
+    for entry in result["programs"]:
+        assert "error" not in entry, entry.get("error")
+        assert entry["throughput"]["median"] > 0 and entry["peak_rss_mib"] >= entry["baseline_rss_mib"] > 0
+    assert {e["x"] for e in result["programs"]} <= {"memory", "memmap"}
+
+
+def test_flops_per_sample_counts_the_matmuls_by_hand():
+    # forward 2*(4*3 + 3*2) = 36, weight gradients 36 again, hidden delta 2*3*2 = 12
+    assert large.flops_per_sample(features=4, hidden=3, classes=2) == 84
+
+
+def test_paired_ratios_are_taken_round_by_round():
+    ratios = timing.paired_ratios({"tinyframe": [1.0, 2.0, 3.0], "peer": [2.0, 2.0, 6.0]}, "tinyframe")
+    assert ratios["peer"]["values"] == [0.5, 1.0, 0.5] and ratios["peer"]["median"] == 0.5
+
+
+def test_interleaved_runs_every_program_once_per_round_after_the_warm_up():
+    calls = {"a": 0, "b": 0}
+
+    def counter(name):
+        def call():
+            calls[name] += 1
+            return calls[name]
+
+        return call
+
+    times, last = timing.interleaved({"a": counter("a"), "b": counter("b")}, repeats=4, warmup=2)
+    assert calls == {"a": 6, "b": 6} and last == {"a": 6, "b": 6}
+    assert all(len(t) == 4 and min(t) >= 0 for t in times.values())
+
+
+def test_bad_sizes_are_refused_with_the_value(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--repeats", "0"])
+    assert "--repeats must be >= 1. Received: 0" in capsys.readouterr().err

@@ -1,0 +1,141 @@
+"""The scikit-learn estimators: the estimator checks, Pipelines, cross-validation and searches."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_estimator
+
+from tinyframe.sklearn import TinyFrameClassifier, TinyFrameRegressor, expected_failed_checks
+
+
+@pytest.mark.parametrize("estimator", [TinyFrameClassifier(), TinyFrameRegressor()], ids=lambda e: type(e).__name__)
+def test_check_estimator(estimator):
+    check_estimator(estimator, expected_failed_checks=expected_failed_checks(estimator))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:600], y[:600]
+
+
+def small(**kwargs):
+    return TinyFrameClassifier(
+        **{"hidden_layer_sizes": (32,), "epochs": 15, "learning_rate": 1e-2, "random_state": 0, **kwargs}
+    )
+
+
+def test_pipeline_and_cross_validation(digits):
+    X, y = digits
+    scores = cross_val_score(make_pipeline(StandardScaler(), small()), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.8  # MLPClassifier() scores 0.845 to 0.9 on these folds
+
+
+def grid_search(X, y, n_jobs):
+    grid = {
+        "tinyframeclassifier__hidden_layer_sizes": [(16,), (32,)],
+        "tinyframeclassifier__learning_rate": [1e-3, 1e-2],
+    }
+    search = GridSearchCV(make_pipeline(StandardScaler(), small(epochs=5)), grid, cv=3, n_jobs=n_jobs)
+    return search.fit(X, y)
+
+
+def test_grid_search_in_parallel_equals_sequential(digits):
+    X, y = digits
+    one, two = grid_search(X, y, 1), grid_search(X, y, 2)
+    assert one.best_params_ == two.best_params_
+    np.testing.assert_array_equal(one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"])
+    assert one.best_score_ > 0.8
+
+
+def test_grid_search_on_a_dask_cluster_equals_sequential(digits):
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    X, y = digits
+    one = grid_search(X, y, 1)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster), joblib.parallel_backend("dask"):
+            on_dask = grid_search(X, y, -1)
+    assert one.best_params_ == on_dask.best_params_
+    np.testing.assert_array_equal(one.cv_results_["mean_test_score"], on_dask.cv_results_["mean_test_score"])
+
+
+def test_string_labels_probabilities_and_pickling(digits):
+    X, y = digits
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])[y]
+    clf = small().fit(X / 16, names)
+    assert list(clf.classes_) == sorted(set(names))
+    proba = clf.predict_proba(X[:5] / 16)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.predict(X[:5] / 16), clf.classes_[proba.argmax(axis=1)])
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X / 16), clf.predict_proba(X / 16))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float32_and_float64_input(dtype, digits):
+    X, y = digits
+    clf = small(epochs=3).fit((X / 16).astype(dtype), y)
+    assert clf.predict((X[:3] / 16).astype(dtype)).shape == (3,)
+
+
+def test_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        TinyFrameClassifier().predict(np.zeros((1, 2)))
+    with pytest.raises(NotFittedError):
+        TinyFrameRegressor().predict(np.zeros((1, 2)))
+
+
+def test_partial_fit_and_warm_start_continue_training(digits):
+    X, y = digits
+    X = X / 16
+    clf = small()
+    with pytest.raises(ValueError, match=r"first call needs classes=\[...\]. Received: None"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:100], y[:100], classes=np.arange(10))
+    first = clf.model_.get_weights()
+    clf.partial_fit(X[100:], y[100:])
+    assert clf.n_iter_ == 1 and not np.array_equal(first[0], clf.model_.get_weights()[0])
+
+    with pytest.raises(ValueError, match=r"y has labels outside classes=\[.*\]. Received: \[10\]"):
+        clf.partial_fit(X[:2], [3, 10])
+
+    warm = small(epochs=2, warm_start=True).fit(X, y)
+    model = warm.model_
+    warm.fit(X, y)
+    assert warm.model_ is model  # continued, not rebuilt
+    cold = small(epochs=2).fit(X, y)
+    model = cold.model_
+    assert cold.fit(X, y).model_ is not model
+
+
+def test_regressor_with_two_targets_and_early_stopping():
+    X, y = make_regression(n_samples=200, n_features=5, n_targets=2, noise=0.1, random_state=0)
+    y = y / y.std(axis=0)
+    reg = TinyFrameRegressor(
+        hidden_layer_sizes=(32,), epochs=200, learning_rate=1e-2, early_stopping=True, patience=5, random_state=0
+    ).fit(X, y)
+    assert reg.predict(X).shape == (200, 2)
+    assert reg.score(X, y) > 0.95
+    assert "val_loss" in reg.history_ and reg.n_iter_ < 200
+
+
+def test_bad_parameters_are_reported_at_fit():
+    X, y = np.random.default_rng(0).normal(size=(10, 3)), np.arange(10) % 2
+    with pytest.raises(ValueError, match=r"activation must be one of .* Received: activation='swish'"):
+        TinyFrameClassifier(activation="swish").fit(X, y)
+    with pytest.raises(ValueError, match="in_features must be an integer >= 1|out_features must be an integer >= 1"):
+        TinyFrameClassifier(hidden_layer_sizes=(0,)).fit(X, y)
+    with pytest.raises(ValueError, match=r"at least 2 classes .* Received: only one class"):
+        TinyFrameClassifier().fit(X, np.zeros(10))

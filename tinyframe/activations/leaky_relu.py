@@ -1,0 +1,46 @@
+"""LeakyReLU: a ReLU whose negative side keeps a small slope, so no unit goes silent for good."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_float
+from .base import Activation
+
+
+class LeakyReLU(Activation):
+    """``z`` for ``z > 0``, ``alpha * z`` otherwise, elementwise.
+
+    Forward and backward (shapes unchanged, ``(m, n)``)::
+
+        y = max(z, alpha * z)                 (equal to the above for 0 <= alpha <= 1)
+        dJ/dz = dJ/dy * (1 if z > 0 else alpha)
+
+    The derivative at ``z = 0`` is taken as ``alpha``. ``alpha`` is limited to
+    ``[0, 1]``: that is where the one-pass ``max`` form is right, and a slope above 1
+    on the negative side is not a leaky ReLU. ``alpha = 0`` is `ReLU`.
+
+    Args:
+        alpha: slope for negative inputs; 0.3 by default (Keras's ``negative_slope``).
+
+    Example:
+        >>> import numpy as np
+        >>> LeakyReLU(0.1).build().forward(np.array([[-10.0, 0.0, 2.5]]))
+        array([[-1. ,  0. ,  2.5]])
+    """
+
+    def __init__(self, alpha: float = 0.3) -> None:
+        super().__init__()
+        self.alpha = check_float(alpha, "alpha", "LeakyReLU", 0.0, 1.0, low_open=False)
+
+    def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.multiply(x, self.alpha, out=out)
+        return np.maximum(x, out, out=out)
+
+    def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.multiply(grad, self.alpha, out=out)
+        np.copyto(out, grad, where=x > 0)
+        return out
+
+    def get_config(self) -> dict:
+        return {"alpha": self.alpha}

@@ -1,0 +1,153 @@
+"""Save and load models in one ``.npz`` file that never runs code when it is loaded.
+
+A file holds, as ``.npy`` arrays in a zip archive (``numpy.load`` can read it):
+
+* ``config``: a JSON string with the format version, the architecture (each
+  layer's registered class name and ``get_config()``), the dtype, the state of the
+  model's random Generator and, with ``include_optimizer=True``, the loss, the
+  optimizer (its config and ``iterations``) and the built-in metric names;
+* ``layers/<i>/<name>``: parameter ``name`` of layer ``i`` (``W``, ``b``, ...);
+* ``optimizer/<p>/<slot>``: the optimizer's state for parameter ``p`` (Momentum's
+  velocity, Adam's moments), shaped like that parameter.
+
+Pickle (the way ``torch.load`` without ``weights_only`` and Keras Lambda layers could
+run code from a file) is never used: arrays are read with their dtype checked
+(object arrays refused) and classes are chosen by name from `tinyframe.registry`.
+
+Example:
+    >>> model.save("model.npz")                      # doctest: +SKIP
+    >>> same = tinyframe.load_model("model.npz")     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from . import _config, _training_state
+from ._archive import NpzReader, write_npz
+from .model import Sequential
+
+FORMAT_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+_CONFIG = "config"
+
+
+def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bool = True) -> None:
+    """Write ``model`` to ``path`` atomically (the previous file survives any failure).
+
+    Args:
+        model: the model.
+        path: the file, written as given (``.npz`` is the usual ending).
+        include_optimizer: also save the loss, the optimizer with its state and the
+            metric names, so that `fit` can resume exactly (needs a compiled model).
+    """
+    from . import __version__
+
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save: expected a Sequential model. Received: {type(model).__name__}")
+    header = {
+        "format": "tinyframe",
+        "format_version": FORMAT_VERSION,
+        "tinyframe_version": __version__,
+        "model": {
+            "class_name": "Sequential",
+            "dtype": model.dtype.name,
+            "layers": [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(model.layers)],
+        },
+        "rng": _config.rng_state(model.rng),
+    }
+    arrays = _weight_names(model)
+    if include_optimizer and model.optimizer is not None:
+        header["compile"], state = _training_state.describe(model)
+        arrays.update(state)
+    write_npz(path, {_CONFIG: np.array(json.dumps(header, allow_nan=False)), **arrays})
+
+
+def _weight_names(model: Sequential) -> dict[str, np.ndarray]:
+    return {f"layers/{i}/{name}": p for i, layer in enumerate(model.layers) for name, p in layer.params.items()}
+
+
+def load_model(path: str | os.PathLike) -> Sequential:
+    """The model saved at ``path``, compiled as it was if the file holds the optimizer.
+
+    Raises:
+        ValueError: the file is not a tinyframe model (truncated, not an ``.npz``,
+            arrays missing, extra or of the wrong shape or dtype, malformed JSON,
+            object arrays), comes from an unsupported format version, or names a
+            class that is neither built in nor registered with `tinyframe.register`.
+    """
+    with NpzReader(path) as reader:
+        header = _read_header(reader)
+        try:
+            spec = _config.field(header, "model", dict, "config")
+            layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
+            rng = _config.generator(header.get("rng"))
+            saved_rng = rng.bit_generator.state
+            model = Sequential(layers, dtype=_config.field(spec, "dtype", str, "model"), seed=rng)
+            rng.bit_generator.state = saved_rng  # building drew initial weights from it
+            compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
+            slots = _training_state.slot_names(header.get("compile"), model)
+        except (TypeError, ValueError) as error:
+            raise reader.error(str(error)) from None
+        weights = _weight_names(model)
+        reader.check_names({_CONFIG, *weights, *slots})
+        _set_weights(reader, model, {name: reader.read(name, p.shape, model.dtype) for name, p in weights.items()})
+        if compiled is not None:
+            model.compile(*compiled)
+            params = _training_state.optimizer_params(model)
+            for name, (index, slot) in slots.items():
+                value = reader.read(name, params[index].shape, model.dtype)
+                model.optimizer.state.setdefault(index, {})[slot] = value
+    return model
+
+
+def load_weights(model: Sequential, path: str | os.PathLike) -> None:
+    """Copy the weights saved at ``path`` into ``model``, whose layers must have the same parameter shapes.
+
+    Any tinyframe model file works (the optimizer part, if any, is ignored). The
+    weights are cast to the model's dtype; nothing changes unless all of them fit.
+    """
+    with NpzReader(path) as reader:
+        header = _read_header(reader)
+        try:
+            spec = _config.field(header, "model", dict, "config")
+            saved = [_config.field(s, "class_name", str, "layer") for s in _config.field(spec, "layers", list, "model")]
+            dtype = np.dtype(_config.field(spec, "dtype", str, "model"))
+            slots = _training_state.slot_names(header.get("compile"), model)
+        except (TypeError, ValueError) as error:
+            raise reader.error(str(error)) from None
+        if len(saved) != len(model.layers):
+            raise reader.error(f"the file holds {len(saved)} layers {saved}; the model has {len(model.layers)}")
+        weights = _weight_names(model)
+        reader.check_names({_CONFIG, *weights, *slots})
+        _set_weights(reader, model, {name: reader.read(name, p.shape, dtype) for name, p in weights.items()})
+
+
+def _set_weights(reader: NpzReader, model: Sequential, arrays: dict[str, np.ndarray]) -> None:
+    try:
+        model.set_weights(list(arrays.values()))
+    except (TypeError, ValueError) as error:
+        raise reader.error(str(error)) from None
+
+
+def _read_header(reader: NpzReader) -> dict[str, Any]:
+    text = reader.read(_CONFIG, (), None)
+    if text.dtype.kind != "U":
+        raise reader.error(f"array 'config' must be a JSON string. Received: dtype {text.dtype}")
+    try:
+        header = json.loads(str(text))
+    except (ValueError, RecursionError) as error:
+        raise reader.error(f"the configuration is not valid JSON ({error})") from None
+    if not isinstance(header, dict) or header.get("format") != "tinyframe":
+        raise reader.error('not a tinyframe file: its configuration has no "format": "tinyframe"')
+    version = header.get("format_version")
+    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+        raise reader.error(
+            f"format version {version!r} is not supported; this tinyframe reads format versions "
+            f"{list(SUPPORTED_VERSIONS)}. A newer tinyframe wrote it: upgrade tinyframe to load it"
+        )
+    return header

@@ -1,0 +1,67 @@
+"""The table `Sequential.summary` prints: each layer, its output shape and its parameter count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_HEADERS = ("#", "Layer (type)", "Output Shape", "Param #")
+
+
+def _size(n_bytes: int) -> str:
+    """``n_bytes`` in B, KB, MB or GB (powers of 1024, as Keras prints them)."""
+    for unit in ("B", "KB", "MB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:.2f} {unit}" if unit != "B" else f"{n_bytes} B"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} GB"
+
+
+def summary_table(model: Any) -> str:
+    """A Keras-like summary of ``model`` as a string.
+
+    Output shapes are ``(None, width)``: ``None`` stands for the batch size, and a
+    width is ``None`` too when it is not known yet (an elementwise layer in front of
+    the first layer that fixes the width). Parameters are counted per layer (the
+    sizes of its arrays); the totals give their number and memory in the model's dtype.
+
+    Example:
+        >>> from tinyframe import Sequential
+        >>> from tinyframe.layers import Dense
+        >>> from tinyframe.activations import Sigmoid
+        >>> print(summary_table(Sequential([Dense(2, 3), Sigmoid()], dtype="float64")))
+        Model: Sequential, dtype float64
+        _______________________________________
+         #  Layer (type)  Output Shape  Param #
+        =======================================
+         0  Dense(2, 3)   (None, 3)           9
+         1  Sigmoid()     (None, 3)           0
+        =======================================
+        Total params: 9 (72 B)
+        _______________________________________
+    """
+    rows, width = [], None
+    for i, layer in enumerate(model.layers):
+        width = layer.output_features(width)
+        count = sum(p.size for p in layer.params.values())
+        rows.append((str(i), repr(layer), f"(None, {width})", f"{count:,}"))
+    widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        # Text columns left-aligned, the count right-aligned under its header.
+        left = "  ".join(cell.ljust(w) for cell, w in zip(cells[:3], widths))
+        return f" {left}  {cells[3].rjust(widths[3])}"
+
+    total = sum(p.size for p in model.params)
+    rule = len(line(_HEADERS))
+    return "\n".join(
+        [
+            f"Model: {type(model).__name__}, dtype {model.dtype}",
+            "_" * rule,
+            line(_HEADERS),
+            "=" * rule,
+            *(line(row) for row in rows),
+            "=" * rule,
+            f"Total params: {total:,} ({_size(total * model.dtype.itemsize)})",
+            "_" * rule,
+        ]
+    )
