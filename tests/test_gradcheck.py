@@ -11,21 +11,18 @@ from tinyframe import Sequential, gradcheck
 from tinyframe.layers import Dense
 from tinyframe.losses import SquaredError
 
-from .strategies import ELEMENTWISE, arrays, batch_sizes, checkable, seeds, sizes, stacks
-
-TOL = 1e-6  # a wrong gradient gives errors of 1e-2 and more; rounding alone stays far below
-WORST: dict[str, float] = {}  # worst error seen per check, printed at the end of the session
-
-
-def record(name: str, result: gradcheck.GradCheckResult) -> None:
-    WORST[name] = max(WORST.get(name, 0.0), result.max_error)
-    assert result.max_error < TOL, f"{name}: {result}"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_worst():
-    yield
-    print("\nworst relative gradient errors:", {k: f"{v:.1e}" for k, v in sorted(WORST.items())})
+from .strategies import (
+    ELEMENTWISE,
+    TOL,
+    arrays,
+    batch_sizes,
+    checkable,
+    record,
+    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
+    seeds,
+    sizes,
+    stacks,
+)
 
 
 @given(st.data(), sizes, sizes, batch_sizes, seeds)
