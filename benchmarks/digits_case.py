@@ -54,6 +54,7 @@ def run_case(
         "epochs_per_repeat": epochs,
         "repeats": repeats,
         "warmup_rounds": 1,
+        "pause_seconds": timing.PAUSE,
         "unit": label,
         "load_average": [load_before, machine.load_average()],
         "programs": {},

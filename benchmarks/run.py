@@ -15,7 +15,7 @@ import pathlib
 import sys
 import time
 
-from . import article, large, machine, minibatch, report
+from . import allocator, article, large, machine, minibatch, report
 from .programs import DIGITS_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = " ".join(["python -m benchmarks", *argv])
     start = time.perf_counter()
+    allocator_settings = allocator.settle()
     if args.threads:
         pin_threads(args.threads)
     results = run_cases(args)
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command,
         "quick": args.quick,
         "threads_pinned": args.threads,
+        "allocator": allocator_settings,
         "seconds": time.perf_counter() - start,
         "machine": info,
         "results": results,

@@ -6,6 +6,13 @@ once, in a freshly shuffled (seeded) order, and a ratio is taken *within* a roun
 (``subject_i / peer_i``), where both met the same conditions. The median over the
 rounds of those paired ratios is the figure reported; it is not the ratio of two
 medians. One untimed round first warms caches, buffers and thread pools.
+
+Each timed call starts after a short pause (`PAUSE`, 50 ms). Thread pools keep
+their threads spinning for a while after a call (OpenBLAS about 0.1 s, OpenMP
+a few ms), and on two cores the next program's threads then share the CPU with
+them. Measured here: tinyframe's full-batch step took 450 µs right after a
+PyTorch call and 265-300 µs after a 20 ms pause (the same after its own calls).
+The pause lets every program start on an idle machine, whatever ran before it.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ import statistics
 import time
 from collections.abc import Callable
 
+PAUSE = 0.05  # seconds of idle time before each timed call
+
 
 def interleaved(
-    programs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1, seed: int = 0
+    programs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1, seed: int = 0, pause: float = PAUSE
 ) -> tuple[dict[str, list[float]], dict[str, object]]:
     """Seconds per call of each program over ``repeats`` shuffled rounds, and each one's last result.
 
@@ -26,6 +35,7 @@ def interleaved(
         repeats: timed rounds; every program runs once per round.
         warmup: untimed rounds first.
         seed: seeds the order of each round.
+        pause: idle seconds before each timed call (see the module's notes).
 
     Example:
         >>> times, _ = interleaved({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
@@ -41,6 +51,7 @@ def interleaved(
     for _ in range(repeats):
         rng.shuffle(order)  # a new order every round: no program always follows the same neighbour
         for name in order:
+            time.sleep(pause)
             start = time.perf_counter()
             results[name] = programs[name]()
             times[name].append(time.perf_counter() - start)

@@ -117,7 +117,7 @@ def test_interleaved_runs_every_program_once_per_round_after_the_warm_up():
 
         return call
 
-    times, last = timing.interleaved({"a": counter("a"), "b": counter("b")}, repeats=4, warmup=2)
+    times, last = timing.interleaved({"a": counter("a"), "b": counter("b")}, repeats=4, warmup=2, pause=0)
     assert calls == {"a": 6, "b": 6} and last == {"a": 6, "b": 6}
     assert all(len(t) == 4 and min(t) >= 0 for t in times.values())
 

@@ -22,7 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from ._mapped import FilePages
+
 _ACCEPTED = "real numbers (an integer or floating dtype)"
+_CHUNK_BYTES = 8 * 2**20  # a memory-mapped array is checked this much at a time
 
 
 def as_numeric_array(a: Any, name: str) -> np.ndarray:
@@ -41,14 +44,34 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
-    """Raise ValueError if ``arr`` holds NaN or infinity (min and max: no temporaries when it does not)."""
-    if arr.dtype.kind == "f" and arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
+    """Raise ValueError if ``arr`` holds NaN or infinity (min and max: no temporaries when it does not).
+
+    An array in a memory-mapped file is checked in chunks of rows, each chunk's
+    pages given back to the system once checked (`tinyframe._mapped`), so checking
+    a file larger than memory does not make it all resident.
+    """
+    if arr.dtype.kind != "f" or not arr.size:
+        return
+    pages = FilePages.of(arr)
+    if pages is None:
+        finite = np.isfinite(arr.min()) and np.isfinite(arr.max())
+    else:
+        rows = max(1, _CHUNK_BYTES // arr[:1].nbytes)
+        chunks = (arr[start : start + rows] for start in range(0, arr.shape[0], rows))
+        finite = all(_finite_then_release(chunk, pages) for chunk in chunks)
+    if not finite:
         bad = ~np.isfinite(arr)
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name} contains NaN or infinity: expected finite values. Received: {int(bad.sum())} non-finite "
             f"value(s) after casting to {arr.dtype}, the first at index {first}"
         )
+
+
+def _finite_then_release(chunk: np.ndarray, pages: FilePages) -> bool:
+    finite = bool(np.isfinite(chunk.min()) and np.isfinite(chunk.max()))
+    pages.release()
+    return finite
 
 
 def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:

@@ -11,6 +11,8 @@ from . import data, losses, optimizers
 from . import metrics as metrics_module
 from ._checks import check_positive_int
 from ._flat import FlatParameters
+from ._fp import silenced
+from ._mapped import FilePages
 from .layers.base import Layer
 
 _DTYPES = ("float32", "float64")
@@ -62,7 +64,10 @@ class Sequential:
             layer.build(self.dtype, self.rng)
         self.flat = FlatParameters(self.layers, self.dtype)
         self.params = self.flat.param_views
-        self._penalized = [layer for layer in self.layers if type(layer).penalty is not Layer.penalty]
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        self._first_trainable = self.layers[first]
+        self._backward_layers = self.layers[first + 1 :][::-1]
+        self._penalized = self._layers_with_penalty()
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
@@ -92,19 +97,27 @@ class Sequential:
 
     def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Propagate ``dJ/dy_hat`` back through the layers; returns ``dJ/dX`` (None if not asked)."""
+        if input_grad:
+            for layer in reversed(self.layers):
+                grad = layer.backward(grad)
+            return grad
         # Without dJ/dX, backprop stops at the first layer with parameters: layers in front of it
         # (an input Dropout or GaussianNoise) have no gradients to set, and its own dJ/dx would be discarded.
-        first = 0 if input_grad else next((i for i, layer in enumerate(self.layers) if layer.params), 0)
-        for layer in reversed(self.layers[first + 1 :]):
+        for layer in self._backward_layers:
             grad = layer.backward(grad)
-        if input_grad:
-            return self.layers[0].backward(grad)
-        self.layers[first].backward_params(grad)
+        self._first_trainable.backward_params(grad)
         return None
 
     def penalty(self) -> float:
-        """The sum of the layers' regularisation terms, added to the loss."""
+        """The sum of the layers' regularisation terms, added to the loss.
+
+        Only layers whose ``has_penalty`` is True are asked (the list is refreshed at
+        the start of every `fit` and `evaluate`).
+        """
         return sum(layer.penalty() for layer in self._penalized) if self._penalized else 0.0
+
+    def _layers_with_penalty(self) -> list[Layer]:
+        return [layer for layer in self.layers if layer.has_penalty]
 
     # ---------------------------------------------------------------- training
     def compile(self, loss: Any = None, optimizer: Any = None, metrics: Sequence[Any] | None = None) -> None:
@@ -121,8 +134,10 @@ class Sequential:
         self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
 
     def _ensure_compiled(self) -> None:
+        """Compile with the defaults if needed; called as `fit` and `evaluate` begin."""
         if self.loss is None:
             self.compile()
+        self._penalized = self._layers_with_penalty()
 
     def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = None, **kwargs: Any):
         """Train; see `tinyframe.training.fit` for every argument. Returns a `History`."""
@@ -151,9 +166,12 @@ class Sequential:
         n = X.shape[0]
         step = n if batch_size is None else batch_size
         out = np.empty((n, self._trace_features(X.shape[1])), self.dtype)
-        with np.errstate(all="ignore"):  # overflow shows up as inf or NaN, reported below
+        pages = FilePages.of(X)  # an X mapped from a file: its pages are given back chunk by chunk
+        with silenced():  # overflow shows up as inf or NaN, reported below
             for start in range(0, n, step):
                 out[start : start + step] = self.forward(X[start : start + step])
+                if pages is not None:
+                    pages.release()
         if not (np.isfinite(out.min()) and np.isfinite(out.max())):
             raise ValueError(
                 f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic in "

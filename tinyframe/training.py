@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,9 @@ import numpy as np
 from . import data
 from ._buffers import Buffers
 from ._checks import check_float, check_positive_int
+from ._fp import silenced
 from ._interrupt import DeferredInterrupt
+from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -158,7 +161,8 @@ def _run_epoch(
         totals["loss"] += loss * m
         for name, metric in model.metrics.items():
             totals[name] += metric(yb, y_hat) * m
-        hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": totals["loss"] / seen})
+        if hooks.batch_end_callbacks:
+            hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": totals["loss"] / seen})
     return {key: value / seen for key, value in totals.items()}
 
 
@@ -169,7 +173,7 @@ def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.nd
     the step is expected to show up there, as inf or NaN, so NumPy's warnings about it
     are silenced for the step and the loss and gradients are checked instead.
     """
-    with np.errstate(all="ignore"):
+    with silenced():
         y_hat = model.forward(xb, training=True)
         loss = model.loss.forward(y_hat, yb) + model.penalty()
         if not math.isfinite(loss):
@@ -189,20 +193,66 @@ class Batches:
     With shuffling, each epoch draws a permutation of the row *indices* from the
     Generator and gathers one batch at a time into reused buffers, so no shuffled
     copy of X is ever made. Without it, batches are views (slices) of X.
+
+    An X memory-mapped from a file (a shared ``np.memmap``) is streamed without
+    filling the resident set (`tinyframe._mapped`): shuffled batches are read from
+    the file with ``preadv``, and the pages an unshuffled pass maps are given back
+    every 32 MiB and at the end of the epoch.
     """
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator):
         self.X, self.Y, self.batch_size, self.shuffle, self.rng = X, Y, batch_size, shuffle, rng
         self._buffers = Buffers()
+        self._file_rows = FileRows.of(X) if shuffle else None
+        self._pages = None if shuffle else FilePages.of(X)
 
     def epoch(self):
-        X, Y, size = self.X, self.Y, self.batch_size
-        order = self.rng.permutation(X.shape[0]) if self.shuffle else None
+        if self.shuffle:
+            yield from self._shuffled(self.rng.permutation(self.X.shape[0]))
+        else:
+            yield from self._in_order()
+
+    def _in_order(self):
+        X, Y, size, pages = self.X, self.Y, self.batch_size, self._pages
+        mapped = 0  # bytes of a memory-mapped X read since its pages were last given back
         for start in range(0, X.shape[0], size):
-            if order is None:
-                yield X[start : start + size], Y[start : start + size]
-                continue
-            rows = order[start : start + size]
-            xb = np.take(X, rows, axis=0, out=self._buffers.get("x", (rows.size, X.shape[1]), X.dtype))
-            yb = np.take(Y, rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
-            yield xb, yb
+            yield X[start : start + size], Y[start : start + size]
+            if pages is not None:
+                mapped += X[start : start + size].nbytes
+                if mapped >= RELEASE_EVERY:
+                    pages.release()
+                    mapped = 0
+        if pages is not None:
+            pages.release()
+
+    def _shuffled(self, order: np.ndarray):
+        X, Y, size = self.X, self.Y, self.batch_size
+        batches = [order[start : start + size] for start in range(0, X.shape[0], size)]
+        if self._file_rows is not None:
+            x_batches = self._read_ahead(batches)
+        else:
+            x_batches = (X.take(rows, axis=0, out=self._x_buffer(rows.size)) for rows in batches)
+        for rows, xb in zip(batches, x_batches):
+            yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+
+    def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
+        return self._buffers.get(("x", which), (rows, self.X.shape[1]), self.X.dtype)
+
+    def _read_ahead(self, batches: list[np.ndarray]):
+        """X batches read from the file by a second thread, one batch ahead (two buffers in turn).
+
+        While the model trains on batch k (in buffer k % 2), the thread reads batch
+        k + 1 into the other buffer; reading (system calls) and the maths (BLAS)
+        both run without the GIL. Leaving early waits for the read in flight.
+        """
+        with self._file_rows.opened() as read, ThreadPoolExecutor(1, "tinyframe-reader") as reader:
+
+            def read_into(k: int):
+                return read(batches[k], self._x_buffer(batches[k].size, k % 2))
+
+            pending = reader.submit(read_into, 0)
+            for k in range(len(batches)):
+                xb = pending.result()
+                if k + 1 < len(batches):
+                    pending = reader.submit(read_into, k + 1)
+                yield xb

@@ -53,6 +53,8 @@ class CallbackList:
 
     def __init__(self, callbacks: list[Callback], model: Any, params: dict[str, Any]) -> None:
         self.callbacks = callbacks
+        # Only callbacks that override on_batch_end are called per step (fit skips building the logs if none do).
+        self.batch_end_callbacks = [c for c in callbacks if type(c).on_batch_end is not Callback.on_batch_end]
         for callback in callbacks:
             callback.set_model(model)
             callback.set_params(params)
@@ -74,5 +76,5 @@ class CallbackList:
             callback.on_epoch_end(epoch, logs)
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        for callback in self.callbacks:
+        for callback in self.batch_end_callbacks:
             callback.on_batch_end(batch, logs)

@@ -96,6 +96,15 @@ class Layer:
         """
         return 0.0
 
+    @property
+    def has_penalty(self) -> bool:
+        """Whether `penalty` may be non-zero; `Sequential` only asks layers for which it is True.
+
+        True for any layer that overrides `penalty`; a layer whose penalty is optional
+        (Dense without a regularizer) returns False to keep it off the per-step path.
+        """
+        return type(self).penalty is not Layer.penalty
+
     # ------------------------------------------------------------------- shapes
     def output_features(self, in_features: int | None) -> int | None:
         """Columns of the output for an input with ``in_features`` columns.

@@ -75,8 +75,7 @@ class Dense(Layer):
     def backward_params(self, grad_out: np.ndarray) -> None:
         np.matmul(self._x.T, grad_out, out=self.grads["W"])
         # A matrix-vector product with ones sums over the batch faster than .sum(0).
-        ones = self.buffer("ones", (grad_out.shape[0],))
-        ones.fill(1)
+        ones = self._buffers.get("ones", (grad_out.shape[0],), self.dtype, fill=1)
         np.matmul(ones, grad_out, out=self.grads["b"])
         if self.kernel_regularizer is not None:
             W = self.params["W"]
@@ -86,6 +85,10 @@ class Dense(Layer):
         if self.kernel_regularizer is None:
             return 0.0
         return self.kernel_regularizer(self.params["W"])
+
+    @property
+    def has_penalty(self) -> bool:
+        return self.kernel_regularizer is not None
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.backward_params(grad_out)

@@ -38,6 +38,9 @@ class Optimizer:
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Apply one update to every parameter, in place."""
         self.iterations += 1
+        if len(params) == 1:  # a Sequential's flat parameter array: skip the loop
+            self.update(0, params[0], grads[0])
+            return
         for i, (param, grad) in enumerate(zip(params, grads)):
             self.update(i, param, grad)
 
@@ -53,7 +56,7 @@ class Optimizer:
 
     def scratch(self, index: int, like: np.ndarray) -> np.ndarray:
         """A work array like ``like`` for parameter ``index``; not state, never saved."""
-        return self._scratch.get(str(index), like.shape, like.dtype)
+        return self._scratch.get(index, like.shape, like.dtype)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # State arrays may come back read-only (joblib loads pickles as memmaps): updates are in place.
