@@ -34,7 +34,7 @@ def run_case(
     """
     load_before = machine.load_average()
     work = workloads.digits(dtype, batch_size)
-    runners, skipped = {}, {}
+    runners, primers, skipped = {}, {}, {}
     for name in names:
         try:
             module = programs.load(name)
@@ -43,7 +43,8 @@ def run_case(
             continue
         run = module.digits(work)
         runners[name] = lambda run=run: run(epochs)
-    times, losses = timing.interleaved(runners, repeats)
+        primers[name] = lambda run=run: run(1)
+    times, losses = timing.interleaved(runners, repeats, primers=primers)
     label, factor = unit
     result = {
         "case": case,
@@ -55,6 +56,7 @@ def run_case(
         "repeats": repeats,
         "warmup_rounds": 1,
         "pause_seconds": timing.PAUSE,
+        "primer": "one epoch of the same program, untimed, after the pause and before each timed call",
         "unit": label,
         "load_average": [load_before, machine.load_average()],
         "programs": {},

@@ -7,12 +7,15 @@ once, in a freshly shuffled (seeded) order, and a ratio is taken *within* a roun
 rounds of those paired ratios is the figure reported; it is not the ratio of two
 medians. One untimed round first warms caches, buffers and thread pools.
 
-Each timed call starts after a short pause (`PAUSE`, 50 ms). Thread pools keep
-their threads spinning for a while after a call (OpenBLAS about 0.1 s, OpenMP
-a few ms), and on two cores the next program's threads then share the CPU with
-them. Measured here: tinyframe's full-batch step took 450 µs right after a
-PyTorch call and 265-300 µs after a 20 ms pause (the same after its own calls).
-The pause lets every program start on an idle machine, whatever ran before it.
+Each timed call starts after a short pause (`PAUSE`, 50 ms) and, when the case
+gives one, an untimed *primer* call of the same program. Thread pools keep their
+threads spinning for a while after a call (OpenBLAS about 0.1 s, OpenMP a few ms),
+and on two cores the next program's threads then share the CPU with them.
+Measured here: tinyframe's full-batch step took 450 µs right after a PyTorch call
+and 265-300 µs after a 20 ms pause (the same as after its own calls). The pause
+lets every program start on an idle machine, whatever ran before it; the primer
+(one epoch in the digits cases) then brings the program's own caches and threads
+back, since a pause leaves a short call (a 2 ms minibatch epoch) starting cold.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ PAUSE = 0.05  # seconds of idle time before each timed call
 
 
 def interleaved(
-    programs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1, seed: int = 0, pause: float = PAUSE
+    programs: dict[str, Callable[[], object]],
+    repeats: int,
+    warmup: int = 1,
+    seed: int = 0,
+    pause: float = PAUSE,
+    primers: dict[str, Callable[[], object]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, object]]:
     """Seconds per call of each program over ``repeats`` shuffled rounds, and each one's last result.
 
@@ -36,6 +44,7 @@ def interleaved(
         warmup: untimed rounds first.
         seed: seeds the order of each round.
         pause: idle seconds before each timed call (see the module's notes).
+        primers: name -> a short untimed call run just before each timed call of that program.
 
     Example:
         >>> times, _ = interleaved({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
@@ -52,6 +61,8 @@ def interleaved(
         rng.shuffle(order)  # a new order every round: no program always follows the same neighbour
         for name in order:
             time.sleep(pause)
+            if primers and name in primers:
+                primers[name]()
             start = time.perf_counter()
             results[name] = programs[name]()
             times[name].append(time.perf_counter() - start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -206,11 +206,9 @@ class Batches:
         self._file_rows = FileRows.of(X) if shuffle else None
         self._pages = None if shuffle else FilePages.of(X)
 
-    def epoch(self):
-        if self.shuffle:
-            yield from self._shuffled(self.rng.permutation(self.X.shape[0]))
-        else:
-            yield from self._in_order()
+    def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The batches of one epoch (a new order drawn now, when shuffling)."""
+        return self._shuffled(self.rng.permutation(self.X.shape[0])) if self.shuffle else self._in_order()
 
     def _in_order(self):
         X, Y, size, pages = self.X, self.Y, self.batch_size, self._pages
@@ -228,12 +226,17 @@ class Batches:
     def _shuffled(self, order: np.ndarray):
         X, Y, size = self.X, self.Y, self.batch_size
         batches = [order[start : start + size] for start in range(0, X.shape[0], size)]
-        if self._file_rows is not None:
-            x_batches = self._read_ahead(batches)
-        else:
-            x_batches = (X.take(rows, axis=0, out=self._x_buffer(rows.size)) for rows in batches)
-        for rows, xb in zip(batches, x_batches):
-            yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+        if self._file_rows is None:
+            for rows in batches:
+                xb = X.take(rows, axis=0, out=self._x_buffer(rows.size))
+                yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+            return
+        read_ahead = self._read_ahead(batches)
+        try:
+            for rows, xb in zip(batches, read_ahead):
+                yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+        finally:
+            read_ahead.close()  # waits for the read in flight and closes the file
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
         return self._buffers.get(("x", which), (rows, self.X.shape[1]), self.X.dtype)
