@@ -16,7 +16,7 @@ import sys
 import time
 
 from . import allocator, article, large, machine, minibatch, report
-from .programs import DIGITS_PROGRAMS, LARGE_PROGRAMS
+from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
@@ -38,7 +38,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one or three rounds")
     parser.add_argument("--case", nargs="+", choices=CASES, default=list(CASES), help="cases to run (default: all)")
     parser.add_argument("--dtype", nargs="+", choices=("float32", "float64"), default=["float32", "float64"])
-    parser.add_argument("--programs", nargs="+", choices=DIGITS_PROGRAMS, default=list(DIGITS_PROGRAMS))
+    parser.add_argument(
+        "--programs",
+        nargs="+",
+        choices=DIGITS_PROGRAMS + EXTRA_PROGRAMS,
+        default=list(DIGITS_PROGRAMS),
+        help="numpy_floor (tinyframe's kernels with no framework) runs only when named",
+    )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
     parser.add_argument("--repeats", type=int, help="article and minibatch: timed rounds")
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")

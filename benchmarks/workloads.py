@@ -8,7 +8,7 @@ and PyTorch start from identical parameters and compute identical losses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,3 +72,24 @@ def batch_rows(n: int, batch_size: int | None, rng: np.random.Generator) -> Iter
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
         yield order[start : start + batch_size]
+
+
+def epochs_of(work: Digits, step: Callable[[np.ndarray, np.ndarray], float]) -> Callable[[int], float]:
+    """``run(epochs) -> the last epoch's mean loss``, calling ``step(x, y) -> loss`` on each batch of ``work``.
+
+    The loop of the hand-written programs: a new order each epoch (mini-batches gathered
+    with ``X[rows]``), ``exp`` overflow silenced (``1 / (1 + inf)`` is the right 0).
+    """
+    X, Y = work.X, work.Y
+    rng = np.random.default_rng(work.seed)
+
+    def run(epochs: int) -> float:
+        with np.errstate(over="ignore"):
+            for _ in range(epochs):
+                total = 0.0
+                for rows in batch_rows(X.shape[0], work.batch_size, rng):
+                    x, y = (X, Y) if rows is None else (X[rows], Y[rows])
+                    total += step(x, y) * x.shape[0]
+        return total / X.shape[0]  # the last epoch's mean loss, as tinyframe's History
+
+    return run

@@ -126,3 +126,23 @@ def test_bad_sizes_are_refused_with_the_value(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--repeats", "0"])
     assert "--repeats must be >= 1. Received: 0" in capsys.readouterr().err
+
+
+def test_primers_run_untimed_just_before_each_timed_call():
+    log = []
+    programs = {"a": lambda: log.append("a"), "b": lambda: log.append("b")}
+    primers = {"a": lambda: log.append("prime a")}
+    timing.interleaved(programs, repeats=3, warmup=1, pause=0, primers=primers)
+    rounds = [log[i : i + 3] for i in range(2, 11, 3)]  # after the warm-up round (no primers there)
+    assert len(log) == 11 and all(r.count("prime a") == 1 and r[r.index("a") - 1] == "prime a" for r in rounds)
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_the_numpy_floor_computes_the_hand_loops_losses(batch_size):
+    from benchmarks import workloads
+    from benchmarks.programs import hand_numpy, numpy_floor
+
+    work = workloads.digits("float64", batch_size)
+    floor, hand = numpy_floor.digits(work), hand_numpy.digits(work)
+    for _ in range(3):
+        assert floor(2) == pytest.approx(hand(2), rel=1e-12)

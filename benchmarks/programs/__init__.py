@@ -11,12 +11,14 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")
+DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")  # the default set
+EXTRA_PROGRAMS = ("numpy_floor",)  # on request: tinyframe's kernels without the framework
 LARGE_PROGRAMS = ("tinyframe", "torch")
 
 _MODULES = {
     "tinyframe": "tinyframe_program",
     "hand_numpy": "hand_numpy",
+    "numpy_floor": "numpy_floor",
     "sklearn": "sklearn_peer",
     "torch": "torch_peer",
 }
@@ -29,7 +31,7 @@ class Skipped(Exception):
 
 
 def load(name: str) -> ModuleType:
-    """The program module ``name`` (one of `DIGITS_PROGRAMS`)."""
+    """The program module ``name`` (one of `DIGITS_PROGRAMS` or `EXTRA_PROGRAMS`)."""
     if name not in _MODULES:
         raise ValueError(f"Unknown program: expected one of {sorted(_MODULES)}. Received: {name!r}")
     requirement = _REQUIRES.get(name)

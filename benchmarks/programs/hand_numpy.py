@@ -16,14 +16,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..workloads import LEARNING_RATE, Digits, batch_rows
+from ..workloads import LEARNING_RATE, Digits, epochs_of
 
 
 def digits(work: Digits) -> Callable[[int], float]:
     """``run(epochs) -> last epoch's mean loss``: train from ``work.weights`` (kept between calls)."""
     W1, b1, W2, b2 = (w.copy() for w in work.weights)
-    X, Y, alpha = work.X, work.Y, LEARNING_RATE
-    rng = np.random.default_rng(work.seed)
+    alpha = LEARNING_RATE
 
     def step(x: np.ndarray, y: np.ndarray) -> float:
         nonlocal W1, b1, W2, b2
@@ -41,13 +40,4 @@ def digits(work: Digits) -> Callable[[int], float]:
         b1 -= alpha / m * delta1.sum(axis=0)
         return float(loss)
 
-    def run(epochs: int) -> float:
-        with np.errstate(over="ignore"):  # exp(-z) overflowing to inf gives sigmoid 0, the right limit
-            for _ in range(epochs):
-                total = 0.0
-                for rows in batch_rows(X.shape[0], work.batch_size, rng):
-                    x, y = (X, Y) if rows is None else (X[rows], Y[rows])
-                    total += step(x, y) * x.shape[0]
-        return total / X.shape[0]  # the last epoch's mean loss, as tinyframe's History
-
-    return run
+    return epochs_of(work, step)
