@@ -214,9 +214,10 @@ class Batches:
         X, Y, size, pages = self.X, self.Y, self.batch_size, self._pages
         mapped = 0  # bytes of a memory-mapped X read since its pages were last given back
         for start in range(0, X.shape[0], size):
-            yield X[start : start + size], Y[start : start + size]
+            xb = X[start : start + size]
+            yield xb, Y[start : start + size]
             if pages is not None:
-                mapped += X[start : start + size].nbytes
+                mapped += xb.nbytes
                 if mapped >= RELEASE_EVERY:
                     pages.release()
                     mapped = 0
@@ -226,22 +227,19 @@ class Batches:
     def _shuffled(self, order: np.ndarray):
         X, Y, size = self.X, self.Y, self.batch_size
         batches = [order[start : start + size] for start in range(0, X.shape[0], size)]
-        if self._file_rows is None:
-            for rows in batches:
-                xb = X.take(rows, axis=0, out=self._x_buffer(rows.size))
-                yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
-            return
-        read_ahead = self._read_ahead(batches)
+        from_file = self._read_ahead(batches) if self._file_rows is not None else None
         try:
-            for rows, xb in zip(batches, read_ahead):
+            for rows in batches:
+                xb = X.take(rows, axis=0, out=self._x_buffer(rows.size)) if from_file is None else next(from_file)
                 yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
         finally:
-            read_ahead.close()  # waits for the read in flight and closes the file
+            if from_file is not None:
+                from_file.close()  # waits for the read in flight and closes the file
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
         return self._buffers.get(("x", which), (rows, self.X.shape[1]), self.X.dtype)
 
-    def _read_ahead(self, batches: list[np.ndarray]):
+    def _read_ahead(self, batches: list[np.ndarray]) -> Iterator[np.ndarray]:
         """X batches read from the file by a second thread, one batch ahead (two buffers in turn).
 
         While the model trains on batch k (in buffer k % 2), the thread reads batch
@@ -250,12 +248,12 @@ class Batches:
         """
         with self._file_rows.opened() as read, ThreadPoolExecutor(1, "tinyframe-reader") as reader:
 
-            def read_into(k: int):
-                return read(batches[k], self._x_buffer(batches[k].size, k % 2))
+            def submit(k: int):
+                return reader.submit(read, batches[k], self._x_buffer(batches[k].size, k % 2))
 
-            pending = reader.submit(read_into, 0)
+            pending = submit(0)
             for k in range(len(batches)):
                 xb = pending.result()
                 if k + 1 < len(batches):
-                    pending = reader.submit(read_into, k + 1)
+                    pending = submit(k + 1)
                 yield xb

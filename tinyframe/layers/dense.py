@@ -88,6 +88,7 @@ class Dense(Layer):
 
     @property
     def has_penalty(self) -> bool:
+        """True only with a kernel regularizer: a plain Dense stays off the per-step penalty path."""
         return self.kernel_regularizer is not None
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
