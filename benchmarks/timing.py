@@ -12,7 +12,7 @@ gives one, an untimed *primer* call of the same program. Thread pools keep their
 threads spinning for a while after a call (OpenBLAS about 0.1 s, OpenMP a few ms),
 and on two cores the next program's threads then share the CPU with them.
 Measured here: tinyframe's full-batch step took 450 µs right after a PyTorch call
-and 265-300 µs after a 20 ms pause (the same as after its own calls). The pause
+and 265-340 µs after a pause of 20-300 ms (the same as after its own calls). The pause
 lets every program start on an idle machine, whatever ran before it; the primer
 (one epoch in the digits cases) then brings the program's own caches and threads
 back, since a pause leaves a short call (a 2 ms minibatch epoch) starting cold.
