@@ -53,6 +53,8 @@ def test_quick_run_prints_a_table_per_case_and_the_machine(quick_run):
 def test_quick_json_records_the_machine_and_every_timing(quick_run):
     _, payload = quick_run
     assert payload["quick"] is True and payload["threads_pinned"] == 1
+    if sys.platform.startswith("linux"):  # glibc: the malloc thresholds were fixed for every program
+        assert payload["allocator"]["glibc_mallopt"] is True
     machine = payload["machine"]
     assert machine["cpu_model"] and machine["logical_cores"] >= 1 and machine["versions"]["numpy"]
     assert any(pool["user_api"] == "blas" for pool in machine["thread_pools"])
