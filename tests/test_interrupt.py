@@ -23,7 +23,7 @@ class InterruptingGD(GradientDescent):
 
     def update(self, index, param, grad):
         super().update(index, param, grad)
-        if self.iterations == STOP_AT_STEP and index == 0:
+        if self.iterations == STOP_AT_STEP and 0 in index:  # fit's keys are runs: tuples of parameter indices
             os.kill(os.getpid(), signal.SIGINT)
 
 

@@ -154,7 +154,7 @@ def test_each_optimizer_minimises_a_quadratic(name):
             TypeError,
             "Momentum: nesterov must be True or False. Received: nesterov='yes'",
         ),
-        (lambda: Momentum(learning_rate=0), ValueError, r"Momentum: learning_rate must be in \(0.0, inf\]"),
+        (lambda: Momentum(learning_rate=0), ValueError, r"Momentum: learning_rate must be in \(0.0, inf\)"),
         (lambda: RMSProp(rho=-0.1), ValueError, r"RMSProp: rho must be in \[0.0, 1.0\). Received: rho=-0.1"),
         (lambda: RMSProp(epsilon=0), ValueError, "RMSProp: epsilon must be in"),
         (lambda: Adam(beta_1=1), ValueError, r"Adam: beta_1 must be in \[0.0, 1.0\). Received: beta_1=1"),

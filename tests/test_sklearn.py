@@ -139,3 +139,19 @@ def test_bad_parameters_are_reported_at_fit():
         TinyFrameClassifier(hidden_layer_sizes=(0,)).fit(X, y)
     with pytest.raises(ValueError, match=r"at least 2 classes .* Received: only one class"):
         TinyFrameClassifier().fit(X, np.zeros(10))
+
+
+@pytest.mark.parametrize("Estimator", [TinyFrameClassifier, TinyFrameRegressor], ids=lambda e: e.__name__)
+def test_estimators_compute_in_float64_by_default(Estimator):
+    # As scikit-learn's MLP: its checks compare predictions of subsets and of the whole, which float32's
+    # rounding (BLAS kernels differ by CPU) can break; float64 keeps those differences near 1e-16.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 4)).astype(np.float32), rng.integers(0, 2, 30)
+    estimator = Estimator(hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(X, y)
+    assert estimator.get_params()["dtype"] == "float64" and estimator.model_.dtype == np.float64
+    full = estimator.predict(X)
+    parts = np.concatenate([estimator.predict(X[i : i + 7]) for i in range(0, 30, 7)])
+    if Estimator is TinyFrameRegressor:
+        assert np.allclose(full, parts, rtol=1e-12, atol=1e-12)
+    else:
+        assert (full == parts).all()

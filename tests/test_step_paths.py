@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from tinyframe import Sequential
-from tinyframe._buffers import Buffers
 from tinyframe._fp import overflow_silenced, silenced
+from tinyframe._scratch import Scratch, buffer
 from tinyframe.activations import Sigmoid
 from tinyframe.callbacks import Callback
 from tinyframe.callbacks.base import CallbackList
@@ -44,12 +44,16 @@ def test_sigmoid_overflow_is_silent_inside_and_outside_a_step(inside):
     assert y.tolist() == [[0.0, 0.5, 1.0]]
 
 
-def test_buffers_fill_once_and_keep_their_arrays():
-    buffers = Buffers()
-    ones = buffers.get("ones", (4,), np.float64, fill=1)
-    ones[0] = 9.0  # not refilled on the next get: filling is for creation only
-    assert buffers.get("ones", (4,), np.float64, fill=1) is ones and ones[0] == 9.0
-    assert buffers.get("ones", (5,), np.float64, fill=1).tolist() == [1.0] * 5
+def test_scratch_fills_once_and_keeps_its_arrays_while_current():
+    owner = object()
+    with Scratch():
+        ones = buffer(owner, "ones", (4,), np.float64, fill=1)
+        ones[0] = 9.0  # not refilled on the next get: filling is for creation only
+        assert buffer(owner, "ones", (4,), np.float64, fill=1) is ones and ones[0] == 9.0
+        assert buffer(owner, "ones", (5,), np.float64, fill=1).tolist() == [1.0] * 5
+        assert buffer(object(), "ones", (4,), np.float64, fill=1) is not ones  # keyed by owner too
+    outside = buffer(owner, "ones", (4,), np.float64, fill=1)
+    assert outside is not ones and outside.tolist() == [1.0] * 4  # no scratch current: a new array
 
 
 def test_bias_gradient_is_right_for_every_batch_size_in_turn():

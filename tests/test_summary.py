@@ -28,10 +28,22 @@ def test_the_articles_network_golden_table(capsys):
             " 3  Sigmoid()      (None, 10)          0",
             double,
             "Total params: 2,260 (8.83 KB)",
+            "Trainable params: 2,260 (8.83 KB)",
+            "Non-trainable params: 0 (0 B)",
             rule,
             "",
         ]
     )
+
+
+def test_a_frozen_layer_counts_as_non_trainable():
+    model = article_net("float64")
+    model.layers[0].trainable = False
+    lines = []
+    model.summary(print_fn=lines.append)
+    # Dense(64, 30) frozen: 1950 of the 2260 parameters; float64: 1950 * 8 = 15600 B = 15.23 KB, 310 * 8 = 2480 B.
+    assert "Trainable params: 310 (2.42 KB)" in lines[0]
+    assert "Non-trainable params: 1,950 (15.23 KB)" in lines[0]
 
 
 def test_print_fn_receives_the_table():

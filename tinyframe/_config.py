@@ -104,18 +104,22 @@ def layer_spec(index: int, layer: Any, dtype: np.dtype) -> dict[str, Any]:
             f"save: {where} ({spec['class_name']}) cannot be re-created from its get_config() {spec['config']}: "
             f"{error}. get_config() must return the constructor's arguments"
         ) from None
-    shapes = {k: v.shape for k, v in layer.params.items()}
-    clone_shapes = {k: v.shape for k, v in clone.params.items()}
+    shapes = {k: v.shape for k, v in (*layer.params.items(), *layer.state.items())}
+    clone_shapes = {k: v.shape for k, v in (*clone.params.items(), *clone.state.items())}
     if clone_shapes != shapes:
         raise ValueError(
             f"save: {where} ({spec['class_name']}): get_config() {spec['config']} re-creates a layer whose "
-            f"parameters have shapes {clone_shapes}, expected {shapes}"
+            f"parameters and state have shapes {clone_shapes}, expected {shapes}"
         )
+    if not layer.trainable:
+        spec["trainable"] = False
     return spec
 
 
 def layer_from_spec(spec: Any, index: int) -> Any:
     layer = from_spec(spec, "layer", f"model.layers[{index}]")
+    if "trainable" in spec:
+        layer.trainable = expect(spec["trainable"], bool, f"model.layers[{index}].trainable")
     if spec.get("unsaved") is not None:
         expect(spec["unsaved"], dict, f"model.layers[{index}].unsaved")
         warn(_unsaved_message(f"load: layer {index}", spec))

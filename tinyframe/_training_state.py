@@ -1,8 +1,9 @@
 """The compile settings and optimizer state in a saved file, for `tinyframe.saving`.
 
 Saved: the loss and the optimizer as ``{"class_name", "config"}``, the optimizer's
-``iterations``, the names of its state slots per parameter index (the arrays go
-into the file as ``optimizer/<index>/<slot>``), and the built-in metric names.
+``iterations``, the names of its state slots (the arrays go into the file as
+``optimizer/0/<slot>``, one flat array over every parameter in ``get_weights``
+order, zeros for a parameter without state), and the built-in metric names.
 That, with the weights and the Generator state, is everything a step depends on,
 so `fit(..., initial_epoch=k)` continues bit for bit.
 """
@@ -17,37 +18,87 @@ from . import _config
 from . import metrics as metrics_module
 
 
-def optimizer_params(model: Any) -> list[np.ndarray]:
-    """The arrays `fit` hands to ``optimizer.step``, whose indices key the optimizer's state.
+def _all_key(model: Any) -> tuple[int, ...]:
+    """The key of a run over every parameter: how the file stores the state, one flat array per slot."""
+    return tuple(range(len(model.params)))
 
-    `fit` updates all parameters at once through the model's flat parameter vector,
-    so a per-parameter slot (Momentum's velocity) is one array of that vector's shape.
+
+def per_parameter(state: dict[Any, dict[str, np.ndarray]], sizes: list[int], where: str) -> dict[int, dict]:
+    """The optimizer's state split by parameter: ``{index: {slot: 1-D view}}``.
+
+    A key is the tuple of parameter indices of a run (`tinyframe._params.Run`); each of
+    its slots is a 1-D array of the run's size, which this cuts at the parameters' sizes.
     """
-    return [model.flat.params]
+    pieces: dict[int, dict[str, np.ndarray]] = {}
+    for key, slots in state.items():
+        valid = isinstance(key, tuple) and all(isinstance(i, int) and 0 <= i < len(sizes) for i in key)
+        size = sum(sizes[i] for i in key) if valid else -1
+        for slot, value in slots.items():
+            if not valid or not isinstance(value, np.ndarray) or value.shape != (size,):
+                raise ValueError(
+                    f"{where}: optimizer state {key}/{slot!r} must be shaped like the parameters that fit hands to "
+                    f"the optimizer (a slot made by Optimizer.slot for a run of parameters). Received: {value!r:.100}"
+                )
+            offset = 0
+            for i in key:
+                pieces.setdefault(i, {})[slot] = value[offset : offset + sizes[i]]
+                offset += sizes[i]
+    return pieces
+
+
+def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
+    """Re-key the optimizer's state to the current runs (start of fit), keeping each parameter's values.
+
+    Nothing to do in the usual case (the same runs as last time). After a layer was
+    frozen or unfrozen, or a file was loaded, each run's state is put together from
+    its parameters' pieces (zeros for a parameter without any yet, as ``slot`` would
+    start it); the state of a parameter in no run (a frozen one) is kept under ``(i,)``.
+    """
+    keys = {run.key for run in runs}
+    if all(key in keys for key in optimizer.state):
+        return
+    pieces = per_parameter(optimizer.state, sizes, "fit")
+    state: dict[Any, dict[str, np.ndarray]] = {}
+    for run in runs:
+        names = sorted({name for i in run.key for name in pieces.get(i, {})})
+        if names:
+            dtype = run.params.dtype
+            state[run.key] = {
+                name: np.concatenate([pieces.get(i, {}).get(name, np.zeros(sizes[i], dtype)) for i in run.key])
+                for name in names
+            }
+    in_runs = {i for run in runs for i in run.key}
+    state.update({(i,): {k: v.copy() for k, v in slots.items()} for i, slots in pieces.items() if i not in in_runs})
+    optimizer.state = state
 
 
 def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """``(spec, arrays)``: the JSON part and the state arrays by name."""
-    optimizer, arrays, params = model.optimizer, {}, optimizer_params(model)
-    for index, slots in sorted(optimizer.state.items()):
-        for slot, value in slots.items():
-            param = params[index] if isinstance(index, int) and 0 <= index < len(params) else None
-            if param is None or value.shape != param.shape or value.dtype != param.dtype:
-                raise ValueError(
-                    f"save: optimizer state {index}/{slot!r} must be shaped like the parameter array that fit "
-                    f"hands to the optimizer (a slot made by Optimizer.slot). Received: {value!r:.100}"
-                )
-            arrays[f"optimizer/{index}/{slot}"] = value
+    """``(spec, arrays)``: the JSON part and the state arrays by name (one flat array over every parameter per slot)."""
+    optimizer, arrays = model.optimizer, {}
+    sizes = [p.size for p in model.params]
+    pieces = per_parameter(optimizer.state, sizes, "save")
+    names = sorted({name for slots in pieces.values() for name in slots})
+    for name in names:
+        parts = [pieces.get(i, {}).get(name, np.zeros(size, model.dtype)) for i, size in enumerate(sizes)]
+        if any(part.dtype != model.dtype for part in parts):
+            raise ValueError(f"save: optimizer state {name!r} must have the model's dtype {model.dtype}")
+        arrays[f"optimizer/0/{name}"] = np.concatenate(parts)
     spec = {
         "loss": _config.to_spec(model.loss, "the loss"),
         "optimizer": {
             **_config.to_spec(optimizer, "the optimizer"),
             "iterations": int(optimizer.iterations),
-            "state": {str(i): sorted(slots) for i, slots in sorted(optimizer.state.items())},
+            "state": {"0": names} if names else {},
         },
         "metrics": _config.metric_names(model.metrics),
     }
     return spec, arrays
+
+
+def set_state(model: Any, slots: dict[str, np.ndarray]) -> None:
+    """Give the freshly compiled optimizer the state read from a file (flat over every parameter)."""
+    if slots:
+        model.optimizer.state = {_all_key(model): slots}
 
 
 def read(spec: Any) -> tuple[Any, Any, list[str]]:
@@ -72,12 +123,12 @@ def slot_names(spec: Any, model: Any) -> dict[str, tuple[int, str]]:
     if spec is None:
         return {}
     state = _config.field(_config.field(spec, "optimizer", dict, "compile"), "state", dict, "compile.optimizer")
-    names, count = {}, len(optimizer_params(model))
+    names = {}
     for key, slots in state.items():
-        if not (key.isascii() and key.isdigit()) or int(key) >= count:
+        if key != "0":
             raise ValueError(
                 f"malformed configuration: optimizer state for parameter {key!r}; "
-                f"the optimizer updates parameters 0 to {count - 1}"
+                "the file holds the state of every parameter as one flat array, under '0'"
             )
         if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
             raise ValueError(f"malformed configuration: optimizer state {key} must list slot names. Received: {slots}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,9 +11,11 @@ import numpy as np
 from . import data, losses, optimizers
 from . import metrics as metrics_module
 from ._checks import check_positive_int
-from ._flat import FlatParameters
 from ._fp import silenced
 from ._mapped import FilePages
+from ._ownership import reading, writing
+from ._params import Run, build_layers, repack, trainable_runs
+from ._scratch import Scratch
 from .layers.base import Layer
 
 _DTYPES = ("float32", "float64")
@@ -28,11 +31,24 @@ class Sequential:
 
     Args:
         layers: the `Layer` instances, input side first. Adjacent widths must agree.
+            Each instance may appear once. A layer already built (by hand, or by
+            another model) keeps its weights and *shares* them with every model it
+            is in, as in Keras; its dtype must be the model's.
         dtype: ``"float32"`` (default, as Keras and PyTorch) or ``"float64"``; inputs
             are cast to it.
         seed: an int, a ``numpy.random.Generator`` or None. It drives the initial
             weights, shuffling, validation splits and dropout, so the same seed gives
             bit-identical training.
+
+    **Who owns what.** The layers own their parameters, gradients and state; the
+    layers built by this model have their parameters in one block of memory, so
+    that the optimizer updates them all in one call (`tinyframe._params`). The model
+    owns its training scratch (the work arrays of a step, reused step after step).
+    `fit` owns the model while it runs: ``predict``/``evaluate`` from another thread
+    raise `RuntimeError` meanwhile. Inference owns nothing across calls (each call
+    has its own scratch), so any number of ``predict``/``evaluate`` calls may run at
+    once, in any threads, each giving the single-threaded answer bit for bit
+    (`tinyframe._ownership`, `tinyframe._scratch`).
 
     Example:
         >>> from tinyframe.layers import Dense
@@ -45,34 +61,50 @@ class Sequential:
     def __init__(self, layers: Sequence[Layer], dtype: str = "float32", seed: int | np.random.Generator | None = None):
         if not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError(f"Sequential expects a non-empty list of layers. Received: {layers!r}")
+        seen: dict[int, int] = {}
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
+            if id(layer) in seen:
+                raise ValueError(
+                    f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {seen[id(layer)]}; "
+                    "a layer instance may appear once in a model (its forward keeps one input for its backward). "
+                    "Use a second layer, or share a layer between two models"
+                )
+            seen[id(layer)] = i
         try:
             dtype_name = np.dtype(dtype).name
         except TypeError:
             dtype_name = None
         if dtype_name not in _DTYPES:
             raise ValueError(f"Sequential: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
+        for i, layer in enumerate(layers):
+            if layer.built and layer.dtype != np.dtype(dtype_name):
+                raise ValueError(
+                    f"Sequential: layer {i} ({layer!r}) is already built with dtype {layer.dtype} and shares its "
+                    f"weights; the model's dtype must match. Received: dtype={dtype!r}"
+                )
         if seed is not None and not isinstance(seed, np.random.Generator):
             seed = check_positive_int(seed, "seed", "Sequential", allow_zero=True)
         self.layers = list(layers)
         self.output_features = self._trace_features(None)
         self.dtype = np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
-        for layer in self.layers:
-            layer.build(self.dtype, self.rng)
-        self.flat = FlatParameters(self.layers, self.dtype)
-        self.params = self.flat.param_views
-        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
-        self._first_trainable = self.layers[first]
-        self._backward_layers = self.layers[first + 1 :][::-1]
-        self._penalized = self._layers_with_penalty()
+        build_layers([layer for layer in self.layers if not layer.built], self.dtype, self.rng)
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
         self.stop_training = False
         self.history = None
+        self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
+        self._runs: list[Run] = []
+        self._penalized = self._layers_with_penalty()
+        self._plan_backward()
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """Every parameter array (trainable or frozen), in Keras order: ``[W0, b0, W1, b1, ...]``."""
+        return [p for layer in self.layers for p in layer.params.values()]
 
     @property
     def grads(self) -> list[np.ndarray]:
@@ -101,12 +133,48 @@ class Sequential:
             for layer in reversed(self.layers):
                 grad = layer.backward(grad)
             return grad
-        # Without dJ/dX, backprop stops at the first layer with parameters: layers in front of it
-        # (an input Dropout or GaussianNoise) have no gradients to set, and its own dJ/dx would be discarded.
+        # Without dJ/dX, backprop stops at the first trainable layer with parameters: layers in front of it
+        # (an input Dropout, a frozen Dense) have no gradients to set, and its own dJ/dx would be discarded.
+        if self._first_trainable is None:
+            return None
         for layer in self._backward_layers:
             grad = layer.backward(grad)
         self._first_trainable.backward_params(grad)
         return None
+
+    def _plan_backward(self) -> None:
+        """Which layers a training step runs backward through (trainable flags are read here)."""
+        first = next((i for i, layer in enumerate(self.layers) if layer.params and layer.trainable), None)
+        self._first_trainable = None if first is None else self.layers[first]
+        self._backward_layers = [] if first is None else self.layers[first + 1 :][::-1]
+
+    def _prepare_training(self) -> None:
+        """Read the trainable flags and penalties, group the trainable parameters into runs (start of fit)."""
+        self._plan_backward()
+        self._penalized = self._layers_with_penalty()
+        self._runs = trainable_runs(self.layers)
+        self._links = [(layer, name, p, layer.grads[name]) for layer in self.layers for name, p in layer.params.items()]
+        self._scratch.trim()
+        from ._training_state import align_state
+
+        align_state(self.optimizer, self._runs, [p.size for p in self.params])
+
+    def _sync(self) -> None:
+        """Take in any array a custom layer *rebound* instead of writing in place, and restore the link.
+
+        Built-in layers write with ``out=``; a custom layer may well do
+        ``self.grads["W"] = x.T @ delta``. This keeps that layer correct.
+        """
+        for layer, name, p, g in self._links:
+            params, grads = layer.params, layer.grads
+            if params[name] is not p:
+                p[...], params[name] = params[name], p
+            if grads[name] is not g:
+                g[...], grads[name] = grads[name], g
+
+    def _owned(self) -> list[Any]:
+        """What `fit` changes, so holds exclusively: the layers, the loss and the optimizer."""
+        return [*self.layers, *(obj for obj in (self.loss, self.optimizer) if obj is not None)]
 
     def penalty(self) -> float:
         """The sum of the layers' regularisation terms, added to the loss.
@@ -131,6 +199,14 @@ class Sequential:
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise TypeError(f"compile: metrics must be a list of names or callables. Received: {metrics!r}")
         chosen = dict(metrics_module.get(m) for m in (metrics or []))
+        optimizer.check_dtype(self.dtype)
+        user = getattr(optimizer, "_model", lambda: None)()
+        if user is not None and user is not self:
+            raise ValueError(
+                f"compile: this {type(optimizer).__name__} already trains another model; its state belongs to "
+                "that model's parameters. Give each model its own optimizer"
+            )
+        optimizer._model = weakref.ref(self)
         self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
 
     def _ensure_compiled(self) -> None:
@@ -156,18 +232,22 @@ class Sequential:
         return data.prepare_targets(y, n_samples, self.output_features, self.dtype, name)
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """The outputs ``(n_samples, n_outputs)`` for ``X``, ``batch_size`` rows at a time (None: all)."""
+        """The outputs ``(n_samples, n_outputs)`` for ``X``, ``batch_size`` rows at a time (None: all).
+
+        Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
+        """
         X = self.check_input(X)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
-        return self._predict(X, batch_size)
+        with reading(self.layers, "predict"):
+            return self._predict(X, batch_size)
 
     def _predict(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
         n = X.shape[0]
         step = n if batch_size is None else batch_size
         out = np.empty((n, self._trace_features(X.shape[1])), self.dtype)
         pages = FilePages.of(X)  # an X mapped from a file: its pages are given back chunk by chunk
-        with silenced():  # overflow shows up as inf or NaN, reported below
+        with silenced(), Scratch():  # overflow shows up as inf or NaN, reported below; work arrays of this call
             for start in range(0, n, step):
                 out[start : start + step] = self.forward(X[start : start + step])
                 if pages is not None:
@@ -186,27 +266,35 @@ class Sequential:
         Y = self.check_targets(y, X.shape[0])
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "evaluate")
-        return self._evaluate(X, Y, batch_size)
+        with reading([*self.layers, self.loss], "evaluate"):
+            return self._evaluate(X, Y, batch_size)
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
         y_hat = self._predict(X, batch_size)
-        with np.errstate(all="ignore"):  # a loss too large for the dtype is reported as inf
+        with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
             logs = {"loss": self.loss.forward(y_hat, Y) + self.penalty()}
         logs.update({name: fn(Y, y_hat) for name, fn in self.metrics.items()})
         return logs
 
     # ----------------------------------------------------------------- weights
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Every parameter and state array, Keras order: each layer's parameters, then its state."""
+        return [w for layer in self.layers for w in (*layer.params.values(), *layer.state.values())]
+
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter, Keras order and layout: ``[W0, b0, W1, b1, ...]``."""
-        return [p.copy() for p in self.params]
+        """Copies of every parameter and state array, Keras order and layout: ``[W0, b0, W1, b1, ...]``."""
+        with reading(self.layers, "get_weights"):
+            return [w.copy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Overwrite every parameter in place; all are checked before any is changed."""
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(self.params):
+        """Overwrite every parameter and state array in place; all are checked before any is changed."""
+        targets = self.weights
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
             got = f"{len(weights)} arrays" if isinstance(weights, (list, tuple)) else repr(type(weights).__name__)
-            raise ValueError(f"set_weights expects a list of {len(self.params)} arrays. Received: {got}")
+            raise ValueError(f"set_weights expects a list of {len(targets)} arrays. Received: {got}")
         checked = []
-        for i, (w, p) in enumerate(zip(weights, self.params)):
+        for i, (w, p) in enumerate(zip(weights, targets)):
             arr = data.as_numeric_array(w, f"weights[{i}]")
             if arr.shape != p.shape:
                 raise ValueError(f"set_weights: weights[{i}] must have shape {p.shape}. Received: shape {arr.shape}")
@@ -214,8 +302,9 @@ class Sequential:
                 arr = arr.astype(self.dtype, copy=False)
             data.check_finite(arr, f"weights[{i}]")
             checked.append(arr)
-        for p, arr in zip(self.params, checked):
-            p[...] = arr
+        with writing(self.layers, "set_weights"):
+            for p, arr in zip(targets, checked):
+                p[...] = arr
 
     def load_weights(self, path: Any) -> None:
         """Copy the weights from a file written by `save` (same parameter shapes); see `tinyframe.saving`."""
@@ -242,15 +331,19 @@ class Sequential:
 
         print_fn(summary_table(self))
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """After unpickling or deepcopy: pack the parameters into one flat array again.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key in ("_runs", "_links"):  # views of the old block: rebuilt by the next fit
+            state.pop(key, None)
+        return state
 
-        Pickle copies each view separately, so the layers' arrays would no longer share
-        the flat buffer the optimizer updates; re-packing restores that link.
-        """
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or deepcopy: pack the copied parameters into one block again (`_params.repack`)."""
         self.__dict__.update(state)
-        self.flat = FlatParameters(self.layers, self.dtype)
-        self.params = self.flat.param_views
+        self._runs, self._links = [], []
+        repack(self.layers, self.dtype)
+        if self.optimizer is not None:
+            self.optimizer._model = weakref.ref(self)
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(map(repr, self.layers))}], dtype='{self.dtype}')"

@@ -6,9 +6,10 @@ A file holds, as ``.npy`` arrays in a zip archive (``numpy.load`` can read it):
   layer's registered class name and ``get_config()``), the dtype, the state of the
   model's random Generator and, with ``include_optimizer=True``, the loss, the
   optimizer (its config and ``iterations``) and the built-in metric names;
-* ``layers/<i>/<name>``: parameter ``name`` of layer ``i`` (``W``, ``b``, ...);
-* ``optimizer/<p>/<slot>``: the optimizer's state for parameter ``p`` (Momentum's
-  velocity, Adam's moments), shaped like that parameter.
+* ``layers/<i>/<name>``: parameter or non-trainable state ``name`` of layer ``i``
+  (``W``, ``b``, a running mean, ...); a frozen layer's spec says ``"trainable": false``;
+* ``optimizer/0/<slot>``: the optimizer's state (Momentum's velocity, Adam's
+  moments) of every parameter, one flat array in ``get_weights`` order.
 
 Pickle (the way ``torch.load`` without ``weights_only`` and Keras Lambda layers could
 run code from a file) is never used: arrays are read with their dtype checked
@@ -29,6 +30,7 @@ import numpy as np
 
 from . import _config, _training_state
 from ._archive import NpzReader, write_npz
+from ._ownership import reading
 from .model import Sequential
 
 FORMAT_VERSION = 1
@@ -45,10 +47,16 @@ def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bo
         include_optimizer: also save the loss, the optimizer with its state and the
             metric names, so that `fit` can resume exactly (needs a compiled model).
     """
-    from . import __version__
 
     if not isinstance(model, Sequential):
         raise TypeError(f"save: expected a Sequential model. Received: {type(model).__name__}")
+    with reading(model.layers, "save"):  # no fit in another thread changes the arrays while they are written
+        _save(model, path, include_optimizer)
+
+
+def _save(model: Sequential, path: str | os.PathLike, include_optimizer: bool) -> None:
+    from . import __version__
+
     header = {
         "format": "tinyframe",
         "format_version": FORMAT_VERSION,
@@ -68,7 +76,12 @@ def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bo
 
 
 def _weight_names(model: Sequential) -> dict[str, np.ndarray]:
-    return {f"layers/{i}/{name}": p for i, layer in enumerate(model.layers) for name, p in layer.params.items()}
+    """``layers/<i>/<name>`` for every parameter and state array, in `Sequential.weights` order."""
+    return {
+        f"layers/{i}/{name}": w
+        for i, layer in enumerate(model.layers)
+        for name, w in (*layer.params.items(), *layer.state.items())
+    }
 
 
 def load_model(path: str | os.PathLike) -> Sequential:
@@ -98,10 +111,9 @@ def load_model(path: str | os.PathLike) -> Sequential:
         _set_weights(reader, model, {name: reader.read(name, p.shape, model.dtype) for name, p in weights.items()})
         if compiled is not None:
             model.compile(*compiled)
-            params = _training_state.optimizer_params(model)
-            for name, (index, slot) in slots.items():
-                value = reader.read(name, params[index].shape, model.dtype)
-                model.optimizer.state.setdefault(index, {})[slot] = value
+            total = sum(p.size for p in model.params)
+            state = {slot: reader.read(name, (total,), model.dtype) for name, (_, slot) in slots.items()}
+            _training_state.set_state(model, state)
     return model
 
 

@@ -22,7 +22,9 @@ def summary_table(model: Any) -> str:
     Output shapes are ``(None, width)``: ``None`` stands for the batch size, and a
     width is ``None`` too when it is not known yet (an elementwise layer in front of
     the first layer that fixes the width). Parameters are counted per layer (the
-    sizes of its arrays); the totals give their number and memory in the model's dtype.
+    sizes of its parameter and state arrays); the totals give their number and memory in
+    the model's dtype, split as Keras does: parameters of trainable layers, and the rest
+    (frozen layers' parameters and every layer's non-trainable state).
 
     Example:
         >>> from tinyframe import Sequential
@@ -37,12 +39,14 @@ def summary_table(model: Any) -> str:
          1  Sigmoid()     (None, 3)           0
         =======================================
         Total params: 9 (72 B)
+        Trainable params: 9 (72 B)
+        Non-trainable params: 0 (0 B)
         _______________________________________
     """
     rows, width = [], None
     for i, layer in enumerate(model.layers):
         width = layer.output_features(width)
-        count = sum(p.size for p in layer.params.values())
+        count = sum(w.size for w in (*layer.params.values(), *layer.state.values()))
         rows.append((str(i), repr(layer), f"(None, {width})", f"{count:,}"))
     widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
 
@@ -51,7 +55,9 @@ def summary_table(model: Any) -> str:
         left = "  ".join(cell.ljust(w) for cell, w in zip(cells[:3], widths))
         return f" {left}  {cells[3].rjust(widths[3])}"
 
-    total = sum(p.size for p in model.params)
+    total = sum(w.size for w in model.weights)
+    trainable = sum(p.size for layer in model.layers if layer.trainable for p in layer.params.values())
+    itemsize = model.dtype.itemsize
     rule = len(line(_HEADERS))
     return "\n".join(
         [
@@ -61,7 +67,9 @@ def summary_table(model: Any) -> str:
             "=" * rule,
             *(line(row) for row in rows),
             "=" * rule,
-            f"Total params: {total:,} ({_size(total * model.dtype.itemsize)})",
+            f"Total params: {total:,} ({_size(total * itemsize)})",
+            f"Trainable params: {trainable:,} ({_size(trainable * itemsize)})",
+            f"Non-trainable params: {total - trainable:,} ({_size((total - trainable) * itemsize)})",
             "_" * rule,
         ]
     )

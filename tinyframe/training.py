@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from . import data
-from ._buffers import Buffers
 from ._checks import check_float, check_positive_int
 from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
+from ._ownership import writing
+from ._update import apply_or_undo
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -58,9 +59,15 @@ def fit(
         verbose: 0 silent, 1 progress bar, 2 one line per epoch.
         initial_epoch: the epoch to start from (to resume training).
 
-    If the loss becomes NaN or infinite, that step is not applied: training stops
+    If the loss becomes NaN or infinite, or the update would leave a weight (or the
+    optimizer's state) NaN or infinite, that step is not applied: training stops
     with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
     the last finite step, and the History holds every finished epoch.
+
+    `fit` owns the model while it runs: ``predict``, ``evaluate`` or another ``fit``
+    on it (or on a model sharing a layer, the loss or the optimizer) from another
+    thread raise `RuntimeError`; callbacks may call them from this thread. Layers
+    with ``trainable = False`` are neither updated nor decayed.
 
     A Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
     two steps: the weights are those of the last completed step, never half-updated,
@@ -115,25 +122,27 @@ def fit(
     history = History()
     progress = ProgressBar(verbose) if verbose else None
     hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], model, params)
-    model.history, model.stop_training = history, False
-    batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
-    try:
-        with DeferredInterrupt() as interrupt:
-            hooks.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
-                hooks.on_epoch_begin(epoch)
-                logs = _run_epoch(model, batches, hooks, epoch, interrupt)
-                if logs is None:
-                    break
-                if X_val is not None:
-                    logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
-                hooks.on_epoch_end(epoch, logs)
-                if model.stop_training:
-                    break
-            hooks.on_train_end()
-    finally:
-        if progress:
-            progress.close()
+    with writing(model._owned(), "fit"), model._scratch:  # the steps' work arrays: the model's training scratch
+        model._prepare_training()
+        model.history, model.stop_training = history, False
+        batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
+        try:
+            with DeferredInterrupt() as interrupt:
+                hooks.on_train_begin()
+                for epoch in range(initial_epoch, epochs):
+                    hooks.on_epoch_begin(epoch)
+                    logs = _run_epoch(model, batches, hooks, epoch, interrupt)
+                    if logs is None:
+                        break
+                    if X_val is not None:
+                        logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
+                    hooks.on_epoch_end(epoch, logs)
+                    if model.stop_training:
+                        break
+                hooks.on_train_end()
+        finally:
+            if progress:
+                progress.close()
     return history
 
 
@@ -147,8 +156,9 @@ def _run_epoch(
         loss, y_hat = train_step(model, xb, yb)
         interrupt.check()
         if not math.isfinite(loss):
+            what = "the loss became" if y_hat is not None else "the update overflowed: a weight would have become"
             warnings.warn(
-                f"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}. "
+                f"Training stopped: {what} {loss} at epoch {epoch + 1}, batch {batch + 1}. "
                 "That step was not applied; the weights are those of the last finite step. "
                 "Try a smaller learning rate or scaled inputs.",
                 DivergenceWarning,
@@ -166,24 +176,24 @@ def _run_epoch(
     return {key: value / seen for key, value in totals.items()}
 
 
-def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray | None]:
     """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
 
-    A step whose loss or gradients are not finite changes nothing. Overflow inside
-    the step is expected to show up there, as inf or NaN, so NumPy's warnings about it
-    are silenced for the step and the loss and gradients are checked instead.
+    A step whose loss is not finite changes nothing; one whose update would leave a
+    weight or optimizer state non-finite is undone (`tinyframe._update`) and returns
+    ``(nan, None)``. Overflow inside the step is expected to show up there, as inf or
+    NaN, so NumPy's warnings about it are silenced for the step and the results are
+    checked instead. `fit` calls it inside the model's training scratch, holding the model.
     """
     with silenced():
         y_hat = model.forward(xb, training=True)
         loss = model.loss.forward(y_hat, yb) + model.penalty()
-        if not math.isfinite(loss):
+        if not math.isfinite(loss) or not model._runs:
             return loss, y_hat
         model.backward(model.loss.backward(), input_grad=False)
-        flat = model.flat
-        flat.sync()
-        if not math.isfinite(flat.grads.sum()):
-            return math.nan, y_hat
-        model.optimizer.step([flat.params], [flat.grads])
+        model._sync()
+        if not apply_or_undo(model.optimizer, model._runs, model._scratch, owner=model):
+            return math.nan, None
     return loss, y_hat
 
 
@@ -202,7 +212,7 @@ class Batches:
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator):
         self.X, self.Y, self.batch_size, self.shuffle, self.rng = X, Y, batch_size, shuffle, rng
-        self._buffers = Buffers()
+        self._arrays: dict[tuple, np.ndarray] = {}  # the gathered batches, owned by this fit call
         self._file_rows = FileRows.of(X) if shuffle else None
         self._pages = None if shuffle else FilePages.of(X)
 
@@ -231,13 +241,20 @@ class Batches:
         try:
             for rows in batches:
                 xb = X.take(rows, axis=0, out=self._x_buffer(rows.size)) if from_file is None else next(from_file)
-                yield xb, Y.take(rows, axis=0, out=self._buffers.get("y", (rows.size, Y.shape[1]), Y.dtype))
+                yield xb, Y.take(rows, axis=0, out=self._array("y", (rows.size, Y.shape[1]), Y.dtype))
         finally:
             if from_file is not None:
                 from_file.close()  # waits for the read in flight and closes the file
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
-        return self._buffers.get(("x", which), (rows, self.X.shape[1]), self.X.dtype)
+        return self._array(("x", which), (rows, self.X.shape[1]), self.X.dtype)
+
+    def _array(self, name: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        try:
+            return self._arrays[name, shape]
+        except KeyError:
+            array = self._arrays[name, shape] = np.empty(shape, dtype)
+            return array
 
     def _read_ahead(self, batches: list[np.ndarray]) -> Iterator[np.ndarray]:
         """X batches read from the file by a second thread, one batch ahead (two buffers in turn).

@@ -60,7 +60,7 @@ class Dense(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
-        self._x: np.ndarray | None = None
+        self._x: np.ndarray | None = None  # this step's input, kept by forward for backward
 
     def create_params(self) -> None:
         self.add_param("W", (self.in_features, self.out_features), self.kernel_initializer)
@@ -75,7 +75,7 @@ class Dense(Layer):
     def backward_params(self, grad_out: np.ndarray) -> None:
         np.matmul(self._x.T, grad_out, out=self.grads["W"])
         # A matrix-vector product with ones sums over the batch faster than .sum(0).
-        ones = self._buffers.get("ones", (grad_out.shape[0],), self.dtype, fill=1)
+        ones = self.buffer("ones", (grad_out.shape[0],), fill=1)
         np.matmul(ones, grad_out, out=self.grads["b"])
         if self.kernel_regularizer is not None:
             W = self.params["W"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._buffers import Buffers
+from .. import _scratch
 
 
 class Loss:
@@ -17,16 +17,23 @@ class Loss:
     * ``forward(y_pred, y_true) -> float`` for arrays of shape ``(m, k)``; keeps
       what ``backward`` needs.
     * ``backward() -> dJ/dy_pred`` of shape ``(m, k)``, the mean over the batch
-      (the article's ``1/m``) built in.
+      (the article's ``1/m``) built in, for the inputs of the last ``forward``.
 
     Subclasses implement ``value(y_pred, y_true) -> float`` and
     ``gradient(out) -> out``; the base checks shapes and keeps the inputs.
+
+    **What backward reads.** Only the values of its own forward call: the inputs,
+    and the arrays ``value`` obtained with ``self.buffer(name, shape)``, which are
+    recorded for that call and read back with ``self.saved(name)``. Nothing is
+    looked up again, so no cache can hand backward an evicted or foreign array.
+    The arrays themselves come from the caller's scratch (`tinyframe._scratch`):
+    reused step after step in `fit`, new for each `evaluate` call.
     """
 
     def __init__(self) -> None:
-        self._buffers = Buffers()
         self._y_pred: np.ndarray | None = None
         self._y_true: np.ndarray | None = None
+        self._saved: dict[str, np.ndarray] = {}
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         if y_pred.shape != y_true.shape:
@@ -34,7 +41,7 @@ class Loss:
                 f"{self!r}: y_pred and y_true must have the same shape. "
                 f"Received: y_pred.shape={y_pred.shape}, y_true.shape={y_true.shape}"
             )
-        self._y_pred, self._y_true = y_pred, y_true
+        self._y_pred, self._y_true, self._saved = y_pred, y_true, {}
         return self.value(y_pred, y_true)
 
     def backward(self) -> np.ndarray:
@@ -49,8 +56,18 @@ class Loss:
         raise NotImplementedError
 
     def buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
-        """A scratch array in the prediction's dtype, reused across calls."""
-        return self._buffers.get(name, shape, self._y_pred.dtype)
+        """A scratch array in the prediction's dtype for this forward call: the same one for the same name.
+
+        It is recorded for the call, so backward reads it back with `saved`.
+        """
+        array = self._saved.get(name)
+        if array is None or array.shape != shape:
+            array = self._saved[name] = _scratch.buffer(self, name, shape, self._y_pred.dtype)
+        return array
+
+    def saved(self, name: str) -> np.ndarray:
+        """The array ``name`` that this call's forward filled through `buffer`."""
+        return self._saved[name]
 
     def get_config(self) -> dict[str, Any]:
         return {}

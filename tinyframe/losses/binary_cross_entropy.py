@@ -51,7 +51,7 @@ class BinaryCrossEntropy(ProbabilisticLoss):
         return float(terms.sum()) / z.size
 
     def logits_gradient(self, out: np.ndarray) -> np.ndarray:
-        e = self.buffer("exp", out.shape)
+        e = self.saved("exp")
         np.add(e, 1, out=out)
         np.divide(1, out, out=out)  # sigmoid(|z|) = 1 / (1 + exp(-|z|)); divide is SIMD, reciprocal is not
         np.multiply(out, e, out=out, where=self._y_pred < 0)  # sigmoid(z) = exp(z) / (1 + exp(z)) for z < 0
@@ -69,10 +69,8 @@ class BinaryCrossEntropy(ProbabilisticLoss):
         return -total / p.size
 
     def probs_gradient(self, out: np.ndarray) -> np.ndarray:
-        np.divide(self._y_true, self.buffer("clipped", out.shape), out=out)
-        work = np.divide(
-            self.buffer("not_y", out.shape), self.buffer("clipped_not_p", out.shape), out=self.buffer("log", out.shape)
-        )
+        np.divide(self._y_true, self.saved("clipped"), out=out)
+        work = np.divide(self.saved("not_y"), self.saved("clipped_not_p"), out=self.saved("log"))
         out -= work
         out *= -1.0 / out.size
         return out

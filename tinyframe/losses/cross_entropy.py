@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _scratch
 from .._checks import check_float
 from ..data import one_hot
 from .probabilistic import ProbabilisticLoss
@@ -62,7 +63,7 @@ class CrossEntropy(ProbabilisticLoss):
         if np.ndim(y_true) == 1 and np.ndim(y_pred) == 2:
             y_true = one_hot(y_true, y_pred.shape[1], y_pred.dtype)
         if self.label_smoothing and np.shape(y_true) == np.shape(y_pred):
-            smoothed = self._buffers.get("smoothed", y_pred.shape, y_pred.dtype)
+            smoothed = _scratch.buffer(self, "smoothed", y_pred.shape, y_pred.dtype)
             np.multiply(y_true, 1.0 - self.label_smoothing, out=smoothed)
             smoothed += self.label_smoothing / y_pred.shape[1]
             y_true = smoothed
@@ -78,7 +79,7 @@ class CrossEntropy(ProbabilisticLoss):
 
     def logits_gradient(self, out: np.ndarray) -> np.ndarray:
         y = self._y_true
-        np.multiply(self.buffer("p", out.shape), y.sum(axis=1, keepdims=True), out=out)
+        np.multiply(self.saved("p"), y.sum(axis=1, keepdims=True), out=out)
         out -= y
         out /= out.shape[0]
         return out
@@ -88,7 +89,7 @@ class CrossEntropy(ProbabilisticLoss):
         return -float(np.vdot(y, log_p)) / p.shape[0]
 
     def probs_gradient(self, out: np.ndarray) -> np.ndarray:
-        np.divide(self._y_true, self.buffer("clipped", out.shape), out=out)
+        np.divide(self._y_true, self.saved("clipped"), out=out)
         out *= -1.0 / out.shape[0]
         return out
 

@@ -30,6 +30,6 @@ class MeanAbsoluteError(Loss):
         return float(np.abs(diff, out=self.buffer("abs", diff.shape)).sum()) / diff.size
 
     def gradient(self, out: np.ndarray) -> np.ndarray:
-        np.sign(self.buffer("diff", out.shape), out=out)
+        np.sign(self.saved("diff"), out=out)
         out /= out.size
         return out

@@ -29,4 +29,4 @@ class SquaredError(Loss):
         return 0.5 * float(np.vdot(diff, diff)) / y_pred.shape[0]
 
     def gradient(self, out: np.ndarray) -> np.ndarray:
-        return np.multiply(self.buffer("diff", out.shape), 1.0 / out.shape[0], out=out)
+        return np.multiply(self.saved("diff"), 1.0 / out.shape[0], out=out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
 from .._checks import check_float
@@ -64,10 +66,10 @@ class Adam(Optimizer):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon, self.weight_decay = beta_1, beta_2, epsilon, weight_decay
 
-    def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+    def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
         t = self.iterations
-        m, v = self.slot(index, "m", param), self.slot(index, "v", param)
-        work = self.scratch(index, param)
+        m, v = self.slot(key, "m", param), self.slot(key, "v", param)
+        work = self.scratch(key, param)
         if self.weight_decay:
             param *= 1.0 - self.learning_rate * self.weight_decay
         # m += (1 - beta_1) * (g - m)  is  m = beta_1 * m + (1 - beta_1) * g, with one work array

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .._buffers import Buffers
 from .._checks import check_float
 
 
 class Optimizer:
     """Updates parameters in place from their gradients, one model at a time.
 
-    ``step(params, grads)`` takes the model's parameters and gradients as two
-    parallel lists and calls ``update(i, param, grad)`` for each; the index ``i``
-    keys the optimizer's per-parameter state (``self.state[i]``, a dict of arrays),
-    so one optimizer serves one model. ``learning_rate`` may be changed between
-    steps (that is how `LearningRateScheduler` works).
+    ``step(params, grads)`` takes parameters and gradients as two parallel lists
+    and calls ``update(key, param, grad)`` for each, with the list index as the key.
+    `fit` calls ``apply(runs)`` instead: each run is a stretch of the model's
+    trainable parameters, contiguous in memory and keyed by the tuple of their
+    indices (`tinyframe._params.Run`). The key selects the per-parameter state
+    (``self.state[key]``, a dict of arrays shaped like the parameter), so one
+    optimizer serves one model. ``learning_rate`` may be changed between steps (that
+    is how `LearningRateScheduler` works); it must be a finite positive number.
     """
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
         self.iterations = 0
-        self.state: dict[int, dict[str, np.ndarray]] = {}
-        self._scratch = Buffers()
+        self.state: dict[Hashable, dict[str, np.ndarray]] = {}
+        self._scratch: dict[tuple, np.ndarray] = {}  # work arrays; owned here, the model's fit owns the optimizer
 
     @property
     def learning_rate(self) -> float:
@@ -33,30 +35,52 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = check_float(value, "learning_rate", type(self).__name__)
+        self._learning_rate = check_float(value, "learning_rate", type(self).__name__, high_open=True)
+
+    def check_dtype(self, dtype: Any) -> None:
+        """ValueError unless the learning rate is a finite, non-zero number in ``dtype`` (called by compile)."""
+        in_dtype = np.asarray(self.learning_rate, dtype=dtype)
+        if not (np.isfinite(in_dtype) and in_dtype > 0):
+            raise ValueError(
+                f"{type(self).__name__}: learning_rate must be finite and positive in the model's dtype "
+                f"({np.dtype(dtype).name}, largest {np.finfo(dtype).max:.4g}). Received: learning_rate="
+                f"{self.learning_rate!r}, which is {in_dtype} there"
+            )
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """Apply one update to every parameter, in place."""
+        """Apply one update to every parameter, in place; the list index keys each one's state."""
         self.iterations += 1
-        if len(params) == 1:  # a Sequential's flat parameter array: skip the loop
-            self.update(0, params[0], grads[0])
-            return
         for i, (param, grad) in enumerate(zip(params, grads)):
             self.update(i, param, grad)
 
-    def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+    def apply(self, runs: Sequence[Any]) -> None:
+        """One update of every run (`tinyframe._params.Run`): what `fit` calls each step."""
+        self.iterations += 1
+        for run in runs:
+            self.update(run.key, run.params, run.grads)
+
+    def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
-    def slot(self, index: int, name: str, like: np.ndarray) -> np.ndarray:
+    def slot(self, key: Hashable, name: str, like: np.ndarray) -> np.ndarray:
         """Per-parameter state array ``name`` (zeros like ``like`` on first use)."""
-        slots = self.state.setdefault(index, {})
+        slots = self.state.setdefault(key, {})
         if name not in slots:
             slots[name] = np.zeros_like(like)
         return slots[name]
 
-    def scratch(self, index: int, like: np.ndarray) -> np.ndarray:
-        """A work array like ``like`` for parameter ``index``; not state, never saved."""
-        return self._scratch.get(index, like.shape, like.dtype)
+    def scratch(self, key: Hashable, like: np.ndarray) -> np.ndarray:
+        """A work array like ``like`` for parameter ``key``; not state, never saved."""
+        try:
+            return self._scratch[key, like.shape, like.dtype]
+        except KeyError:
+            work = self._scratch[key, like.shape, like.dtype] = np.empty_like(like)
+            return work
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {**self.__dict__, "_scratch": {}}
+        state.pop("_model", None)  # the model that compiled it (a weak reference) re-links itself on unpickling
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # State arrays may come back read-only (joblib loads pickles as memmaps): updates are in place.

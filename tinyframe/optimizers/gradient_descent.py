@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
 from .base import Optimizer
@@ -31,6 +33,6 @@ class GradientDescent(Optimizer):
     def __init__(self, learning_rate: float = 0.01) -> None:
         super().__init__(learning_rate)
 
-    def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        scaled = np.multiply(grad, self.learning_rate, out=self.scratch(index, grad))
+    def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
+        scaled = np.multiply(grad, self.learning_rate, out=self.scratch(key, grad))
         param -= scaled

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
 from .._checks import check_float
@@ -45,9 +47,9 @@ class Momentum(Optimizer):
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, bool(nesterov)
 
-    def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        velocity = self.slot(index, "velocity", param)
-        step = np.multiply(grad, self.learning_rate, out=self.scratch(index, param))
+    def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
+        velocity = self.slot(key, "velocity", param)
+        step = np.multiply(grad, self.learning_rate, out=self.scratch(key, param))
         velocity *= self.momentum
         velocity -= step
         if self.nesterov:

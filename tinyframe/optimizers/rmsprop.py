@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
 from .._checks import check_float
@@ -40,9 +42,9 @@ class RMSProp(Optimizer):
         super().__init__(learning_rate)
         self.rho, self.epsilon = rho, epsilon
 
-    def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        mean_square = self.slot(index, "mean_square", param)
-        work = np.square(grad, out=self.scratch(index, param))
+    def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
+        mean_square = self.slot(key, "mean_square", param)
+        work = np.square(grad, out=self.scratch(key, param))
         work *= 1.0 - self.rho
         mean_square *= self.rho
         mean_square += work

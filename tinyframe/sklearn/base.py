@@ -45,7 +45,9 @@ class TinyFrameEstimator(BaseEstimator):
         shuffle: reshuffle the samples each epoch.
         early_stopping: hold out ``validation_fraction`` (at random) and stop when its loss has not
             improved for ``patience`` epochs, keeping the best epoch's weights.
-        dtype: ``"float32"`` or ``"float64"``, the network's arithmetic; inputs of either are accepted.
+        dtype: ``"float64"`` (default, as scikit-learn's MLP) or ``"float32"``, the network's arithmetic;
+            inputs of either are accepted. In float64 a prediction does not depend, beyond
+            rounding far below what the checks of scikit-learn notice, on the batch it came in.
         random_state: int, RandomState or None: initial weights, shuffling and the validation split.
         verbose: 0, 1 or 2, as in `Sequential.fit`.
         warm_start: continue from the previous ``fit``'s weights instead of starting again.
@@ -69,7 +71,7 @@ class TinyFrameEstimator(BaseEstimator):
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         patience: int = 10,
-        dtype: str = "float32",
+        dtype: str = "float64",
         random_state: Any = None,
         verbose: int = 0,
         warm_start: bool = False,

@@ -1,0 +1,111 @@
+"""Parameters live in one block per build; add_param's array is the one training updates, through copies too."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+from tinyframe import Sequential
+from tinyframe._params import trainable_runs
+from tinyframe.activations import Sigmoid
+from tinyframe.layers import Dense, Layer
+
+
+def test_a_model_built_in_one_go_is_one_block_and_one_run():
+    model = Sequential([Dense(3, 4), Sigmoid(), Dense(4, 2)], dtype="float64", seed=0)
+    runs = trainable_runs(model.layers)
+    assert [run.key for run in runs] == [(0, 1, 2, 3)] and runs[0].params.size == 3 * 4 + 4 + 4 * 2 + 2
+    assert all(np.shares_memory(p, runs[0].params) for p in model.params)
+    model.layers[0].params["W"][0, 0] = 7.0
+    assert runs[0].params[0] == 7.0 and model.get_weights()[0][0, 0] == 7.0
+
+
+def test_the_same_seed_gives_the_same_initial_weights_as_building_the_layers_one_by_one():
+    # Planning draws no random numbers, so the weights are those of the layers built in order.
+    rng = np.random.default_rng(5)
+    by_hand = [Dense(3, 4).build("float64", rng), Dense(4, 2).build("float64", rng)]
+    model = Sequential([Dense(3, 4), Sigmoid(), Dense(4, 2)], dtype="float64", seed=5)
+    expected = [p for layer in by_hand for p in layer.params.values()]
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), expected))
+
+
+class Gain(Layer):
+    """y = x * g; ``rebind`` chooses between writing the gradient in place and assigning a new array."""
+
+    def __init__(self, features, rebind=False):
+        super().__init__()
+        self.features, self.rebind = features, rebind
+
+    def create_params(self):
+        self.g = self.add_param("g", (self.features,), "ones")
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x * self.params["g"]
+
+    def backward(self, grad_out):
+        grad = (grad_out * self._x).sum(axis=0)
+        if self.rebind:
+            self.grads["g"] = grad  # a new array: the model must notice
+        else:
+            self.grads["g"][...] = grad
+        return grad_out * self.params["g"]
+
+    def get_config(self):
+        return {"features": self.features, "rebind": self.rebind}
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+
+
+def test_a_layer_that_rebinds_its_gradient_trains_like_one_that_writes_in_place():
+    X, y = data()
+    weights = []
+    for rebind in (False, True):
+        model = Sequential([Gain(3, rebind), Dense(3, 2), Sigmoid()], dtype="float64", seed=1)
+        model.fit(X, y, epochs=5, batch_size=4, verbose=0)
+        weights.append(model.get_weights())
+    assert not np.array_equal(weights[0][0], np.ones(3))  # the gain was trained
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
+def test_a_pickled_or_copied_model_keeps_training_like_the_original_and_keeps_attribute_links():
+    X, y = data()
+    model = Sequential([Gain(3), Dense(3, 4), Sigmoid(), Dense(4, 2), Sigmoid()], dtype="float64", seed=1)
+    model.compile(optimizer="adam")
+    model.fit(X, y, epochs=2, batch_size=5, verbose=0)
+    clones = [pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    for m in [model, *clones]:
+        m.fit(X, y, epochs=3, batch_size=5, verbose=0)
+    for clone in clones:
+        assert [run.key for run in trainable_runs(clone.layers)] == [(0, 1, 2, 3, 4)]  # one block again
+        assert clone.layers[0].g is clone.layers[0].params["g"]  # the attribute follows the parameter
+        assert all(np.array_equal(a, b) for a, b in zip(clone.get_weights(), model.get_weights()))
+        assert not np.shares_memory(clone.params[0], model.params[0])
+
+
+def test_create_params_that_changes_between_its_two_passes_is_refused():
+    class Moody(Layer):
+        calls = 0
+
+        def create_params(self):
+            Moody.calls += 1
+            self.add_param("w", (Moody.calls,), "zeros")
+
+    with pytest.raises(RuntimeError, match="create_params asked for more parameters than it declared"):
+        Sequential([Moody()])
+
+
+def test_add_param_and_add_state_refuse_a_name_used_twice():
+    class Twice(Layer):
+        def create_params(self):
+            self.add_param("w", (2,), "zeros")
+            self.add_state("w", (2,), "zeros")
+
+    with pytest.raises(ValueError, match="the name 'w' is already used"):
+        Twice().build()

@@ -1,0 +1,111 @@
+"""Who may use a model's objects right now: many inference calls at once, or one fit.
+
+`fit` (and `set_weights`) change what they use: the layers' parameters, their
+gradients and what each layer keeps from forward for backward, the loss, the
+optimizer's state. Inference only reads parameters. So:
+
+* `reading(objects)`: ``predict``, ``evaluate``, ``get_weights``, ``save``. Any
+  number at once, from any threads. One that meets a `fit` running in *another*
+  thread raises `RuntimeError` (a fit can last hours: waiting would hide the
+  conflict); one that meets a short `set_weights` waits for it.
+* `writing(objects, "fit")`: exclusive. It raises `RuntimeError` if another writer
+  holds any of the objects (a second fit of the same model, or of a model sharing a
+  layer, loss or optimizer), waits for inference calls in flight to finish, and
+  refuses new ones from other threads until it ends. The thread that holds it may
+  still read (a callback calling ``predict`` or ``evaluate`` inside ``fit``).
+
+The bookkeeping is keyed by ``id(obj)`` in one module-level table (entries vanish
+when idle), so nothing is stored on the objects and pickling is unaffected.
+
+>>> class Thing: pass
+>>> t = Thing()
+>>> with writing([t], "fit"), reading([t], "predict"):   # the same thread may read
+...     pass
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_CONDITION = threading.Condition()
+_WRITERS: dict[int, tuple[int, str]] = {}  # id(obj) -> (thread ident, "fit" or "set_weights")
+_READERS: dict[int, int] = {}  # id(obj) -> inference calls in flight
+
+
+def _describe(obj: Any) -> str:
+    return f"{type(obj).__name__} at {id(obj):#x}"
+
+
+@contextmanager
+def reading(objects: Iterable[Any], what: str) -> Iterator[None]:
+    """Hold ``objects`` for an inference call named ``what`` (shared with other readers)."""
+    keys = [id(obj) for obj in objects]
+    me = threading.get_ident()
+    with _CONDITION:
+        while True:
+            busy = [(obj, _WRITERS[id(obj)]) for obj in objects if id(obj) in _WRITERS]
+            busy = [(obj, holder) for obj, holder in busy if holder[0] != me]
+            if not busy:
+                break
+            obj, (_, kind) = busy[0]
+            if kind == "fit":
+                raise RuntimeError(
+                    f"{what}: the model is being trained by fit in another thread (it holds {_describe(obj)}). "
+                    "fit owns the model while it runs: predict on a copy (copy.deepcopy(model) or "
+                    "load_model of a checkpoint), or wait for fit to return"
+                )
+            _CONDITION.wait()
+        for key in keys:
+            _READERS[key] = _READERS.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with _CONDITION:
+            for key in keys:
+                left = _READERS[key] - 1
+                if left:
+                    _READERS[key] = left
+                else:
+                    del _READERS[key]
+            _CONDITION.notify_all()
+
+
+@contextmanager
+def writing(objects: Iterable[Any], what: str) -> Iterator[None]:
+    """Hold ``objects`` exclusively for ``what`` (``"fit"`` or ``"set_weights"``)."""
+    objects = list({id(obj): obj for obj in objects}.values())
+    keys = [id(obj) for obj in objects]
+    me = threading.get_ident()
+    with _CONDITION:
+        if what != "fit" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
+            nested = True  # set_weights from a callback of this thread's fit: fit already holds it all
+        else:
+            nested = False
+            _claim(objects, keys, me, what)
+    try:
+        yield
+    finally:
+        if not nested:
+            with _CONDITION:
+                for key in keys:
+                    del _WRITERS[key]
+                _CONDITION.notify_all()
+
+
+def _claim(objects: list[Any], keys: list[int], me: int, what: str) -> None:
+    """Mark ``objects`` as written by this thread, then wait for the readers in flight (lock held)."""
+    for obj in objects:
+        if id(obj) in _WRITERS:
+            thread, kind = _WRITERS[id(obj)]
+            where = "this thread (a callback?)" if thread == me else "another thread"
+            raise RuntimeError(
+                f"{what}: {_describe(obj)} is already in use by {kind} in {where}; a model (and each of its "
+                "layers, its loss and its optimizer) can be changed by one fit or set_weights at a time"
+            )
+    for key in keys:
+        _WRITERS[key] = (me, what)
+    # Inference already in flight finishes first; new inference from other threads is refused or waits.
+    _CONDITION.wait_for(lambda: not any(key in _READERS for key in keys))
