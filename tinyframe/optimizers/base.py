@@ -39,7 +39,8 @@ class Optimizer:
 
     def check_dtype(self, dtype: Any) -> None:
         """ValueError unless the learning rate is a finite, non-zero number in ``dtype`` (called by compile)."""
-        in_dtype = np.asarray(self.learning_rate, dtype=dtype)
+        with np.errstate(over="ignore", under="ignore"):  # an overflow to inf is what this reports
+            in_dtype = np.asarray(self.learning_rate, dtype=dtype)
         if not (np.isfinite(in_dtype) and in_dtype > 0):
             raise ValueError(
                 f"{type(self).__name__}: learning_rate must be finite and positive in the model's dtype "
