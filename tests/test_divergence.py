@@ -79,6 +79,7 @@ def test_a_step_that_overflows_is_undone_with_a_warning(case, tmp_path):
         assert np.all(np.isfinite(w)), f"weights[{i}] are not finite after the diverging step"
         np.testing.assert_array_equal(w, w_before, err_msg=f"weights[{i}] changed by the diverging step")
     assert np.all(np.isfinite(model.predict(X)))
+    assert model.optimizer.iterations == 0 and model.optimizer.state == {}  # the optimizer's step was undone too
 
     model.save(tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tinyframe import Sequential, gradcheck
 from tinyframe.layers import Dense
 from tinyframe.losses import SquaredError
+from tinyframe.optimizers import GradientDescent
 
 from .strategies import (
     ELEMENTWISE,
@@ -57,6 +58,54 @@ def test_random_stacks(data, stack, m):
     X = data.draw(arrays((m, n_in)))
     assume(checkable(model, X))  # see tests/strategies.py
     record("stack", gradcheck.check_model(model, X, data.draw(arrays((m, n_out), 0, 1))))
+
+
+DETERMINISTIC = [name for name in ELEMENTWISE if name not in ("Dropout", "GaussianNoise")]
+
+
+@given(st.data(), stacks(elementwise=DETERMINISTIC), batch_sizes)
+def test_a_training_step_follows_the_numerical_gradient_and_leaves_frozen_layers(data, stack, m):
+    """fit's own backward (which stops at the first trainable layer) and update, with random layers frozen.
+
+    One full-batch GradientDescent step must move every trainable parameter by
+    ``-lr * dJ/dw``, dJ/dw from central differences, and leave frozen ones bit for bit.
+    """
+    model, n_in, n_out = stack
+    with_params = [layer for layer in model.layers if layer.params]
+    for layer in with_params:
+        layer.trainable = data.draw(st.booleans())
+    lr = 0.5
+    model.compile(loss=SquaredError(), optimizer=GradientDescent(lr))
+    X, Y = data.draw(arrays((m, n_in))), data.draw(arrays((m, n_out), 0, 1))
+    assume(checkable(model, X))
+
+    def J() -> float:
+        return float(model.loss.forward(model.forward(X), Y))
+
+    J0 = J()
+    numeric = [gradcheck.numerical_gradient(J, p) for p in model.params]
+    before = model.get_weights()
+    model.fit(X, Y, epochs=1, batch_size=None, verbose=0)
+    trainable = [layer.trainable for layer in model.layers for _ in layer.params]
+    for i, (old, new, grad) in enumerate(zip(before, model.get_weights(), numeric)):
+        if trainable[i]:
+            record(
+                "training step",
+                gradcheck.GradCheckResult({f"weights[{i}]": gradcheck.relative_error((old - new) / lr, grad, J0)}),
+            )
+        else:
+            assert np.array_equal(old, new), f"frozen weights[{i}] changed"
+
+
+@given(st.data(), stacks(elementwise=DETERMINISTIC, max_dense=2), sizes, batch_sizes)
+def test_a_model_sharing_layers_with_another_has_the_right_gradients(data, stack, width, m):
+    base, n_in, n_out = stack
+    model = Sequential([*base.layers, Dense(n_out, width)], dtype="float64", seed=1)
+    assert all(p is q for p, q in zip(model.params, base.params))  # the same arrays, not copies
+    model.compile(loss=SquaredError())
+    X = data.draw(arrays((m, n_in)))
+    assume(checkable(model, X))
+    record("shared", gradcheck.check_model(model, X, data.draw(arrays((m, width), 0, 1))))
 
 
 def test_check_detects_a_wrong_gradient():
