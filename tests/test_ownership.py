@@ -379,3 +379,15 @@ def test_state_round_trips_through_save_and_load(tmp_path):
     assert loaded.layers[1].seen is loaded.layers[1].state["seen"]
     loaded.fit(X, Y, epochs=1, batch_size=None, verbose=0)
     np.testing.assert_array_equal(loaded.layers[1].seen, [40.0])
+
+
+def test_evaluate_leaves_the_compiled_loss_untouched():
+    # evaluate computes its loss in an object of its own, so a forward/backward pair on the
+    # model's loss (a training step; another thread's evaluate) is never interleaved with it.
+    rng = np.random.default_rng(4)
+    model = Sequential([Dense(3, 2)], dtype="float64", seed=0)
+    model.compile(loss=SquaredError())
+    a, b = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    model.loss.forward(a, b)
+    model.evaluate(rng.normal(size=(7, 3)), rng.normal(size=(7, 2)))
+    np.testing.assert_allclose(model.loss.backward(), (a - b) / 5, rtol=4 * EPS, atol=0)

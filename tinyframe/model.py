@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -271,8 +272,9 @@ class Sequential:
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
         y_hat = self._predict(X, batch_size)
+        loss = copy.copy(self.loss)  # this call's own: what its forward records is not another thread's
         with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
-            logs = {"loss": self.loss.forward(y_hat, Y) + self.penalty()}
+            logs = {"loss": loss.forward(y_hat, Y) + self.penalty()}
         logs.update({name: fn(Y, y_hat) for name, fn in self.metrics.items()})
         return logs
 

@@ -21,9 +21,9 @@ class Activation(Layer):
     """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._x = x
-        self._y = self.function(x, self.buffer("y", x.shape))
-        return self._y
+        y = self.function(x, self.buffer("y", x.shape))
+        self._x, self._y = x, y  # for backward; the local is returned (another thread's predict may rebind these)
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         return self.derivative(self._x, self._y, grad_out, self.buffer("grad_in", grad_out.shape))

@@ -34,7 +34,10 @@ class Layer:
       layer's parameters in ``get_weights`` (Keras's order).
     * *What forward keeps for backward* (``self._x``) lives on the layer between one
       forward and the next backward of the same step. `fit` owns the model while it
-      runs, so no other call overwrites it (`tinyframe._ownership`).
+      runs, so no other call overwrites it (`tinyframe._ownership`). ``predict`` calls
+      may run at once in several threads, so ``forward`` returns the array it computed
+      (a local), never an attribute read back (``return self._y`` could be another
+      call's).
     * *Scratch arrays* (``self.buffer(name, shape)``) belong to the call that asked:
       reused step after step inside `fit`, new for every ``predict``/``evaluate``
       call, so inference is reentrant (`tinyframe._scratch`). Arrays returned by
