@@ -79,7 +79,8 @@ def test_training_on_a_memmap_is_bit_identical_to_training_in_memory(tmp_path, s
     hb = b.fit(X, y, epochs=3, batch_size=7, shuffle=shuffle, verbose=0)
     assert ha.history == hb.history
     assert all(np.array_equal(p, q) for p, q in zip(a.get_weights(), b.get_weights()))
-    assert np.array_equal(a.predict(mapped, batch_size=50), b.predict(X))
+    # the same batch size on both sides: BLAS rounding depends on the number of rows in a call
+    assert np.array_equal(a.predict(mapped, batch_size=50), b.predict(X, batch_size=50))
 
 
 def test_leaving_an_epoch_early_stops_the_reader_thread(tmp_path):
