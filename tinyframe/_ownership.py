@@ -26,8 +26,7 @@ when idle), so nothing is stored on the objects and pickling is unaffected.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 _CONDITION = threading.Condition()
@@ -39,73 +38,79 @@ def _describe(obj: Any) -> str:
     return f"{type(obj).__name__} at {id(obj):#x}"
 
 
-@contextmanager
-def reading(objects: Iterable[Any], what: str) -> Iterator[None]:
-    """Hold ``objects`` for an inference call named ``what`` (shared with other readers)."""
-    keys = [id(obj) for obj in objects]
-    me = threading.get_ident()
-    with _CONDITION:
-        while True:
-            busy = [(obj, _WRITERS[id(obj)]) for obj in objects if id(obj) in _WRITERS]
-            busy = [(obj, holder) for obj, holder in busy if holder[0] != me]
-            if not busy:
-                break
-            obj, (_, kind) = busy[0]
-            if kind == "fit":
-                raise RuntimeError(
-                    f"{what}: the model is being trained by fit in another thread (it holds {_describe(obj)}). "
-                    "fit owns the model while it runs: predict on a copy (copy.deepcopy(model) or "
-                    "load_model of a checkpoint), or wait for fit to return"
-                )
-            _CONDITION.wait()
-        for key in keys:
-            _READERS[key] = _READERS.get(key, 0) + 1
-    try:
-        yield
-    finally:
+class reading:
+    """Hold ``objects`` for an inference call named ``what`` (shared with other readers); a ``with`` block."""
+
+    __slots__ = ("_objects", "_what")
+
+    def __init__(self, objects: Iterable[Any], what: str) -> None:
+        self._objects, self._what = list(objects), what
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
         with _CONDITION:
-            for key in keys:
-                left = _READERS[key] - 1
+            while _WRITERS:
+                busy = [(obj, _WRITERS[id(obj)]) for obj in self._objects if id(obj) in _WRITERS]
+                busy = [(obj, holder) for obj, holder in busy if holder[0] != me]
+                if not busy:
+                    break
+                obj, (_, kind) = busy[0]
+                if kind == "fit":
+                    raise RuntimeError(
+                        f"{self._what}: the model is being trained by fit in another thread (it holds "
+                        f"{_describe(obj)}). fit owns the model while it runs: predict on a copy "
+                        "(copy.deepcopy(model) or load_model of a checkpoint), or wait for fit to return"
+                    )
+                _CONDITION.wait()
+            for obj in self._objects:
+                _READERS[id(obj)] = _READERS.get(id(obj), 0) + 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _CONDITION:
+            for obj in self._objects:
+                left = _READERS[id(obj)] - 1
                 if left:
-                    _READERS[key] = left
+                    _READERS[id(obj)] = left
                 else:
-                    del _READERS[key]
-            _CONDITION.notify_all()
-
-
-@contextmanager
-def writing(objects: Iterable[Any], what: str) -> Iterator[None]:
-    """Hold ``objects`` exclusively for ``what`` (``"fit"`` or ``"set_weights"``)."""
-    objects = list({id(obj): obj for obj in objects}.values())
-    keys = [id(obj) for obj in objects]
-    me = threading.get_ident()
-    with _CONDITION:
-        if what != "fit" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
-            nested = True  # set_weights from a callback of this thread's fit: fit already holds it all
-        else:
-            nested = False
-            _claim(objects, keys, me, what)
-    try:
-        yield
-    finally:
-        if not nested:
-            with _CONDITION:
-                for key in keys:
-                    del _WRITERS[key]
+                    del _READERS[id(obj)]
+            if _WRITERS:
                 _CONDITION.notify_all()
 
 
-def _claim(objects: list[Any], keys: list[int], me: int, what: str) -> None:
-    """Mark ``objects`` as written by this thread, then wait for the readers in flight (lock held)."""
-    for obj in objects:
-        if id(obj) in _WRITERS:
-            thread, kind = _WRITERS[id(obj)]
-            where = "this thread (a callback?)" if thread == me else "another thread"
-            raise RuntimeError(
-                f"{what}: {_describe(obj)} is already in use by {kind} in {where}; a model (and each of its "
-                "layers, its loss and its optimizer) can be changed by one fit or set_weights at a time"
-            )
-    for key in keys:
-        _WRITERS[key] = (me, what)
-    # Inference already in flight finishes first; new inference from other threads is refused or waits.
-    _CONDITION.wait_for(lambda: not any(key in _READERS for key in keys))
+class writing:
+    """Hold ``objects`` exclusively for ``what`` (``"fit"`` or ``"set_weights"``); a ``with`` block."""
+
+    __slots__ = ("_objects", "_what", "_nested")
+
+    def __init__(self, objects: Iterable[Any], what: str) -> None:
+        self._objects = list({id(obj): obj for obj in objects}.values())
+        self._what, self._nested = what, False
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        keys = [id(obj) for obj in self._objects]
+        with _CONDITION:
+            if self._what != "fit" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
+                self._nested = True  # set_weights from a callback of this thread's fit: fit holds it all
+                return
+            for obj in self._objects:
+                if id(obj) in _WRITERS:
+                    thread, kind = _WRITERS[id(obj)]
+                    where = "this thread (a callback?)" if thread == me else "another thread"
+                    raise RuntimeError(
+                        f"{self._what}: {_describe(obj)} is already in use by {kind} in {where}; a model (and each "
+                        "of its layers, its loss and its optimizer) can be changed by one fit or set_weights at a time"
+                    )
+            for key in keys:
+                _WRITERS[key] = (me, self._what)
+            # Inference already in flight finishes first; new inference from other threads is refused or waits.
+            while any(key in _READERS for key in keys):
+                _CONDITION.wait()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._nested:
+            return
+        with _CONDITION:
+            for obj in self._objects:
+                del _WRITERS[id(obj)]
+            _CONDITION.notify_all()

@@ -32,39 +32,39 @@ from typing import Any
 
 import numpy as np
 
-_CURRENT: ContextVar[Scratch | None] = ContextVar("tinyframe_scratch", default=None)
+CURRENT: ContextVar[Scratch | None] = ContextVar("tinyframe_scratch", default=None)
 _TRIM_ABOVE = 256  # entries a training scratch may keep from one fit to the next
 
 
 class Scratch:
     """Work arrays keyed by (id(owner), name, shape, dtype); entered with ``with`` to become current."""
 
-    __slots__ = ("_arrays", "_tokens")
+    __slots__ = ("arrays", "_tokens")
 
     def __init__(self) -> None:
-        self._arrays: dict[tuple, np.ndarray] = {}
+        self.arrays: dict[tuple, np.ndarray] = {}  # (id(owner), name, shape, dtype) -> array
         self._tokens: list = []
 
     def get(self, owner: Any, name: Hashable, shape: tuple[int, ...], dtype: Any, fill: float | None = None):
         key = (id(owner), name, shape, dtype)  # id: a custom owner may be unhashable
-        try:  # the hit path is one dict lookup: it runs ~20 times per training step
-            return self._arrays[key]
+        try:
+            return self.arrays[key]
         except KeyError:
             buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
-            self._arrays[key] = buf
+            self.arrays[key] = buf
             return buf
 
     def trim(self) -> None:
         """Forget every array if many have piled up (call only when no step is in flight)."""
-        if len(self._arrays) > _TRIM_ABOVE:
-            self._arrays.clear()
+        if len(self.arrays) > _TRIM_ABOVE:
+            self.arrays.clear()
 
     def __enter__(self) -> Scratch:
-        self._tokens.append(_CURRENT.set(self))
+        self._tokens.append(CURRENT.set(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _CURRENT.reset(self._tokens.pop())
+        CURRENT.reset(self._tokens.pop())
 
     def __reduce__(self):
         # Scratch is not state: a pickled (or deep-copied) owner starts with an empty one,
@@ -74,7 +74,7 @@ class Scratch:
 
 def buffer(owner: Any, name: Hashable, shape: tuple[int, ...], dtype: Any, fill: float | None = None) -> np.ndarray:
     """A work array for ``owner`` from the current `Scratch`, or a new one outside any."""
-    scratch = _CURRENT.get()
+    scratch = CURRENT.get()
     if scratch is None:
         return np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
     return scratch.get(owner, name, shape, dtype, fill)

@@ -17,6 +17,7 @@ from ._mapped import FilePages
 from ._ownership import reading, writing
 from ._params import Run, build_layers, repack, trainable_runs
 from ._scratch import Scratch
+from ._update import GuardedStep
 from .layers.base import Layer
 
 _DTYPES = ("float32", "float64")
@@ -99,6 +100,7 @@ class Sequential:
         self.history = None
         self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
         self._runs: list[Run] = []
+        self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
 
@@ -150,15 +152,31 @@ class Sequential:
         self._backward_layers = [] if first is None else self.layers[first + 1 :][::-1]
 
     def _prepare_training(self) -> None:
-        """Read the trainable flags and penalties, group the trainable parameters into runs (start of fit)."""
-        self._plan_backward()
-        self._penalized = self._layers_with_penalty()
-        self._runs = trainable_runs(self.layers)
-        self._links = [(layer, name, p, layer.grads[name]) for layer in self.layers for name, p in layer.params.items()]
-        self._scratch.trim()
-        from ._training_state import align_state
+        """Read the trainable flags and penalties, group the trainable parameters into runs (start of fit).
 
-        align_state(self.optimizer, self._runs, [p.size for p in self.params])
+        The runs, the links and the guarded step are kept while the layers' parameter
+        dicts, their trainable flags and the optimizer stay the same objects and values.
+        """
+        prepared = self._prepared_for
+        same = (
+            len(prepared) == len(self.layers) + 1
+            and prepared[0] is self.optimizer
+            and all(p is layer.params and t == layer._trainable for (p, t), layer in zip(prepared[1:], self.layers))
+        )
+        if not same:
+            self._plan_backward()
+            self._runs = trainable_runs(self.layers)
+            self._run_keys = {run.key for run in self._runs}
+            self._sizes = [p.size for p in self.params]
+            self._step = GuardedStep(self.optimizer, self._runs)
+            self._links = [(layer, n, p, layer.grads[n]) for layer in self.layers for n, p in layer.params.items()]
+            self._prepared_for = [self.optimizer, *((layer.params, layer._trainable) for layer in self.layers)]
+        self._penalized = self._layers_with_penalty()
+        self._scratch.trim()
+        if any(key not in self._run_keys for key in self.optimizer.state):
+            from ._training_state import align_state
+
+            align_state(self.optimizer, self._runs, self._sizes)
 
     def _sync(self) -> None:
         """Take in any array a custom layer *rebound* instead of writing in place, and restore the link.
@@ -335,14 +353,14 @@ class Sequential:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for key in ("_runs", "_links"):  # views of the old block: rebuilt by the next fit
+        for key in ("_runs", "_links", "_step", "_prepared_for"):  # views of the old block: made anew by fit
             state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """After unpickling or deepcopy: pack the copied parameters into one block again (`_params.repack`)."""
         self.__dict__.update(state)
-        self._runs, self._links = [], []
+        self._runs, self._links, self._prepared_for = [], [], []
         repack(self.layers, self.dtype)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)

@@ -16,7 +16,6 @@ from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
-from ._update import apply_or_undo
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -59,8 +58,8 @@ def fit(
         verbose: 0 silent, 1 progress bar, 2 one line per epoch.
         initial_epoch: the epoch to start from (to resume training).
 
-    If the loss becomes NaN or infinite, or the update would leave a weight (or the
-    optimizer's state) NaN or infinite, that step is not applied: training stops
+    If the loss becomes NaN or infinite, or the update would leave a weight NaN or
+    infinite, that step is not applied: training stops
     with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
     the last finite step, and the History holds every finished epoch.
 
@@ -180,10 +179,10 @@ def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.nd
     """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
 
     A step whose loss is not finite changes nothing; one whose update would leave a
-    weight or optimizer state non-finite is undone (`tinyframe._update`) and returns
-    ``(nan, None)``. Overflow inside the step is expected to show up there, as inf or
-    NaN, so NumPy's warnings about it are silenced for the step and the results are
-    checked instead. `fit` calls it inside the model's training scratch, holding the model.
+    weight non-finite is undone (`tinyframe._update`) and returns ``(nan, None)``.
+    Overflow inside the step is expected to show up there, as inf or NaN, so NumPy's
+    warnings about it are silenced for the step and the results are checked instead.
+    `fit` calls it inside the model's training scratch, holding the model.
     """
     with silenced():
         y_hat = model.forward(xb, training=True)
@@ -192,7 +191,7 @@ def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.nd
             return loss, y_hat
         model.backward(model.loss.backward(), input_grad=False)
         model._sync()
-        if not apply_or_undo(model.optimizer, model._runs, model._scratch, owner=model):
+        if not model._step():
             return math.nan, None
     return loss, y_hat
 

@@ -10,6 +10,8 @@ import numpy as np
 from .. import _scratch, initializers
 from .._params import build_layers, repack
 
+_current_scratch = _scratch.CURRENT.get
+
 
 class Layer:
     """One step of a network: a `forward` that keeps what its `backward` needs.
@@ -218,6 +220,12 @@ class Layer:
     # ---------------------------------------------------------------- utilities
     def buffer(self, name: str, shape: tuple[int, ...], fill: float | None = None) -> np.ndarray:
         """A scratch array of ``shape`` in the layer's dtype, owned by the current call (see above)."""
+        scratch = _current_scratch()
+        if scratch is not None:  # the hit path, ~10 times per training step: one dict lookup
+            try:
+                return scratch.arrays[id(self), name, shape, self.dtype]
+            except KeyError:
+                return scratch.get(self, name, shape, self.dtype, fill)
         return _scratch.buffer(self, name, shape, self.dtype, fill)
 
     def get_config(self) -> dict[str, Any]:

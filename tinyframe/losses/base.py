@@ -8,6 +8,8 @@ import numpy as np
 
 from .. import _scratch
 
+_current_scratch = _scratch.CURRENT.get
+
 
 class Loss:
     """A cost ``J(y_pred, y_true)`` averaged over the batch, and its gradient.
@@ -60,9 +62,20 @@ class Loss:
 
         It is recorded for the call, so backward reads it back with `saved`.
         """
-        array = self._saved.get(name)
-        if array is None or array.shape != shape:
-            array = self._saved[name] = _scratch.buffer(self, name, shape, self._y_pred.dtype)
+        saved = self._saved
+        array = saved.get(name)
+        if array is not None and array.shape == shape:
+            return array
+        scratch = _current_scratch()
+        dtype = self._y_pred.dtype
+        if scratch is None:
+            array = saved[name] = _scratch.buffer(self, name, shape, dtype)
+            return array
+        try:
+            array = scratch.arrays[id(self), name, shape, dtype]
+        except KeyError:
+            array = scratch.get(self, name, shape, dtype)
+        saved[name] = array
         return array
 
     def saved(self, name: str) -> np.ndarray:
