@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from tinyframe import Sequential
 from tinyframe.activations import Sigmoid
 from tinyframe.callbacks import Callback
-from tinyframe.layers import Dense
+from tinyframe.layers import Dense, Layer
 from tinyframe.losses import SquaredError
 
 N_BATCHES = 4  # distinct batches each thread cycles through
@@ -193,3 +193,42 @@ def test_fit_owns_the_model_another_thread_cannot_predict_until_it_returns():
     status, value = in_another_thread(lambda: model.predict(X_new))
     assert status == "ok", f"predict from another thread after fit raised {value!r}"
     assert np.array_equal(value, model.predict(X_new))
+
+
+class Gate(Layer):
+    """Identity whose inference forward waits for ``release``: holds a predict call in flight."""
+
+    def __init__(self):
+        super().__init__()
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def forward(self, x, training=False):
+        if not training:
+            self.entered.set()
+            assert self.release.wait(10), "the test never released the gate"
+        return x
+
+    def backward(self, grad_out):
+        return grad_out
+
+
+def test_a_fit_waits_for_inference_in_flight_and_that_inference_sees_the_old_weights():
+    rng = np.random.default_rng(3)
+    X, y = rng.random((20, 4)), rng.integers(0, 2, 20)
+    gate = Gate()
+    model = Sequential([Dense(4, 2), gate, Sigmoid()], dtype="float64", seed=0)
+    W, b = model.get_weights()
+    expected = 1 / (1 + np.exp(-(X @ W + b)))
+    predicted, fitted = {}, threading.Event()
+    reader = threading.Thread(target=lambda: predicted.update(out=model.predict(X)))
+    reader.start()
+    assert gate.entered.wait(10)
+    trainer = threading.Thread(target=lambda: (model.fit(X, y, epochs=3, verbose=0), fitted.set()))
+    trainer.start()
+    assert not fitted.wait(0.2), "fit ran while a predict was in flight"
+    gate.release.set()
+    reader.join(10)
+    trainer.join(10)
+    assert fitted.is_set()
+    np.testing.assert_allclose(predicted["out"], expected, rtol=1e-14, atol=0)  # the weights before fit
+    assert not np.array_equal(model.get_weights()[0], W)  # and fit then trained

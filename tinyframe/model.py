@@ -169,7 +169,12 @@ class Sequential:
             self._run_keys = {run.key for run in self._runs}
             self._sizes = [p.size for p in self.params]
             self._step = GuardedStep(self.optimizer, self._runs)
-            self._links = [(layer, n, p, layer.grads[n]) for layer in self.layers for n, p in layer.params.items()]
+            self._links = [
+                (layer, n, p, layer.grads[n])
+                for layer in self.layers
+                if not type(layer).__dict__.get("writes_in_place", False)  # declared by the class itself
+                for n, p in layer.params.items()
+            ]
             self._prepared_for = [self.optimizer, *((layer.params, layer._trainable) for layer in self.layers)]
         self._penalized = self._layers_with_penalty()
         self._scratch.trim()
@@ -181,8 +186,9 @@ class Sequential:
     def _sync(self) -> None:
         """Take in any array a custom layer *rebound* instead of writing in place, and restore the link.
 
-        Built-in layers write with ``out=``; a custom layer may well do
-        ``self.grads["W"] = x.T @ delta``. This keeps that layer correct.
+        Built-in layers write with ``out=`` and say so (``writes_in_place = True`` in
+        their own class body, so a subclass that may rebind is still watched); a custom
+        layer may well do ``self.grads["W"] = x.T @ delta``. This keeps that layer correct.
         """
         for layer, name, p, g in self._links:
             params, grads = layer.params, layer.grads

@@ -46,6 +46,8 @@ class Dense(Layer):
         (5, 30)
     """
 
+    writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
+
     def __init__(
         self,
         in_features: int,

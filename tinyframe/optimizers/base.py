@@ -57,6 +57,10 @@ class Optimizer:
     def apply(self, runs: Sequence[Any]) -> None:
         """One update of every run (`tinyframe._params.Run`): what `fit` calls each step."""
         self.iterations += 1
+        if len(runs) == 1:  # a model built in one go, nothing frozen: skip the loop
+            run = runs[0]
+            self.update(run.key, run.params, run.grads)
+            return
         for run in runs:
             self.update(run.key, run.params, run.grads)
 
