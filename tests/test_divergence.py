@@ -72,7 +72,7 @@ def test_a_step_that_overflows_is_undone_with_a_warning(case, tmp_path):
     model = small_model(dtype)
     model.compile(optimizer=optimizer())
     before = model.get_weights()
-    with pytest.warns(DivergenceWarning):
+    with pytest.warns(DivergenceWarning, match=f"the update overflowed {dtype} at epoch 1, batch 1. That step was not"):
         model.fit(X, y, epochs=1, batch_size=None, verbose=0)  # one full-batch step: the diverging one
     after = model.get_weights()
     for i, (w, w_before) in enumerate(zip(after, before)):

@@ -155,9 +155,9 @@ def _run_epoch(
         loss, y_hat = train_step(model, xb, yb)
         interrupt.check()
         if not math.isfinite(loss):
-            what = "the loss became" if y_hat is not None else "the update overflowed: a weight would have become"
+            what = f"the loss became {loss}" if y_hat is not None else f"the update overflowed {model.dtype}"
             warnings.warn(
-                f"Training stopped: {what} {loss} at epoch {epoch + 1}, batch {batch + 1}. "
+                f"Training stopped: {what} at epoch {epoch + 1}, batch {batch + 1}. "
                 "That step was not applied; the weights are those of the last finite step. "
                 "Try a smaller learning rate or scaled inputs.",
                 DivergenceWarning,
