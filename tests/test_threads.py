@@ -232,3 +232,23 @@ def test_a_fit_waits_for_inference_in_flight_and_that_inference_sees_the_old_wei
     assert fitted.is_set()
     np.testing.assert_allclose(predicted["out"], expected, rtol=1e-14, atol=0)  # the weights before fit
     assert not np.array_equal(model.get_weights()[0], W)  # and fit then trained
+
+
+def test_compile_during_fit_is_refused_and_changes_nothing():
+    rng = np.random.default_rng(5)
+    X, y = rng.random((12, 64)), rng.integers(0, 10, 12)
+    model = Sequential([Dense(64, 10), Sigmoid()], seed=0)
+    model.compile(loss=SquaredError())
+    errors = []
+
+    class Recompile(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            try:
+                self.model.compile(loss="mse")
+            except RuntimeError as error:
+                errors.append(error)
+
+    loss = model.loss
+    model.fit(X, y, epochs=2, verbose=0, callbacks=[Recompile()])
+    assert len(errors) == 2 and all("compile" in str(e) and "in use by fit" in str(e) for e in errors)
+    assert model.loss is loss

@@ -1,13 +1,13 @@
 """Who may use a model's objects right now: many inference calls at once, or one fit.
 
-`fit` (and `set_weights`) change what they use: the layers' parameters, their
+`fit` (and, briefly, `set_weights` and `compile`) change what they use: the layers' parameters, their
 gradients and what each layer keeps from forward for backward, the loss, the
 optimizer's state. Inference only reads parameters. So:
 
 * `reading(objects)`: ``predict``, ``evaluate``, ``get_weights``, ``save``. Any
   number at once, from any threads. One that meets a `fit` running in *another*
   thread raises `RuntimeError` (a fit can last hours: waiting would hide the
-  conflict); one that meets a short `set_weights` waits for it.
+  conflict); one that meets a short `set_weights` or `compile` waits for it.
 * `writing(objects, "fit")`: exclusive. It raises `RuntimeError` if another writer
   holds any of the objects (a second fit of the same model, or of a model sharing a
   layer, loss or optimizer), waits for inference calls in flight to finish, and
@@ -78,7 +78,11 @@ class reading:
 
 
 class writing:
-    """Hold ``objects`` exclusively for ``what`` (``"fit"`` or ``"set_weights"``); a ``with`` block."""
+    """Hold ``objects`` exclusively for ``what`` (``"fit"``, ``"compile"``, ``"set_weights"``); a ``with`` block.
+
+    ``set_weights`` inside this thread's own fit (EarlyStopping restoring the best
+    weights) is allowed; ``fit`` or ``compile`` inside it are refused.
+    """
 
     __slots__ = ("_objects", "_what", "_nested")
 
@@ -90,7 +94,7 @@ class writing:
         me = threading.get_ident()
         keys = [id(obj) for obj in self._objects]
         with _CONDITION:
-            if self._what != "fit" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
+            if self._what == "set_weights" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
                 self._nested = True  # set_weights from a callback of this thread's fit: fit holds it all
                 return
             for obj in self._objects:

@@ -231,8 +231,9 @@ class Sequential:
                 f"compile: this {type(optimizer).__name__} already trains another model; its state belongs to "
                 "that model's parameters. Give each model its own optimizer"
             )
-        optimizer._model = weakref.ref(self)
-        self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
+        with writing(self.layers, "compile"):  # not while a fit (which uses the old ones) runs
+            optimizer._model = weakref.ref(self)
+            self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
 
     def _ensure_compiled(self) -> None:
         """Compile with the defaults if needed; called as `fit` and `evaluate` begin."""
