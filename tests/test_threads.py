@@ -252,3 +252,20 @@ def test_compile_during_fit_is_refused_and_changes_nothing():
     model.fit(X, y, epochs=2, verbose=0, callbacks=[Recompile()])
     assert len(errors) == 2 and all("compile" in str(e) and "in use by fit" in str(e) for e in errors)
     assert model.loss is loss
+
+
+def test_a_second_fit_from_another_thread_is_refused_before_it_draws_from_the_generator():
+    rng = np.random.default_rng(6)
+    X, y = rng.random((12, 64)), rng.integers(0, 10, 12)
+    model = Sequential([Dense(64, 10), Sigmoid()], seed=0)
+    seen = []
+
+    class FitFromAnotherThread(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            before = model.rng.bit_generator.state
+            status, error = in_another_thread(lambda: model.fit(X, y, validation_split=0.5, verbose=0))
+            seen.append((status, error, model.rng.bit_generator.state == before))
+
+    model.fit(X, y, epochs=2, batch_size=4, verbose=0, callbacks=[FitFromAnotherThread()])
+    assert [(status, same) for status, _, same in seen] == [("error", True)] * 2
+    assert all(isinstance(e, RuntimeError) and "in use by fit in another thread" in str(e) for _, e, _ in seen)

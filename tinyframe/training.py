@@ -92,6 +92,13 @@ def fit(
         if not isinstance(callback, Callback):
             raise TypeError(f"fit: callbacks must be Callback instances. Received: {callback!r}")
     model._ensure_compiled()
+    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
+        X, Y, X_val, Y_val = _training_data(model, X, y, validation_data, validation_split)
+        return _train(model, X, Y, X_val, Y_val, epochs, batch_size, shuffle, callbacks, verbose, initial_epoch)
+
+
+def _training_data(model: Any, X: Any, y: Any, validation_data: Any, validation_split: float) -> tuple:
+    """``(X, Y, X_val, Y_val)`` checked and cast; a validation split drawn from the model's Generator."""
     X = model.check_input(X)
     Y = model.check_targets(y, X.shape[0])
     X_val = Y_val = None
@@ -103,8 +110,23 @@ def fit(
     elif validation_split > 0:
         train, held_out = data.validation_rows(X.shape[0], validation_split, model.rng)
         X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
+    return X, Y, X_val, Y_val
 
-    # ---- the loop
+
+def _train(
+    model: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    X_val: np.ndarray | None,
+    Y_val: np.ndarray | None,
+    epochs: int,
+    batch_size: int | None,
+    shuffle: bool,
+    callbacks: list[Callback],
+    verbose: int,
+    initial_epoch: int,
+) -> History:
+    """The loop of `fit`, over checked data, with the model held."""
     n = X.shape[0]
     batch_size = n if batch_size is None else min(batch_size, n)
     steps = math.ceil(n / batch_size)
@@ -121,27 +143,26 @@ def fit(
     history = History()
     progress = ProgressBar(verbose) if verbose else None
     hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], model, params)
-    with writing(model._owned(), "fit"), model._scratch:  # the steps' work arrays: the model's training scratch
-        model._prepare_training()
-        model.history, model.stop_training = history, False
-        batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
-        try:
-            with DeferredInterrupt() as interrupt:
-                hooks.on_train_begin()
-                for epoch in range(initial_epoch, epochs):
-                    hooks.on_epoch_begin(epoch)
-                    logs = _run_epoch(model, batches, hooks, epoch, interrupt)
-                    if logs is None:
-                        break
-                    if X_val is not None:
-                        logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
-                    hooks.on_epoch_end(epoch, logs)
-                    if model.stop_training:
-                        break
-                hooks.on_train_end()
-        finally:
-            if progress:
-                progress.close()
+    model._prepare_training()
+    model.history, model.stop_training = history, False
+    batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
+    try:
+        with DeferredInterrupt() as interrupt:
+            hooks.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                hooks.on_epoch_begin(epoch)
+                logs = _run_epoch(model, batches, hooks, epoch, interrupt)
+                if logs is None:
+                    break
+                if X_val is not None:
+                    logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
+                hooks.on_epoch_end(epoch, logs)
+                if model.stop_training:
+                    break
+            hooks.on_train_end()
+    finally:
+        if progress:
+            progress.close()
     return history
 
 
