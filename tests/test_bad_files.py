@@ -248,6 +248,7 @@ def test_malformed_json_is_refused(saved):
             "optimizer state 0 must list slot names",
         ),
         (lambda c: c["compile"].update(metrics=["f1"]), "Unknown metric"),
+        (lambda c: c["model"]["layers"][0].update(trainable="no"), r"layers\[0\].trainable must be of type bool"),
         (lambda c: c["compile"].update(metrics=[1]), "compile.metrics must be a list of names"),
         (lambda c: c["rng"].update(bit_generator="os"), "rng.bit_generator must be one of"),
         (lambda c: c["rng"]["state"].update(state="x"), "the rng state cannot be restored"),

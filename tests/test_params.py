@@ -109,3 +109,58 @@ def test_add_param_and_add_state_refuse_a_name_used_twice():
 
     with pytest.raises(ValueError, match="the name 'w' is already used"):
         Twice().build()
+
+
+def test_create_params_that_makes_other_shapes_the_second_time_is_refused():
+    class Fickle(Layer):
+        calls = 0
+
+        def create_params(self):
+            Fickle.calls += 1
+            self.add_param("w", (2, 3) if Fickle.calls == 1 else (3, 2), "zeros")
+
+    with pytest.raises(RuntimeError, match=r"created parameters of shapes \[\(3, 2\)\] after planning \[\(2, 3\)\]"):
+        Fickle().build()
+
+
+@pytest.mark.parametrize("name", ["", "a/b", 3])
+def test_a_parameter_name_must_be_a_plain_string(name):
+    class Named(Layer):
+        def create_params(self):
+            self.add_param(name, (1,), "zeros")
+
+    with pytest.raises(ValueError, match="name must be a non-empty string without '/'"):
+        Named().build()
+
+
+def test_add_param_outside_create_params_is_refused():
+    layer = Dense(2, 2).build()
+    with pytest.raises(RuntimeError, match="add_param is called from create_params"):
+        layer.add_param("extra", (2,), "zeros")
+    assert list(layer.params) == ["W", "b"]
+
+
+def test_one_optimizer_cannot_train_two_models():
+    from tinyframe.optimizers import Momentum
+
+    optimizer = Momentum(0.1)
+    first = Sequential([Dense(2, 1)], seed=0)
+    first.compile(optimizer=optimizer)
+    first.compile(optimizer=optimizer)  # compiling the same model again is fine
+    second = Sequential([Dense(2, 1)], seed=0)
+    with pytest.raises(ValueError, match="this Momentum already trains another model"):
+        second.compile(optimizer=optimizer)
+    assert second.optimizer is None
+
+
+def test_optimizer_state_that_fits_no_parameter_is_refused_at_fit():
+    from tinyframe.optimizers import Momentum
+
+    optimizer = Momentum(0.1)
+    optimizer.step([np.zeros(5)], [np.ones(5)])  # state for a stand-alone array, keyed 0
+    model = Sequential([Dense(2, 1)], dtype="float64", seed=0)
+    model.compile(optimizer=optimizer)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"fit: optimizer state 0/'velocity' must be shaped like the parameters"):
+        model.fit(np.ones((3, 2)), np.ones(3), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))

@@ -73,13 +73,12 @@ class Run:
     key: tuple[int, ...]
     params: np.ndarray
     grads: np.ndarray
-    sizes: tuple[int, ...]
 
 
 def trainable_runs(layers: list[Any]) -> list[Run]:
     """The `Run` s of the trainable parameters of ``layers`` (each layer listed once)."""
     runs: list[Run] = []
-    spans: list[tuple[Block, int, int, list[int], list[int]]] = []  # block, start, stop, indices, sizes
+    spans: list[tuple[Block, int, int, list[int]]] = []  # block, start, stop, parameter indices
     index = 0
     for layer in layers:
         for name, p in layer.params.items():
@@ -87,12 +86,12 @@ def trainable_runs(layers: list[Any]) -> list[Run]:
             if layer.trainable:
                 last = spans[-1] if spans else None
                 if last is not None and last[0] is block and last[2] == start:
-                    spans[-1] = (block, last[1], start + p.size, [*last[3], index], [*last[4], p.size])
+                    spans[-1] = (block, last[1], start + p.size, [*last[3], index])
                 else:
-                    spans.append((block, start, start + p.size, [index], [p.size]))
+                    spans.append((block, start, start + p.size, [index]))
             index += 1
-    for block, start, stop, indices, sizes in spans:
-        runs.append(Run(tuple(indices), block.params[start:stop], block.grads[start:stop], tuple(sizes)))
+    for block, start, stop, indices in spans:
+        runs.append(Run(tuple(indices), block.params[start:stop], block.grads[start:stop]))
     return runs
 
 

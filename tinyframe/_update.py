@@ -19,7 +19,7 @@ about 1.8e19 in float32, 1.3e154 in float64); such weights count as diverged too
 >>> from tinyframe._params import Run
 >>> from tinyframe.optimizers import GradientDescent
 >>> w, g = np.array([1.0, 2.0]), np.array([1e308, 0.0])
->>> step = GuardedStep(GradientDescent(1e10), [Run((0,), w, g, (2,))])
+>>> step = GuardedStep(GradientDescent(1e10), [Run((0,), w, g)])
 >>> with np.errstate(over="ignore"):         # fit silences it for the whole step
 ...     kept = step()
 >>> kept, w

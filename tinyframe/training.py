@@ -16,6 +16,7 @@ from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
+from ._scratch import Scratch
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -232,7 +233,7 @@ class Batches:
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator):
         self.X, self.Y, self.batch_size, self.shuffle, self.rng = X, Y, batch_size, shuffle, rng
-        self._arrays: dict[tuple, np.ndarray] = {}  # the gathered batches, owned by this fit call
+        self._scratch = Scratch()  # the gathered batches: owned by this fit call
         self._file_rows = FileRows.of(X) if shuffle else None
         self._pages = None if shuffle else FilePages.of(X)
 
@@ -261,20 +262,13 @@ class Batches:
         try:
             for rows in batches:
                 xb = X.take(rows, axis=0, out=self._x_buffer(rows.size)) if from_file is None else next(from_file)
-                yield xb, Y.take(rows, axis=0, out=self._array("y", (rows.size, Y.shape[1]), Y.dtype))
+                yield xb, Y.take(rows, axis=0, out=self._scratch.get(self, "y", (rows.size, Y.shape[1]), Y.dtype))
         finally:
             if from_file is not None:
                 from_file.close()  # waits for the read in flight and closes the file
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
-        return self._array(("x", which), (rows, self.X.shape[1]), self.X.dtype)
-
-    def _array(self, name: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        try:
-            return self._arrays[name, shape]
-        except KeyError:
-            array = self._arrays[name, shape] = np.empty(shape, dtype)
-            return array
+        return self._scratch.get(self, ("x", which), (rows, self.X.shape[1]), self.X.dtype)
 
     def _read_ahead(self, batches: list[np.ndarray]) -> Iterator[np.ndarray]:
         """X batches read from the file by a second thread, one batch ahead (two buffers in turn).
