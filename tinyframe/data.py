@@ -34,6 +34,14 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
         raise TypeError(
             f"{name}: sparse matrices are not supported; pass {name}.toarray(). Received: {type(a).__name__}"
         )
+    if np.ma.isMaskedArray(a):
+        masked = int(np.ma.getmaskarray(a).sum())
+        if masked:
+            raise ValueError(
+                f"{name} is a masked array with {masked} masked value(s); tinyframe cannot ignore them. Fill them "
+                f"({name}.filled(value)) or drop those rows. Received: {masked} of {a.size} values masked"
+            )
+        a = np.ma.getdata(a)
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as error:  # ragged nested lists

@@ -232,13 +232,18 @@ class Sequential:
                 "that model's parameters. Give each model its own optimizer"
             )
         with writing(self.layers, "compile"):  # not while a fit (which uses the old ones) runs
-            optimizer._model = weakref.ref(self)
-            self.loss, self.optimizer, self.metrics = loss, optimizer, chosen
+            self._set_compiled(loss, optimizer, chosen)
+
+    def _set_compiled(self, loss: Any, optimizer: Any, metrics: dict[str, Any]) -> None:
+        optimizer._model = weakref.ref(self)
+        self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
 
     def _ensure_compiled(self) -> None:
-        """Compile with the defaults if needed; called as `fit` and `evaluate` begin."""
+        """Compile with the defaults if needed; called as `fit` (holding the model) and `evaluate` begin."""
         if self.loss is None:
-            self.compile()
+            optimizer = optimizers.GradientDescent(0.25)
+            optimizer.check_dtype(self.dtype)
+            self._set_compiled(losses.SquaredError(), optimizer, {})
         self._penalized = self._layers_with_penalty()
 
     def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = None, **kwargs: Any):

@@ -17,6 +17,7 @@ from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
 from ._scratch import Scratch
+from ._snapshot import Snapshot
 from .callbacks.base import Callback, CallbackList
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
@@ -55,7 +56,7 @@ def fit(
         validation_split: fraction of the samples held out, *chosen at random* with
             the model's seed (Keras takes the last rows instead).
         validation_data: ``(X_val, y_val)``; takes precedence over ``validation_split``.
-        callbacks: `Callback` instances.
+        callbacks: `Callback` instances (a list; a single one is accepted too, as Keras 3 does).
         verbose: 0 silent, 1 progress bar, 2 one line per epoch.
         initial_epoch: the epoch to start from (to resume training).
 
@@ -69,14 +70,16 @@ def fit(
     thread raise `RuntimeError`; callbacks may call them from this thread. Layers
     with ``trainable = False`` are neither updated nor decayed.
 
-    A Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
+    A call that raises before its first step (bad data, a loss refusing the first
+    outputs) leaves the model exactly as it was: weights, optimizer state, Generator,
+    history, compiled settings, layer state (`tinyframe._snapshot`). After that, a
+    Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
     two steps: the weights are those of the last completed step, never half-updated,
     and ``model.history`` holds every finished epoch.
 
     Example:
         >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
     """
-    # ---- every check before any state changes
     epochs = check_positive_int(epochs, "epochs", "fit")
     initial_epoch = check_positive_int(initial_epoch, "initial_epoch", "fit", allow_zero=True)
     if initial_epoch >= epochs:
@@ -85,17 +88,37 @@ def fit(
         batch_size = check_positive_int(batch_size, "batch_size", "fit")
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"fit: verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"fit: shuffle must be True or False. Received: shuffle={shuffle!r}")
     validation_split = check_float(
         validation_split, "validation_split", "fit", 0.0, 1.0, low_open=False, high_open=True
     )
+    callbacks = _checked_callbacks(callbacks)
+    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
+        snapshot = Snapshot(model)
+        try:
+            model._ensure_compiled()
+            X, Y, X_val, Y_val = _training_data(model, X, y, validation_data, validation_split)
+            return _train(
+                model, X, Y, X_val, Y_val, epochs, batch_size, bool(shuffle), callbacks, verbose, initial_epoch
+            )
+        except BaseException:
+            if not snapshot.stepped(model):  # refused before any step: nothing it did stays
+                snapshot.restore(model)
+            raise
+
+
+def _checked_callbacks(callbacks: Any) -> list[Callback]:
+    """A list of `Callback` s; a single callback is taken as a list of one (as Keras 3 does)."""
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"fit: callbacks must be a list of Callback instances. Received: {callbacks!r}")
     callbacks = list(callbacks or [])
     for callback in callbacks:
         if not isinstance(callback, Callback):
             raise TypeError(f"fit: callbacks must be Callback instances. Received: {callback!r}")
-    model._ensure_compiled()
-    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
-        X, Y, X_val, Y_val = _training_data(model, X, y, validation_data, validation_split)
-        return _train(model, X, Y, X_val, Y_val, epochs, batch_size, shuffle, callbacks, verbose, initial_epoch)
+    return callbacks
 
 
 def _training_data(model: Any, X: Any, y: Any, validation_data: Any, validation_split: float) -> tuple:
@@ -105,7 +128,15 @@ def _training_data(model: Any, X: Any, y: Any, validation_data: Any, validation_
     X_val = Y_val = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(f"fit: validation_data must be a tuple (X_val, y_val). Received: {type(validation_data)}")
+            got = (
+                f"a {type(validation_data).__name__} of {len(validation_data)} items"
+                if isinstance(validation_data, (tuple, list))
+                else repr(type(validation_data).__name__)
+            )
+            raise TypeError(
+                "fit: validation_data must be a tuple (X_val, y_val); sample weights are not supported. "
+                f"Received: {got}"
+            )
         X_val = model.check_input(validation_data[0], "X_val")
         Y_val = model.check_targets(validation_data[1], X_val.shape[0], "y_val")
     elif validation_split > 0:

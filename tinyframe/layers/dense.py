@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import regularizers
+from .. import initializers, regularizers
 from .._checks import check_positive_int
 from .base import Layer
 
@@ -60,6 +60,7 @@ class Dense(Layer):
         self.in_features = check_positive_int(in_features, "in_features", "Dense")
         self.out_features = check_positive_int(out_features, "out_features", "Dense")
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        initializers.get(kernel_initializer), initializers.get(bias_initializer)  # unknown names: refused now
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self._x: np.ndarray | None = None  # this step's input, kept by forward for backward
