@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import uuid
 import zipfile
 import zlib
@@ -29,24 +30,52 @@ _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.f
 
 
 def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write ``arrays`` (name -> array) as an uncompressed ``.npz`` at ``path``, atomically."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save: the folder {folder!r} does not exist. Received: path={path!r}")
-    # A fresh name in the same folder (os.replace cannot cross file systems); mode 0o666
-    # so the umask applies, as for any new file (mkstemp would leave 0o600).
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    """Write ``arrays`` (name -> array) as an uncompressed ``.npz`` at ``path``, atomically.
+
+    The file is written as ``open(path, "w")`` would write it, but all at once:
+
+    * a file that exists keeps its permission bits (``0o600`` stays private); a new
+      file gets ``0o666`` less the umask, because the temporary file is created with
+      mode ``0o666`` and the kernel applies the umask (and any default ACL of the
+      folder) itself, so the umask is never read (``os.umask`` can only be read by
+      setting it, which races with other threads). Only the mode carries over: the
+      owner, extended ACLs and hard links to the old file do not (a new inode).
+    * a symlink stays a symlink and the file it points to is replaced: the temporary
+      file goes next to ``os.path.realpath(path)``. A dangling symlink creates the file
+      it points to if that file's folder exists; otherwise, and for a symlink loop,
+      it is a ValueError naming ``path``.
+    * the temporary name is ``.<first 32 characters of the name>.<12 hex>.tmp``, at
+      most 50 characters whatever the target's length, so every name the file system
+      accepts can be saved to; it is created with ``O_EXCL`` and removed on any failure.
+
+    Raises:
+        ValueError: ``path`` is empty or ends in a separator, is a folder, or is a
+            symlink that loops or points into a missing folder; nothing is created.
+        FileNotFoundError: the folder of ``path`` does not exist.
+    """
+    path, target = _resolve(path)
+    folder, name = os.path.split(target)
+    try:
+        old_mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        old_mode = None
+    # A fresh name in the same folder (os.replace cannot cross file systems). A new file is
+    # created 0o666 so the umask applies, as for any new file (mkstemp would leave 0o600);
+    # over an old file, 0o600 until it gets the old bits, so no data is ever more readable.
+    tmp = os.path.join(folder, f".{name[:32]}.{uuid.uuid4().hex[:12]}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666 if old_mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
+            if old_mode is not None:
+                _chmod(f.fileno(), tmp, old_mode)
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
-                for name, array in arrays.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                for key, array in arrays.items():
+                    with zf.open(key + ".npy", "w", force_zip64=True) as member:
                         np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -59,6 +88,33 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _resolve(path: str | os.PathLike) -> tuple[str, str]:
+    """``path`` as a str and the file that writing to it replaces (a symlink's target); checks only, creates nothing."""
+    path = os.fsdecode(os.fspath(path))
+    if not os.path.basename(path):  # "" (which abspath would turn into the working folder) or "folder/"
+        raise ValueError(f"save: expected a file path. Received: path={path!r}")
+    target = os.path.realpath(path)
+    if os.path.isdir(target):
+        raise ValueError(f"save: expected a file path, but {target!r} is a folder. Received: path={path!r}")
+    if os.path.islink(target):  # realpath stops at a link it cannot resolve
+        raise ValueError(f"save: expected a file path, but {path!r} is a symlink that loops. Received: path={path!r}")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        if os.path.islink(path):
+            raise ValueError(
+                f"save: {path!r} is a symlink to {target!r}, whose folder does not exist. Received: path={path!r}"
+            )
+        raise FileNotFoundError(f"save: the folder {folder!r} does not exist. Received: path={path!r}")
+    return path, target
+
+
+def _chmod(fd: int, path: str, mode: int) -> None:
+    if hasattr(os, "fchmod"):  # POSIX (Windows only from Python 3.13)
+        os.fchmod(fd, mode)
+    else:
+        os.chmod(path, mode)
 
 
 class NpzReader:
