@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import re
 import zipfile
@@ -238,6 +239,18 @@ def test_malformed_json_is_refused(saved):
         ),
         (lambda c: c["compile"]["optimizer"].update(iterations=-1), "iterations must be >= 0. Received: -1"),
         (lambda c: c["compile"]["optimizer"].update(iterations=1.5), "iterations must be of type int"),
+        (lambda c: c["compile"]["optimizer"].update(iterations=10**400), r"iterations must be at most 2\*\*53"),
+        (
+            lambda c: c["compile"]["optimizer"]["config"].update(learning_rate=float("inf")),
+            "the configuration holds the non-finite number Infinity",
+        ),
+        (
+            lambda c: c["model"]["layers"][0]["config"].update(
+                kernel_regularizer={"class_name": "L2", "config": {"l2": float("inf")}}
+            ),
+            "the configuration holds the non-finite number Infinity",
+        ),
+        (lambda c: c["rng"]["state"].update(inc=float("nan")), "the configuration holds the non-finite number NaN"),
         (
             lambda c: c["compile"]["optimizer"]["state"].update({"9": ["velocity"]}),
             "parameter '9'; the file holds the state of every parameter as one flat array",
@@ -263,3 +276,14 @@ def test_malformed_configurations_are_refused(saved, change, match):
 def test_an_unregistered_custom_class_is_named_with_how_to_register(saved, monkeypatch):
     monkeypatch.setattr(tinyframe.registry, "_CUSTOM", {})
     refused(saved, "unknown optimizer class 'HeavyBall'.*decorate it with @tinyframe.register")
+
+
+def test_non_finite_optimizer_state_is_refused(saved):
+    edit(saved, optimizer__0__velocity=np.full(23, np.inf))
+    refused(saved, r"array 'optimizer/0/velocity' contains NaN or infinity")
+
+
+def test_a_path_given_as_bytes_loads(saved):
+    model = load_model(saved)
+    assert all(np.array_equal(a, b) for a, b in zip(load_model(os.fsencode(saved)).get_weights(), model.get_weights()))
+    model.load_weights(os.fsencode(saved))

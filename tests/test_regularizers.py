@@ -126,7 +126,7 @@ def test_dense_config_round_trip(regularizer):
 @pytest.mark.parametrize(
     "make, error, message",
     [
-        (lambda: L2(-1.0), ValueError, r"L2: l2 must be in \[0.0, inf\]. Received: l2=-1.0"),
+        (lambda: L2(-1.0), ValueError, r"L2: l2 must be in \[0.0, inf\). Received: l2=-1.0"),
         (lambda: L1("big"), TypeError, "L1: l1 must be a real number. Received: l1='big'"),
         (lambda: L1L2(l1=float("nan")), ValueError, "L1L2: l1 must be in"),
         (lambda: Dense(2, 2, kernel_regularizer="l3"), ValueError, "Unknown regularizer: expected None, an L1/L2/L1L2"),

@@ -123,8 +123,8 @@ class NpzReader:
     ``names`` is the set of array names (member names without ``.npy``).
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
-        self.path = os.fspath(path)
+    def __init__(self, path: str | os.PathLike | bytes) -> None:
+        self.path = os.fsdecode(os.fspath(path))
         try:
             self._zip = zipfile.ZipFile(self.path)
             members = self._zip.namelist()

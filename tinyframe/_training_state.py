@@ -109,6 +109,12 @@ def read(spec: Any) -> tuple[Any, Any, list[str]]:
     iterations = _config.field(spec["optimizer"], "iterations", int, "compile.optimizer")
     if iterations < 0:
         raise ValueError(f"malformed configuration: compile.optimizer.iterations must be >= 0. Received: {iterations}")
+    if iterations > 2**53:  # beta**t takes t as a float: beyond 2**53 it is not the count any more
+        digits = len(str(iterations))
+        raise ValueError(
+            "malformed configuration: compile.optimizer.iterations must be at most 2**53. "
+            f"Received: a {digits}-digit number"
+        )
     optimizer.iterations = iterations
     metrics = _config.field(spec, "metrics", list, "compile")
     if not all(isinstance(m, str) for m in metrics):

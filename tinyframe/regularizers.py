@@ -31,8 +31,8 @@ class L1L2:
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = check_float(l1, "l1", type(self).__name__, low_open=False)
-        self.l2 = check_float(l2, "l2", type(self).__name__, low_open=False)
+        self.l1 = check_float(l1, "l1", type(self).__name__, low_open=False, high_open=True)
+        self.l2 = check_float(l2, "l2", type(self).__name__, low_open=False, high_open=True)
 
     def __call__(self, W: np.ndarray) -> float:
         """The penalty for weights ``W`` (any shape), a Python float."""

@@ -112,7 +112,10 @@ def load_model(path: str | os.PathLike) -> Sequential:
         if compiled is not None:
             model.compile(*compiled)
             total = sum(p.size for p in model.params)
-            state = {slot: reader.read(name, (total,), model.dtype) for name, (_, slot) in slots.items()}
+            state = {
+                slot: _finite(reader, name, reader.read(name, (total,), model.dtype))
+                for name, (_, slot) in slots.items()
+            }
             _training_state.set_state(model, state)
     return model
 
@@ -139,6 +142,12 @@ def load_weights(model: Sequential, path: str | os.PathLike) -> None:
         _set_weights(reader, model, {name: reader.read(name, p.shape, dtype) for name, p in weights.items()})
 
 
+def _finite(reader: NpzReader, name: str, array: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(array)):
+        raise reader.error(f"array {name!r} contains NaN or infinity; training would carry them into every weight")
+    return array
+
+
 def _set_weights(reader: NpzReader, model: Sequential, arrays: dict[str, np.ndarray]) -> None:
     try:
         model.set_weights(list(arrays.values()))
@@ -146,12 +155,17 @@ def _set_weights(reader: NpzReader, model: Sequential, arrays: dict[str, np.ndar
         raise reader.error(str(error)) from None
 
 
+def _refuse_constant(name: str) -> None:
+    """``json.loads`` hook for ``NaN``/``Infinity``: `save` never writes them (``allow_nan=False``)."""
+    raise ValueError(f"the configuration holds the non-finite number {name}, which save never writes")
+
+
 def _read_header(reader: NpzReader) -> dict[str, Any]:
     text = reader.read(_CONFIG, (), None)
     if text.dtype.kind != "U":
         raise reader.error(f"array 'config' must be a JSON string. Received: dtype {text.dtype}")
     try:
-        header = json.loads(str(text))
+        header = json.loads(str(text), parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:
         raise reader.error(f"the configuration is not valid JSON ({error})") from None
     if not isinstance(header, dict) or header.get("format") != "tinyframe":
