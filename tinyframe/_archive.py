@@ -10,23 +10,37 @@ literal read with ``ast.literal_eval`` by NumPy, never ``eval`` or pickle) befor
 touching its data, so an array is refused for its name, dtype or shape before a
 byte of it is read; object (pickled) arrays are refused by their dtype. Every
 problem becomes a ``ValueError`` that names the file.
+
+Memory and time are bounded by what the file really holds, never by what it claims:
+only regular files are opened (a device, FIFO or socket is refused without blocking);
+only stored members are read (tinyframe never compresses; a compressed or encrypted
+member is refused before anything is decompressed), and a stored member cannot be
+larger than the file; a ``.npy`` header longer than `MAX_HEADER` bytes is refused
+from its length field, before it is read; an array's data is read only if the
+member holds every byte its header claims; member names are checked in linear time.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import stat
+import struct
 import uuid
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 # What a damaged or foreign file can raise from zipfile, zlib or the .npy header parser.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, SyntaxError)
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+_LENGTH_FIELDS = {(1, 0): "<H", (2, 0): "<I"}  # the .npy header length: 2 bytes in format 1.0, 4 in 2.0
+MAX_HEADER = 10_000  # bytes of .npy header accepted (NumPy's own default limit; it writes under 200)
 
 
 def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
@@ -125,41 +139,83 @@ class NpzReader:
 
     def __init__(self, path: str | os.PathLike | bytes) -> None:
         self.path = os.fsdecode(os.fspath(path))
+        self._file = self._open_regular()
         try:
-            self._zip = zipfile.ZipFile(self.path)
-            members = self._zip.namelist()
+            self._zip = zipfile.ZipFile(self._file)
+            infos = self._zip.infolist()
         except _READ_ERRORS as error:
+            self._file.close()
             raise self.error(f"it is not a valid .npz (zip) archive, or it is truncated ({error})") from None
-        names = [m[: -len(".npy")] for m in members if m.endswith(".npy")]
-        if len(names) != len(members) or len(set(names)) != len(names):
-            odd = sorted({m for m in members if not m.endswith(".npy") or members.count(m) > 1})
-            raise self.error(f"expected only uniquely named .npy arrays. Received: members {odd}")
-        self.names = set(names)
+        try:
+            self._infos = self._check_members(infos, os.fstat(self._file.fileno()).st_size)
+        except ValueError:
+            self.close()
+            raise
+        self.names = set(self._infos)
+
+    def _open_regular(self):
+        """The file, opened only if it is a regular file; O_NONBLOCK so that a FIFO cannot block the open."""
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.path, flags)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise self.error("is not a regular file (a device, FIFO or socket); tinyframe reads model files only")
+        return os.fdopen(fd, "rb")
+
+    def _check_members(self, infos: list[zipfile.ZipInfo], file_size: int) -> dict[str, zipfile.ZipInfo]:
+        """``{array name: member}``, after refusing odd, duplicated, compressed, encrypted or oversized members."""
+        counts = Counter(info.filename for info in infos)
+        odd = sorted(name for name, n in counts.items() if n > 1 or not name.endswith(".npy"))
+        if odd:
+            raise self.error(f"expected only uniquely named .npy arrays. Received: members {odd[:10]}")
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise self.error(f"member {info.filename!r} is encrypted; tinyframe writes plain members only")
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise self.error(
+                    f"member {info.filename!r} is compressed (method {info.compress_type}); tinyframe writes "
+                    "stored members only, and decompressing could take memory the file does not hold"
+                )
+            if info.file_size != info.compress_size or info.header_offset + info.compress_size > file_size:
+                raise self.error(
+                    f"member {info.filename!r} claims {info.file_size} bytes, more than the file's {file_size}"
+                )
+        return {info.filename[: -len(".npy")]: info for info in infos}
 
     def error(self, message: str) -> ValueError:
         return ValueError(f"{self.path}: {message}")
 
     def read(self, name: str, shape: tuple[int, ...] | None, dtype: np.dtype | str | None) -> np.ndarray:
         """Array ``name``, refused unless it has ``shape`` and ``dtype`` (None: any; never an object dtype)."""
+        return self._read(name, shape, dtype, data=True)
+
+    def check(self, name: str, shape: tuple[int, ...] | None, dtype: np.dtype | str | None) -> None:
+        """Refuse array ``name`` unless it exists with ``shape`` and ``dtype`` and holds all its data (no data read)."""
+        self._read(name, shape, dtype, data=False)
+
+    def _read(self, name: str, shape: Any, dtype: Any, data: bool) -> np.ndarray | None:
         if name not in self.names:
             raise self.error(f"array {name!r} is missing")
+        info = self._infos[name]
         try:
-            with self._zip.open(name + ".npy") as member:
-                version = np.lib.format.read_magic(member)
-                if version not in _HEADER_READERS:
-                    raise ValueError(f".npy format version {version} is not one of {sorted(_HEADER_READERS)}")
-                found_shape, fortran, found_dtype = _HEADER_READERS[version](member)
+            with self._zip.open(info) as member:
+                version, header_size, (found_shape, fortran, found_dtype) = _read_header(member)
                 problem = _problem(found_shape, found_dtype, shape, dtype)
-                if problem is None:  # only now is any data read
-                    nbytes = math.prod(found_shape) * found_dtype.itemsize
-                    data = member.read(nbytes + 1)  # reading to the end also checks the member's CRC
+                nbytes = math.prod(found_shape) * found_dtype.itemsize
+                held = info.file_size - header_size
+                if problem is None and nbytes > held:
+                    problem = f"claims {nbytes} bytes of data; its member holds {held}"
+                if problem is None and data:  # only now is any data read, and at most what the member holds
+                    raw = member.read(nbytes + 1)  # reading to the end also checks the member's CRC
         except _READ_ERRORS as error:
             raise self.error(f"array {name!r} is damaged or truncated ({error})") from None
         if problem is not None:
             raise self.error(f"array {name!r} {problem}")
-        if len(data) != nbytes:
-            raise self.error(f"array {name!r} holds {len(data)} bytes of data, expected {nbytes} (truncated?)")
-        flat = np.frombuffer(data, found_dtype)
+        if not data:
+            return None
+        if len(raw) != nbytes:
+            raise self.error(f"array {name!r} holds {len(raw)} bytes of data, expected {nbytes} (truncated?)")
+        flat = np.frombuffer(raw, found_dtype)
         return np.array(flat.reshape(found_shape, order="F" if fortran else "C"), order="C")
 
     def check_names(self, expected: set[str]) -> None:
@@ -170,12 +226,32 @@ class NpzReader:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> NpzReader:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _read_header(member: Any) -> tuple[tuple[int, int], int, tuple]:
+    """``(version, bytes before the data, (shape, fortran, dtype))``; the length is checked before the rest."""
+    magic = member.read(8)
+    version = (magic[6], magic[7]) if len(magic) == 8 and magic[:6] == b"\x93NUMPY" else None
+    if version not in _HEADER_READERS:
+        raise ValueError(f".npy magic or format version {magic[:8]!r} is not one of {sorted(_HEADER_READERS)}")
+    field = member.read(struct.calcsize(_LENGTH_FIELDS[version]))
+    if len(field) != struct.calcsize(_LENGTH_FIELDS[version]):
+        raise EOFError("the .npy header is cut short")
+    length = struct.unpack(_LENGTH_FIELDS[version], field)[0]
+    if length > MAX_HEADER:
+        raise ValueError(f"the .npy header claims {length} bytes; at most {MAX_HEADER} are accepted")
+    text = member.read(length)
+    if len(text) != length:
+        raise EOFError("the .npy header is cut short")
+    parsed = _HEADER_READERS[version](io.BytesIO(field + text))  # NumPy's parser, on the bytes already read
+    return version, len(magic) + len(field) + length, parsed
 
 
 def _problem(found_shape: tuple, found_dtype: np.dtype, shape, dtype) -> str | None:

@@ -124,7 +124,7 @@ def read(spec: Any) -> tuple[Any, Any, list[str]]:
     return loss, optimizer, metrics
 
 
-def slot_names(spec: Any, model: Any) -> dict[str, tuple[int, str]]:
+def slot_names(spec: Any) -> dict[str, tuple[int, str]]:
     """``{"optimizer/<index>/<slot>": (index, slot)}`` as the ``compile`` entry lists them ({} if None)."""
     if spec is None:
         return {}

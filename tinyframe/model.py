@@ -23,6 +23,17 @@ from .layers.base import Layer
 _DTYPES = ("float32", "float64")
 
 
+def check_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as a NumPy dtype if it is one a model computes in; ValueError otherwise."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(f"Sequential: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
+    return np.dtype(name)
+
+
 class Sequential:
     """Layers applied one after another; the gradient flows back through them in reverse.
 
@@ -74,12 +85,7 @@ class Sequential:
                     "Use a second layer, or share a layer between two models"
                 )
             seen[id(layer)] = i
-        try:
-            dtype_name = np.dtype(dtype).name
-        except TypeError:
-            dtype_name = None
-        if dtype_name not in _DTYPES:
-            raise ValueError(f"Sequential: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
+        dtype_name = check_dtype(dtype).name
         for i, layer in enumerate(layers):
             if layer.built and layer.dtype != np.dtype(dtype_name):
                 raise ValueError(

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Any
 
@@ -31,7 +32,7 @@ import numpy as np
 from . import _config, _training_state
 from ._archive import NpzReader, write_npz
 from ._ownership import reading
-from .model import Sequential
+from .model import Sequential, check_dtype
 
 FORMAT_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
@@ -98,16 +99,24 @@ def load_model(path: str | os.PathLike) -> Sequential:
         try:
             spec = _config.field(header, "model", dict, "config")
             layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
+            dtype = _config.field(spec, "dtype", str, "model")
             rng = _config.generator(header.get("rng"))
-            saved_rng = rng.bit_generator.state
-            model = Sequential(layers, dtype=_config.field(spec, "dtype", str, "model"), seed=rng)
-            rng.bit_generator.state = saved_rng  # building drew initial weights from it
             compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
-            slots = _training_state.slot_names(header.get("compile"), model)
+            slots = _training_state.slot_names(header.get("compile"))
+            planned, total = _planned_weights(layers, dtype)
+        except (TypeError, ValueError) as error:
+            raise reader.error(str(error)) from None
+        # Every array the configuration needs must be in the file, whole, before any is allocated.
+        reader.check_names({_CONFIG, *planned, *slots})
+        for name, shape in [*planned.items(), *((name, (total,)) for name in slots)]:
+            reader.check(name, shape, dtype)
+        try:
+            saved_rng = rng.bit_generator.state
+            model = Sequential(layers, dtype=dtype, seed=rng)
+            rng.bit_generator.state = saved_rng  # building drew initial weights from it
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         weights = _weight_names(model)
-        reader.check_names({_CONFIG, *weights, *slots})
         _set_weights(reader, model, {name: reader.read(name, p.shape, model.dtype) for name, p in weights.items()})
         if compiled is not None:
             model.compile(*compiled)
@@ -118,6 +127,23 @@ def load_model(path: str | os.PathLike) -> Sequential:
             }
             _training_state.set_state(model, state)
     return model
+
+
+def _planned_weights(layers: list[Any], dtype: str) -> tuple[dict[str, tuple[int, ...]], int]:
+    """``({"layers/<i>/<name>": shape}, number of parameters)`` from the layers' plans; nothing is allocated.
+
+    The planning pass of `tinyframe._params.build_layers` hands out zero-stride stand-ins, so a
+    configuration that describes a huge model costs nothing until its arrays are found in the file.
+    """
+    dtype = check_dtype(dtype)
+    shapes, total = {}, 0
+    for i, layer in enumerate(layers):
+        layer._plan(dtype)
+        for name, p in layer.params.items():
+            shapes[f"layers/{i}/{name}"] = p.shape
+            total += math.prod(p.shape)
+        shapes.update({f"layers/{i}/{name}": s.shape for name, s in layer.state.items()})
+    return shapes, total
 
 
 def load_weights(model: Sequential, path: str | os.PathLike) -> None:
@@ -132,7 +158,7 @@ def load_weights(model: Sequential, path: str | os.PathLike) -> None:
             spec = _config.field(header, "model", dict, "config")
             saved = [_config.field(s, "class_name", str, "layer") for s in _config.field(spec, "layers", list, "model")]
             dtype = np.dtype(_config.field(spec, "dtype", str, "model"))
-            slots = _training_state.slot_names(header.get("compile"), model)
+            slots = _training_state.slot_names(header.get("compile"))
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         if len(saved) != len(model.layers):

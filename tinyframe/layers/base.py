@@ -92,9 +92,9 @@ class Layer:
     def create_params(self) -> None:
         """Override to create parameters with `add_param` and state with `add_state` (called by `build`).
 
-        It runs twice per build: once to learn the shapes (``add_param`` then returns
-        zeros and draws nothing), then for real. Keep it to ``add_param``,
-        ``add_state`` and plain attribute assignments.
+        It runs twice per build: once to learn the shapes (``add_param`` then returns a
+        read-only stand-in of zeros that takes no memory, and draws nothing), then for
+        real. Keep it to ``add_param``, ``add_state`` and plain attribute assignments.
         """
 
     def _reset(self, dtype: Any, rng: np.random.Generator | None) -> None:
@@ -151,9 +151,9 @@ class Layer:
         the array that training updates in place.
         """
         shape, init = self._initial("parameter", name, shape, initializer)
-        if self._plan_shapes is not None:
+        if self._plan_shapes is not None:  # planning: a read-only zero-stride stand-in, no memory
             self._plan_shapes.append(shape)
-            self.params[name], self.grads[name] = np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
+            self.params[name] = self.grads[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
             return self.params[name]
         if self._block is None:
             raise RuntimeError(f"{self!r}: add_param is called from create_params, which build() runs")
@@ -171,7 +171,7 @@ class Layer:
         """
         shape, init = self._initial("state", name, shape, initializer)
         if self._plan_shapes is not None:
-            self.state[name] = np.zeros(shape, self.dtype)
+            self.state[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
         else:
             self.state[name] = np.ascontiguousarray(self._initialized("state", name, shape, init, initializer))
         return self.state[name]

@@ -1,0 +1,203 @@
+"""Loading uses memory and time bounded by what a file really holds, never by what it claims.
+
+Each hostile file is built here from bytes and loaded in a child process, whose peak
+resident memory (VmHWM) must stay under a bound far below what the file claims;
+every refusal is a ValueError naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
+import zipfile
+
+import numpy as np
+import pytest
+
+from tinyframe import Sequential, load_model
+from tinyframe.activations import Sigmoid
+from tinyframe.layers import Dense
+
+PEAK_MIB = 250  # Python, NumPy and tinyframe take ~60 MiB; every file below claims gigabytes
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def config_of(model: Sequential) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.npz")
+        model.save(path)
+        return json.loads(str(np.load(path)["config"]))
+
+
+def write_zip(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED) -> None:
+    with zipfile.ZipFile(path, "w", compression, compresslevel=1) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def load_in_child(path) -> tuple[str, int]:
+    """``(outcome, peak MiB)`` of ``load_model(path)`` in a fresh process (3 GiB of address space, 60 s)."""
+    code = textwrap.dedent(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))  # a runaway load fails, not the machine
+        from tinyframe import load_model
+        try:
+            load_model({os.fspath(path)!r})
+            outcome = "loaded"
+        except ValueError as error:
+            outcome = "ValueError: " + str(error)
+        except BaseException as error:
+            outcome = type(error).__name__ + ": " + str(error)
+        peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        print(outcome.replace(chr(10), " "))
+        print(peak // 1024)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) >= 2, done.stderr[-2000:]
+    return lines[-2], int(lines[-1])
+
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc for VmHWM")
+
+
+def small_model() -> Sequential:
+    return Sequential([Dense(3, 2), Sigmoid()], dtype="float64", seed=0)
+
+
+def members_of(model: Sequential) -> dict[str, bytes]:
+    config = config_of(model)
+    members = {"config.npy": npy_bytes(np.array(json.dumps(config)))}
+    for i, layer in enumerate(model.layers):
+        for name, p in layer.params.items():
+            members[f"layers/{i}/{name}.npy"] = npy_bytes(p)
+    return members
+
+
+STORED_OR_DEFLATED = pytest.mark.parametrize(
+    "compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"]
+)
+PAYLOAD = bytes(2**28)  # 256 MiB of zeros: 256 KiB deflated
+
+
+@STORED_OR_DEFLATED
+def test_a_header_length_that_claims_gigabytes_is_refused_at_once(tmp_path, compression):
+    members = members_of(small_model())
+    # format 2.0: the header length is 4 bytes; claim 2 GiB of header (deflated: 256 MiB really follow)
+    tail = PAYLOAD if compression == zipfile.ZIP_DEFLATED else b"{}"
+    members["layers/0/W.npy"] = b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31 - 1) + tail
+    write_zip(tmp_path / "m.npz", members, compression)
+    outcome, peak = load_in_child(tmp_path / "m.npz")
+    assert outcome.startswith(f"ValueError: {tmp_path / 'm.npz'}"), outcome
+    assert ("header claims" if compression == zipfile.ZIP_STORED else "compressed") in outcome, outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+@pytest.mark.parametrize(
+    "compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA, zipfile.ZIP_DEFLATED], ids=["bzip2", "lzma", "deflate"]
+)
+def test_compressed_members_are_refused_before_anything_is_decompressed(tmp_path, compression):
+    members = members_of(small_model())
+    # a valid array, then 256 MiB of zeros that compress to a few KiB
+    members["layers/0/W.npy"] = npy_bytes(np.zeros((3, 2))) + PAYLOAD
+    write_zip(tmp_path / "m.npz", members, compression)
+    outcome, peak = load_in_child(tmp_path / "m.npz")
+    assert "compressed" in outcome and outcome.startswith("ValueError"), outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+@STORED_OR_DEFLATED
+@pytest.mark.parametrize("dtype", ["<U67108864", "|V268435456"])  # 256 MiB each
+def test_a_config_that_claims_a_huge_string_or_void_is_refused(tmp_path, dtype, compression):
+    members = members_of(small_model())
+    header = {"descr": dtype, "fortran_order": False, "shape": ()}
+    text = repr(header).encode() + b" " * 20 + b"\n"
+    tail = PAYLOAD if compression == zipfile.ZIP_DEFLATED else bytes(2**20)
+    members["config.npy"] = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + tail
+    write_zip(tmp_path / "m.npz", members, compression)
+    outcome, peak = load_in_child(tmp_path / "m.npz")
+    assert outcome.startswith("ValueError"), outcome
+    assert ("holds" if compression == zipfile.ZIP_STORED else "compressed") in outcome, outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+@pytest.mark.parametrize("width", [16_000, 10**6])
+def test_a_config_that_describes_a_huge_model_without_its_arrays_is_refused(tmp_path, width):
+    config = config_of(Sequential([Dense(2, 2)], dtype="float64", seed=0))
+    config["model"]["layers"][0]["config"].update(in_features=width, out_features=width)
+    write_zip(tmp_path / "m.npz", {"config.npy": npy_bytes(np.array(json.dumps(config)))})
+    outcome, peak = load_in_child(tmp_path / "m.npz")
+    assert outcome.startswith(f"ValueError: {tmp_path / 'm.npz'}") and "missing" in outcome, outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+def test_an_array_whose_member_is_too_short_for_its_header_is_refused_before_reading(tmp_path):
+    members = members_of(small_model())
+    # a header that claims (20000, 20000) float64 (3.2 GB) in a member of a few bytes
+    fake = np.lib.format.header_data_from_array_1_0(np.zeros((2, 2)))
+    fake["shape"] = (20_000, 20_000)
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, fake)
+    members["layers/0/W.npy"] = buffer.getvalue() + bytes(48)
+    write_zip(tmp_path / "m.npz", members)
+    outcome, peak = load_in_child(tmp_path / "m.npz")
+    assert outcome.startswith("ValueError") and "must have shape (3, 2)" in outcome, outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+def test_a_symlink_to_a_device_is_refused(tmp_path):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    os.symlink("/dev/zero", tmp_path / "m.npz")
+    outcome, peak = load_in_child(tmp_path / "m.npz")  # reading it would never end
+    assert outcome.startswith("ValueError") and "is not a regular file" in outcome, outcome
+    assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "m.npz")
+    outcome, _ = load_in_child(tmp_path / "m.npz")  # would block forever on open() without a writer
+    assert outcome.startswith("ValueError") and "is not a regular file" in outcome, outcome
+
+
+def test_many_members_are_checked_in_linear_time_and_duplicates_named(tmp_path):
+    members = members_of(small_model())
+    path = tmp_path / "m.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for i in range(20_000):
+            z.writestr(f"extra/{i}.npy", b"")
+        z.writestr("config.npy", members["config.npy"])  # a second member of the same name
+    with pytest.raises(ValueError, match=r"uniquely named .npy arrays. Received: members \['config.npy'\]"):
+        load_model(path)
+
+
+def test_an_encrypted_member_is_refused(tmp_path):
+    members = members_of(small_model())
+    path = tmp_path / "m.npz"
+    write_zip(path, members)
+    data = bytearray(path.read_bytes())
+    # set the "encrypted" flag (bit 0 of the general-purpose flags) in every central directory entry
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        data[at + 8] |= 1
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="encrypted"):
+        load_model(path)
