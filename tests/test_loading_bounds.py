@@ -15,10 +15,13 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tinyframe import Sequential, load_model
 from tinyframe.activations import Sigmoid
@@ -46,12 +49,13 @@ def write_zip(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED) -
             z.writestr(name, data)
 
 
-def load_in_child(path) -> tuple[str, int]:
-    """``(outcome, peak MiB)`` of ``load_model(path)`` in a fresh process (3 GiB of address space, 60 s)."""
+def load_in_child(path, cpu_seconds: int = 60) -> tuple[str, int]:
+    """``(outcome, peak MiB)`` of ``load_model(path)`` in a fresh process (3 GiB of address space, CPU time capped)."""
     code = textwrap.dedent(
         f"""
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))  # a runaway load fails, not the machine
+        resource.setrlimit(resource.RLIMIT_CPU, ({cpu_seconds}, {cpu_seconds} + 1))
         from tinyframe import load_model
         try:
             load_model({os.fspath(path)!r})
@@ -65,9 +69,9 @@ def load_in_child(path) -> tuple[str, int]:
         print(peak // 1024)
         """
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     lines = done.stdout.strip().splitlines()
-    assert len(lines) >= 2, done.stderr[-2000:]
+    assert len(lines) >= 2, f"the child ended with {done.returncode}: {done.stderr[-2000:]}"
     return lines[-2], int(lines[-1])
 
 
@@ -175,6 +179,24 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
     assert outcome.startswith("ValueError") and "is not a regular file" in outcome, outcome
 
 
+def test_many_members_take_time_in_proportion(tmp_path):
+    """40,000 members and one odd name: the member checks are linear.
+
+    A resource cap, not a timing: the child gets 5 s of CPU time, 25 times what the
+    linear check needs here (0.2 s); the quadratic one took 13 s.
+    """
+    members = members_of(small_model())
+    path = tmp_path / "m.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for i in range(40_000):
+            z.writestr(f"extra/{i}.npy", b"")
+        z.writestr("readme.txt", b"not an array")
+    outcome, _ = load_in_child(path, cpu_seconds=5)
+    assert outcome.startswith("ValueError") and "Received: members ['readme.txt']" in outcome, outcome
+
+
 def test_many_members_are_checked_in_linear_time_and_duplicates_named(tmp_path):
     members = members_of(small_model())
     path = tmp_path / "m.npz"
@@ -201,3 +223,84 @@ def test_an_encrypted_member_is_refused(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="encrypted"):
         load_model(path)
+
+
+# ------------------------------------------------------------------------------ fuzzing
+def saved_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.npz")
+        model = small_model()
+        model.compile(optimizer="adam")
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0)
+        model.save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+SAVED = saved_bytes()
+FUZZ_PEAK = 32 * 2**20  # bytes Python may allocate while loading a file of a few KiB
+
+
+def load_bounded(tmp_path, data: bytes):
+    """``load_model`` of ``data``: the model, or the ValueError; Python's peak allocation is checked."""
+    path = tmp_path / "fuzz.npz"
+    path.write_bytes(data)
+    tracemalloc.start()
+    try:
+        return load_model(path)
+    except ValueError as error:
+        assert str(error).startswith(str(path)), f"the message names the file: {error}"
+        return error
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < FUZZ_PEAK, f"loading {len(data)} bytes allocated {peak} bytes"
+
+
+def assert_equal_to_saved(model) -> None:
+    reference = load_model_bytes(SAVED)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), reference.get_weights()))
+
+
+def load_model_bytes(data: bytes):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.npz")
+        with open(path, "wb") as f:
+            f.write(data)
+        return load_model(path)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, len(SAVED) - 1), st.binary(min_size=1, max_size=64), st.booleans())
+def test_random_bytes_spliced_into_a_saved_file_load_equal_or_are_refused(tmp_path, at, junk, insert):
+    data = SAVED[:at] + junk + SAVED[at + (0 if insert else len(junk)) :]
+    result = load_bounded(tmp_path, data)
+    if not isinstance(result, ValueError):
+        assert_equal_to_saved(result)
+
+
+npy_descr = st.one_of(
+    st.sampled_from(["<f8", "<f4", ">f8", "|O", "<U9999999", "|V99999999", "<i8", "|b1", "<c16", "|S0"]),
+    st.text(max_size=12),
+)
+npy_shape = st.lists(st.integers(-3, 2**40), max_size=4).map(tuple)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["config", "layers/0/W", "layers/0/b"]), npy_descr, npy_shape, st.booleans())
+def test_random_npy_header_fields_load_equal_or_are_refused(tmp_path, member, descr, shape, fortran):
+    with zipfile.ZipFile(io.BytesIO(SAVED)) as z:
+        members = {info.filename: z.read(info) for info in z.infolist()}
+    text = repr({"descr": descr, "fortran_order": fortran, "shape": shape}).encode()
+    body = members[member + ".npy"]
+    old_length = struct.unpack("<H", body[8:10])[0]
+    members[member + ".npy"] = (
+        b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text) + 1) + text + b"\n" + body[10 + old_length :]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    result = load_bounded(tmp_path, buffer.getvalue())
+    if not isinstance(result, ValueError):
+        assert_equal_to_saved(result)
