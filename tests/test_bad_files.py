@@ -265,6 +265,10 @@ def test_malformed_json_is_refused(saved):
         (lambda c: c["compile"].update(metrics=[1]), "compile.metrics must be a list of names"),
         (lambda c: c["rng"].update(bit_generator="os"), "rng.bit_generator must be one of"),
         (lambda c: c["rng"]["state"].update(state="x"), "the rng state cannot be restored"),
+        (
+            lambda c: c["rng"].update(bit_generator="MT19937", state={"key": [], "pos": 0}),
+            "the rng state cannot be restored",
+        ),
         (lambda c: c.pop("rng"), "rng.bit_generator must be of type str"),
     ],
 )

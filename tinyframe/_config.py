@@ -155,7 +155,7 @@ def generator(state: Any) -> np.random.Generator:
     rng = np.random.Generator(getattr(np.random, name)())
     try:
         rng.bit_generator.state = state
-    except (TypeError, ValueError, KeyError, OverflowError) as error:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as error:
         raise ValueError(f"malformed configuration: the rng state cannot be restored ({error!r})") from None
     return rng
 
