@@ -113,3 +113,16 @@ def test_validation_data_with_sample_weights_says_what_it_received():
     X, y = np.ones((4, 2)), np.ones(4)
     with pytest.raises(TypeError, match=r"sample weights are not supported. Received: a tuple of 3 items"):
         model.fit(X, y, validation_data=(X, y, np.ones(4)), verbose=0)
+
+
+def test_evaluate_that_raises_leaves_an_uncompiled_model_uncompiled():
+    model = Sequential([Dense(2, 3), ReLU()], seed=0)
+    with pytest.raises(TypeError, match="X must contain real numbers"):
+        model.evaluate(None, [0, 1])
+    assert model.loss is None and model.optimizer is None
+    model.layers[0].params["b"][...] = 5.0  # outputs above 1: not probabilities
+    model.compile(loss=CrossEntropy())
+    loss, optimizer = model.loss, model.optimizer
+    with pytest.raises(ValueError, match=r"expects probabilities in \[0, 1\]"):
+        model.evaluate(np.ones((2, 2)), [0, 1])
+    assert model.loss is loss and model.optimizer is optimizer

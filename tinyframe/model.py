@@ -297,14 +297,22 @@ class Sequential:
         return out
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
-        """``{"loss": ..., <metric>: ...}`` on ``(X, y)``, without training."""
-        self._ensure_compiled()
+        """``{"loss": ..., <metric>: ...}`` on ``(X, y)``, without training (an uncompiled model: the defaults).
+
+        A call that raises leaves the model as it was (it is not left compiled with the defaults).
+        """
         X = self.check_input(X)
         Y = self.check_targets(y, X.shape[0])
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "evaluate")
-        with reading([*self.layers, self.loss], "evaluate"):
-            return self._evaluate(X, Y, batch_size)
+        compiled = (self.loss, self.optimizer, self.metrics)
+        self._ensure_compiled()
+        try:
+            with reading([*self.layers, self.loss], "evaluate"):
+                return self._evaluate(X, Y, batch_size)
+        except BaseException:
+            self.loss, self.optimizer, self.metrics = compiled
+            raise
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
         y_hat = self._predict(X, batch_size)
