@@ -172,3 +172,40 @@ def test_csv_logger_writes_a_row_per_epoch(tmp_path):
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3, 4]
     model.fit(X, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, separator=";")])
     assert path.read_text().splitlines()[0] == "epoch;loss"
+
+
+def test_keras_3_hook_names_are_called_in_order():
+    calls = []
+
+    class Keras3(Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            calls.append(("begin", batch, logs["size"]))
+
+        def on_train_batch_end(self, batch, logs=None):
+            calls.append(("end", batch, logs["size"], logs["loss"]))
+
+        def on_test_begin(self, logs=None):
+            calls.append(("test_begin",))
+
+        def on_test_end(self, logs=None):
+            calls.append(("test_end", sorted(logs)))
+
+    class OldNames(Callback):
+        def on_batch_begin(self, batch, logs=None):
+            calls.append(("old_begin", batch))
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 2)), rng.normal(size=5)
+    model = Sequential([Dense(2, 1)], dtype="float64", seed=0)
+    model.compile(loss="mse", metrics=["mae"])
+    history = model.fit(
+        X, y, epochs=1, batch_size=2, shuffle=False, validation_data=(X, y), verbose=0, callbacks=[Keras3(), OldNames()]
+    )
+    steps = [c for c in calls if c[0] in ("begin", "old_begin", "end")]
+    assert [c[:3] for c in steps] == [
+        ("begin", 0, 2), ("old_begin", 0), ("end", 0, 2),
+        ("begin", 1, 2), ("old_begin", 1), ("end", 1, 2),
+        ("begin", 2, 1), ("old_begin", 2), ("end", 2, 1),
+    ]  # fmt: skip
+    assert calls[-2:] == [("test_begin",), ("test_end", ["loss", "mae"])]
+    assert steps[-1][3] == pytest.approx(history.history["loss"][0], rel=1e-12)  # the running mean at the end

@@ -187,7 +187,10 @@ def _train(
                 if logs is None:
                     break
                 if X_val is not None:
-                    logs.update({"val_" + k: v for k, v in model._evaluate(X_val, Y_val, None).items()})
+                    hooks.on_test_begin()
+                    validation = model._evaluate(X_val, Y_val, None)
+                    hooks.on_test_end(dict(validation))
+                    logs.update({"val_" + k: v for k, v in validation.items()})
                 hooks.on_epoch_end(epoch, logs)
                 if model.stop_training:
                     break
@@ -205,6 +208,8 @@ def _run_epoch(
     totals = dict.fromkeys(["loss", *model.metrics], 0.0)
     seen = 0
     for batch, (xb, yb) in enumerate(batches.epoch()):
+        if hooks.batch_begin_callbacks:
+            hooks.on_batch_begin(batch, {"batch": batch, "size": xb.shape[0]})
         loss, y_hat = train_step(model, xb, yb)
         interrupt.check()
         if not math.isfinite(loss):

@@ -8,13 +8,21 @@ from typing import Any
 class Callback:
     """Override any hook; ``self.model`` is the model being trained.
 
-    Hooks, in the order `fit` calls them::
+    Hooks, in the order `fit` calls them (Keras 3's names)::
 
         on_train_begin(logs)
           on_epoch_begin(epoch, logs)
-            on_batch_end(batch, logs)       logs: {"batch", "size", "loss"}
-          on_epoch_end(epoch, logs)         logs: loss, metrics, val_loss, val_<metric>
+            on_train_batch_begin(batch, logs)   logs: {"batch", "size"}
+            on_train_batch_end(batch, logs)     logs: {"batch", "size", "loss"} (the epoch's running mean)
+            on_test_begin(logs)                 with validation data, after the epoch's batches
+            on_test_end(logs)                   logs: loss, metrics on the validation data (no prefix)
+          on_epoch_end(epoch, logs)             logs: loss, metrics, val_loss, val_<metric>
         on_train_end(logs)
+
+    ``on_batch_begin``/``on_batch_end`` are the older names of the train-batch hooks
+    (as in Keras: the default ``on_train_batch_end`` calls ``on_batch_end``), so a
+    callback may override either. Only callbacks that override a batch hook are
+    called per step.
 
     ``self.params`` holds ``epochs``, ``initial_epoch``, ``steps`` (batches per
     epoch), ``samples``, ``verbose``, ``do_validation`` and ``metrics`` (the keys
@@ -45,7 +53,23 @@ class Callback:
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
 
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_test_end(self, logs: dict | None = None) -> None: ...
+
+
+def _overrides(callback: Callback, *hooks: str) -> bool:
+    return any(getattr(type(callback), hook) is not getattr(Callback, hook) for hook in hooks)
 
 
 class CallbackList:
@@ -53,8 +77,9 @@ class CallbackList:
 
     def __init__(self, callbacks: list[Callback], model: Any, params: dict[str, Any]) -> None:
         self.callbacks = callbacks
-        # Only callbacks that override on_batch_end are called per step (fit skips building the logs if none do).
-        self.batch_end_callbacks = [c for c in callbacks if type(c).on_batch_end is not Callback.on_batch_end]
+        # Only callbacks that override a batch hook are called per step (fit skips building the logs if none do).
+        self.batch_begin_callbacks = [c for c in callbacks if _overrides(c, "on_train_batch_begin", "on_batch_begin")]
+        self.batch_end_callbacks = [c for c in callbacks if _overrides(c, "on_train_batch_end", "on_batch_end")]
         for callback in callbacks:
             callback.set_model(model)
             callback.set_params(params)
@@ -75,6 +100,18 @@ class CallbackList:
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        for callback in self.batch_begin_callbacks:
+            callback.on_train_batch_begin(batch, logs)
+
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         for callback in self.batch_end_callbacks:
-            callback.on_batch_end(batch, logs)
+            callback.on_train_batch_end(batch, logs)
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_test_begin(logs)
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_test_end(logs)
