@@ -269,3 +269,32 @@ def test_a_second_fit_from_another_thread_is_refused_before_it_draws_from_the_ge
     model.fit(X, y, epochs=2, batch_size=4, verbose=0, callbacks=[FitFromAnotherThread()])
     assert [(status, same) for status, _, same in seen] == [("error", True)] * 2
     assert all(isinstance(e, RuntimeError) and "in use by fit in another thread" in str(e) for _, e, _ in seen)
+
+
+def test_set_weights_from_another_thread_is_never_seen_half_done_by_predict():
+    rng = np.random.default_rng(7)
+    model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], dtype="float64", seed=0)
+    X = rng.random((16, 64))
+    versions = [[rng.normal(size=w.shape) for w in model.get_weights()] for _ in range(2)]
+    expected = []
+    for weights in versions:
+        model.set_weights(weights)
+        expected.append(model.predict(X))
+    stop, seen = threading.Event(), []
+
+    def swap():
+        k = 0
+        while not stop.is_set():
+            model.set_weights(versions[k % 2])
+            k += 1
+
+    swapper = threading.Thread(target=swap)
+    with frequent_thread_switches():
+        swapper.start()
+        try:
+            seen = [model.predict(X) for _ in range(300)]
+        finally:
+            stop.set()
+            swapper.join()
+    mixed = [out for out in seen if not any(np.array_equal(out, e) for e in expected)]
+    assert not mixed, f"{len(mixed)} of {len(seen)} predictions used weights of two versions at once"
