@@ -16,7 +16,7 @@ import pytest
 from hypothesis import strategies as st
 
 from tinyframe import Sequential
-from tinyframe.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from tinyframe.activations import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
 from tinyframe.layers import Dense, Dropout, GaussianNoise
 
 # name -> factory(width) of a layer that keeps the width. Dropout and GaussianNoise are
@@ -28,10 +28,14 @@ ELEMENTWISE = {
     "Tanh": lambda width: Tanh(),
     "Softmax": lambda width: Softmax(),
     "Identity": lambda width: Identity(),
+    "ELU": lambda width: ELU(0.7),
+    "SELU": lambda width: SELU(),
+    "Swish": lambda width: Swish(),
+    "Softplus": lambda width: Softplus(),
     "Dropout": lambda width: Dropout(0.3),
     "GaussianNoise": lambda width: GaussianNoise(0.5),
 }
-KINKED = (ReLU, LeakyReLU)  # activations whose derivative jumps at 0
+KINKED = (ReLU, LeakyReLU, ELU)  # activations whose derivative jumps at 0 (ELU unless alpha = 1; SELU too)
 CHECK_MARGIN = 1e-2  # > the largest move of a kink input under the check's +-2e-4 steps (|x| <= 3, gains of a few)
 
 TOL = 1e-6  # a wrong gradient gives errors of 1e-2 and more; rounding alone stays far below

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinyframe import gradcheck
-from tinyframe.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from tinyframe.activations import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
 
 from .strategies import (
     CHECK_MARGIN,
@@ -33,6 +33,10 @@ NEW = {
     "Tanh": Tanh,
     "Softmax": Softmax,
     "Identity": Identity,
+    "ELU": lambda: ELU(0.7),
+    "SELU": SELU,
+    "Swish": Swish,
+    "Softplus": Softplus,
 }
 ALL = {**NEW, "Sigmoid": Sigmoid}
 
@@ -49,6 +53,24 @@ def test_relu_golden():
     y, g = run(ReLU().build(), [[-2.0, 0.0, 3.0]], [[5.0, 5.0, 5.0]])
     assert y.tolist() == [[0.0, 0.0, 3.0]]
     assert g.tolist() == [[0.0, 0.0, 5.0]]  # the kink takes slope 0
+
+
+def test_elu_selu_swish_softplus_golden():
+    # by hand from the definitions: elu(-1) = alpha (e^-1 - 1); selu = scale * elu_alpha; swish = z / (1 + e^-z)
+    e = math.exp(-1.0)
+    y, _ = run(ELU(0.7).build(), [[-1.0, 0.0, 2.0]])
+    np.testing.assert_allclose(y, [[0.7 * (e - 1), 0.0, 2.0]], rtol=1e-15)
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    y, g = run(SELU().build(), [[-1.0, 2.0]], [[1.0, 1.0]])
+    np.testing.assert_allclose(y, [[scale * alpha * (e - 1), 2 * scale]], rtol=1e-15)
+    np.testing.assert_allclose(g, [[scale * alpha * e, scale]], rtol=1e-15)
+    y, g = run(Swish().build(), [[0.0, 1.0]], [[1.0, 1.0]])
+    s = 1 / (1 + e)
+    np.testing.assert_allclose(y, [[0.0, s]], rtol=1e-15)
+    np.testing.assert_allclose(g, [[0.5, s * (1 + (1 - s))]], rtol=1e-15)
+    y, g = run(Softplus().build(), [[-1.0, 0.0, 1.0, -40.0]], [[1.0, 1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(y, [[math.log1p(e), math.log(2), math.log1p(math.e), math.exp(-40.0)]], rtol=1e-15)
+    np.testing.assert_allclose(g, [[e / (1 + e), 0.5, 1 / (1 + e), math.exp(-40.0)]], rtol=1e-14)
 
 
 def test_leaky_relu_golden():
@@ -106,7 +128,8 @@ def test_tanh_is_twice_a_stretched_sigmoid():
 @given(data=st.data(), width=sizes, m=batch_sizes)
 def test_gradient_alone(name, data, width, m):
     """check_layer: J = sum(r * f(x)), so the input gradient is exercised directly."""
-    if name in ("ReLU", "LeakyReLU"):  # at least CHECK_MARGIN from the kink: a step across it measures neither slope
+    if name in ("ReLU", "LeakyReLU", "ELU", "SELU"):  # at least CHECK_MARGIN from the kink at 0: a step across it
+        # measures neither slope
         signs = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=m * width, max_size=m * width))
         x = data.draw(arrays((m, width), CHECK_MARGIN, 3.0)) * np.reshape(signs, (m, width))
     else:
