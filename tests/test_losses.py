@@ -181,7 +181,11 @@ def test_regression_losses_behind_dense(data, k, m, seed):
     X, y = data.draw(arrays((m, k))), data.draw(arrays((m, k)))
     record("MeanSquaredError", gradcheck.check_model(model_with([Dense(k, k)], MeanSquaredError(), seed), X, y))
     model = model_with([Dense(k, k)], MeanAbsoluteError(), seed)
-    assume(np.all(np.abs(model.forward(X) - y) >= CHECK_MARGIN))
+    residual = model.forward(X) - y
+    assume(np.all(np.abs(residual) >= CHECK_MARGIN))
+    # A column whose signs cancel has a bias gradient of exactly 0, where J is flat in b up to rounding:
+    # the central difference then measures ~1e-12 * |J| of noise, above gradcheck's floor (1e-9 * |J|) times TOL.
+    assume(np.all(np.sign(residual).sum(axis=0) != 0))
     record("MeanAbsoluteError", gradcheck.check_model(model, X, y))
 
 
