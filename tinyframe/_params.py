@@ -73,16 +73,22 @@ class Run:
     key: tuple[int, ...]
     params: np.ndarray
     grads: np.ndarray
+    sizes: tuple[int, ...] = ()  # element counts of the run's parameters, in key order (a run is their concatenation)
+    sizes: tuple[int, ...] = ()  # element counts of the run's parameters, in key order (a run is their concatenation)
 
 
 def trainable_runs(layers: list[Any]) -> list[Run]:
     """The `Run` s of the trainable parameters of ``layers`` (each layer listed once)."""
     runs: list[Run] = []
     spans: list[tuple[Block, int, int, list[int]]] = []  # block, start, stop, parameter indices
+    sizes: dict[int, int] = {}
+    sizes: dict[int, int] = {}
     index = 0
     for layer in layers:
         for name, p in layer.params.items():
             block, start = layer._slots[name]
+            sizes[index] = p.size
+            sizes[index] = p.size
             if layer.trainable:
                 last = spans[-1] if spans else None
                 if last is not None and last[0] is block and last[2] == start:
@@ -91,7 +97,9 @@ def trainable_runs(layers: list[Any]) -> list[Run]:
                     spans.append((block, start, start + p.size, [index]))
             index += 1
     for block, start, stop, indices in spans:
-        runs.append(Run(tuple(indices), block.params[start:stop], block.grads[start:stop]))
+        runs.append(
+            Run(tuple(indices), block.params[start:stop], block.grads[start:stop], tuple(sizes[i] for i in indices))
+        )
     return runs
 
 
