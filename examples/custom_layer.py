@@ -52,8 +52,8 @@ def main() -> float:
     model.compile(metrics=["accuracy"])
     check = gradcheck.check_model(model, X[:5], np.eye(2)[y[:5]])
     print(f"gradient check: {check}")
-    model.fit(X, y, epochs=2000, verbose=0)
-    accuracy = model.evaluate(X, y)["accuracy"]
+    model.fit(X, y, epochs=2000, verbose=0, batch_size=None)
+    accuracy = model.evaluate(X, y, verbose=0, return_dict=True)["accuracy"]
     print(f"learned gains g = {np.round(model.layers[0].params['g'], 3)}; training accuracy {accuracy:.3f}")
     return accuracy
 

@@ -115,7 +115,7 @@ class Recipe:
         return self
 
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
-        return self.model.evaluate(X, y)["accuracy"]
+        return self.model.evaluate(X, y, verbose=0, return_dict=True)["accuracy"]
 
 
 def compare(candidates: dict, n_splits: int) -> dict[str, tuple[list[float], list[float]]]:

@@ -134,7 +134,7 @@ def test_gradient_alone(name, data, width, m):
         x = data.draw(arrays((m, width), CHECK_MARGIN, 3.0)) * np.reshape(signs, (m, width))
     else:
         x = data.draw(arrays((m, width)))
-    record(name, gradcheck.check_layer(ALL[name]().build("float64"), x))
+    record(name, gradcheck.check_layer(ALL[name]().build(dtype="float64"), x))
 
 
 def test_the_check_catches_a_wrong_softmax_backward():
@@ -156,7 +156,7 @@ EXTREMES = np.array([[-1e4, -1e3, -1.0, 0.0, 1.0, 1e3, 1e4], [1e4, 1e4, -1e4, -1
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", sorted(ALL))
 def test_finite_and_silent_at_the_extremes(name, dtype):
-    layer = ALL[name]().build(dtype)
+    layer = ALL[name]().build(dtype=dtype)
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
         y = layer.forward(EXTREMES.astype(dtype)).copy()

@@ -61,7 +61,9 @@ def test_sequential_matches_the_articles_per_sample_algorithm():
 
     # the article stores W as (out, in): the transpose of tinyframe's (in, out)
     W, b = article_train({1: W0.T, 2: W1.T}, {1: b0, 2: b1}, X, Y, iterations=6, alpha=0.25)
-    model.fit(X, labels, epochs=6, verbose=0)  # defaults: SquaredError, GradientDescent(0.25), full batch
+    model.fit(
+        X, labels, epochs=6, verbose=0, batch_size=None
+    )  # defaults: SquaredError, GradientDescent(0.25), full batch
 
     got = model.get_weights()
     expected = [W[1].T, b[1], W[2].T, b[2]]

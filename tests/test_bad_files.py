@@ -86,7 +86,7 @@ def saved(tmp_path):
     """A compiled float64 model with optimizer state, saved; the path is returned."""
     model = Sequential([Dense(4, 3), Sigmoid(), Dense(3, 2), Sigmoid()], dtype="float64", seed=0)
     model.compile(optimizer=HeavyBall(0.1), metrics=["accuracy"])
-    model.fit(np.ones((6, 4)), [0, 1, 0, 1, 0, 1], epochs=2, verbose=0)
+    model.fit(np.ones((6, 4)), [0, 1, 0, 1, 0, 1], epochs=2, verbose=0, batch_size=None)
     path = tmp_path / "model.npz"
     model.save(path)
     assert load_model(path).optimizer.state[(0, 1, 2, 3)]["velocity"].shape == (23,)  # one run over every parameter
@@ -208,8 +208,8 @@ def test_malformed_json_is_refused(saved):
     [
         (lambda c: c.clear(), 'not a tinyframe file: its configuration has no "format": "tinyframe"'),
         (
-            lambda c: c.update(format_version=2),
-            "format version 2 is not supported; this tinyframe reads format versions \\[1\\]",
+            lambda c: c.update(format_version=3),
+            "format version 3 is not supported; this tinyframe reads format versions \\[1, 2\\]",
         ),
         (lambda c: c.update(format_version="1"), "format version '1' is not supported"),
         (lambda c: c.pop("format_version"), "format version None is not supported"),

@@ -76,7 +76,11 @@ def test_a_callback_can_stop_training():
                 self.model.stop_training = True
 
     X, y = data()
-    assert overfitting_net().fit(X, y, epochs=10, verbose=0, callbacks=[StopAtTwo()]).epoch == [0, 1, 2]
+    assert overfitting_net().fit(X, y, epochs=10, verbose=0, callbacks=[StopAtTwo()], batch_size=None).epoch == [
+        0,
+        1,
+        2,
+    ]
 
 
 def fit_with(stopper, epochs):
@@ -118,7 +122,7 @@ def test_early_stopping_min_delta_and_max_mode():
     X, y = data()
     model = overfitting_net()
     model.compile(optimizer=GradientDescent(2.0), metrics=["accuracy"])
-    history = model.fit(X, y, epochs=20, verbose=0, callbacks=[stopper])
+    history = model.fit(X, y, epochs=20, verbose=0, callbacks=[stopper], batch_size=None)
     assert len(history.epoch) == 2  # no accuracy can improve by 0.5 on the first epoch's
 
 
@@ -127,7 +131,7 @@ def test_early_stopping_checks_its_monitor_before_training():
     model = overfitting_net()
     before = model.get_weights()
     with pytest.raises(ValueError, match=r"monitor='val_loss' will not be in the logs; available: \['loss'\]"):
-        model.fit(X, y, epochs=3, verbose=0, callbacks=[EarlyStopping()])
+        model.fit(X, y, epochs=3, verbose=0, callbacks=[EarlyStopping()], batch_size=None)
     assert all(np.array_equal(w, b) for w, b in zip(model.get_weights(), before))
     with pytest.raises(ValueError, match="mode must be 'auto', 'min' or 'max'. Received: mode='up'"):
         EarlyStopping(mode="up")
@@ -145,9 +149,11 @@ def test_learning_rate_scheduler_sets_and_logs_the_rate():
             seen.append(self.model.optimizer.learning_rate)
 
     schedule = LearningRateScheduler(lambda epoch, lr: lr / 2 if epoch else lr)
-    history = model.fit(X, y, epochs=3, verbose=0, callbacks=[schedule, Watch()])
+    history = model.fit(X, y, epochs=3, verbose=0, callbacks=[schedule, Watch()], batch_size=None)
     assert seen == [2.0, 1.0, 0.5] and history.history["learning_rate"] == [2.0, 1.0, 0.5]
-    history = model.fit(X, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))])
+    history = model.fit(
+        X, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))], batch_size=None
+    )
     assert history.history["learning_rate"] == [0.1, 0.2]
 
 
@@ -156,21 +162,23 @@ def test_learning_rate_scheduler_errors():
         LearningRateScheduler(0.1)
     X, y = data()
     with pytest.raises(ValueError, match=r"schedule\(0\) gave an invalid rate: .*Received: learning_rate=-1.0"):
-        overfitting_net().fit(X, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda e: -1.0)])
+        overfitting_net().fit(
+            X, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda e: -1.0)], batch_size=None
+        )
 
 
 def test_csv_logger_writes_a_row_per_epoch(tmp_path):
     path = tmp_path / "log.csv"
     X, y = data()
     model = overfitting_net()
-    history = model.fit(X, y, epochs=3, validation_split=0.2, verbose=0, callbacks=[CSVLogger(path)])
+    history = model.fit(X, y, epochs=3, validation_split=0.2, verbose=0, callbacks=[CSVLogger(path)], batch_size=None)
     rows = list(csv.DictReader(path.open()))
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
     assert [float(r["val_loss"]) for r in rows] == history.history["val_loss"]
-    model.fit(X, y, epochs=5, initial_epoch=3, verbose=0, callbacks=[CSVLogger(path, append=True)])
+    model.fit(X, y, epochs=5, initial_epoch=3, verbose=0, callbacks=[CSVLogger(path, append=True)], batch_size=None)
     rows = list(csv.DictReader(path.open()))
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3, 4]
-    model.fit(X, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, separator=";")])
+    model.fit(X, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, separator=";")], batch_size=None)
     assert path.read_text().splitlines()[0] == "epoch;loss"
 
 

@@ -50,7 +50,9 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path):
     seen, history_of_best = WeightsPerEpoch(), []
     checkpoint = ModelCheckpoint(tmp_path / "best.npz", monitor="val_loss", save_best_only=True)
     model = build()
-    history = model.fit(X, y, epochs=8, validation_data=(-X, y), callbacks=[seen, checkpoint], verbose=0)
+    history = model.fit(
+        X, y, epochs=8, validation_data=(-X, y), callbacks=[seen, checkpoint], verbose=0, batch_size=None
+    )
     val = history.history["val_loss"]
     for epoch, value in enumerate(val):
         if value < min(val[:epoch], default=np.inf):
@@ -63,7 +65,7 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path):
 def test_save_best_only_with_a_metric_that_grows(tmp_path):
     X, y = data()
     checkpoint = ModelCheckpoint(tmp_path / "best-{epoch}.npz", monitor="accuracy", save_best_only=True)
-    history = build().fit(X, y, epochs=6, callbacks=[checkpoint], verbose=0)
+    history = build().fit(X, y, epochs=6, callbacks=[checkpoint], verbose=0, batch_size=None)
     acc = history.history["accuracy"]
     expected = [e + 1 for e, a in enumerate(acc) if a > max(acc[:e], default=-np.inf)]
     assert checkpoint.saved == [str(tmp_path / f"best-{e}.npz") for e in expected]
@@ -71,7 +73,14 @@ def test_save_best_only_with_a_metric_that_grows(tmp_path):
 
 def test_save_weights_only_writes_no_optimizer_state(tmp_path):
     X, y = data()
-    build().fit(X, y, epochs=2, callbacks=[ModelCheckpoint(tmp_path / "w.npz", save_weights_only=True)], verbose=0)
+    build().fit(
+        X,
+        y,
+        epochs=2,
+        callbacks=[ModelCheckpoint(tmp_path / "w.npz", save_weights_only=True)],
+        verbose=0,
+        batch_size=None,
+    )
     assert load_model(tmp_path / "w.npz").optimizer is None
     fresh = Sequential([Dense(4, 5), Sigmoid(), Dense(5, 2), Sigmoid()], dtype="float64", seed=9)
     fresh.load_weights(tmp_path / "w.npz")
@@ -90,7 +99,7 @@ def test_resuming_from_a_checkpoint_matches_training_straight_through(tmp_path):
 
 def test_missing_folders_are_created(tmp_path):
     X, y = data()
-    build().fit(X, y, callbacks=[ModelCheckpoint(tmp_path / "a" / "b" / "m.npz")], verbose=0)
+    build().fit(X, y, callbacks=[ModelCheckpoint(tmp_path / "a" / "b" / "m.npz")], verbose=0, batch_size=None)
     assert (tmp_path / "a" / "b" / "m.npz").exists()
 
 
@@ -99,7 +108,9 @@ def test_a_monitor_that_is_never_logged_fails_before_training(tmp_path):
     model = build()
     before = model.get_weights()
     with pytest.raises(ValueError, match="ModelCheckpoint: monitor='val_loss' will not be in the logs"):
-        model.fit(X, y, callbacks=[ModelCheckpoint(tmp_path / "m.npz", save_best_only=True)], verbose=0)
+        model.fit(
+            X, y, callbacks=[ModelCheckpoint(tmp_path / "m.npz", save_best_only=True)], verbose=0, batch_size=None
+        )
     assert same(model.get_weights(), before) and not (tmp_path / "m.npz").exists()
 
 
@@ -109,7 +120,7 @@ def test_a_path_that_cannot_be_filled_in_fails_before_training(tmp_path, filepat
     with pytest.raises(
         ValueError, match="ModelCheckpoint: filepath .* cannot be filled in.*available fields: \\['epoch'"
     ):
-        build().fit(X, y, callbacks=[ModelCheckpoint(str(tmp_path / filepath))], verbose=0)
+        build().fit(X, y, callbacks=[ModelCheckpoint(str(tmp_path / filepath))], verbose=0, batch_size=None)
 
 
 def test_bad_arguments_are_refused():

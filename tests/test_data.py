@@ -17,11 +17,14 @@ def test_one_hot_golden():
 @pytest.mark.parametrize(
     ("y", "width", "expected"),
     [
-        ([1, 0], 3, [[0, 1, 0], [1, 0, 0]]),  # (n,) labels against width 3
-        ([[1], [0]], 3, [[0, 1, 0], [1, 0, 0]]),  # (n, 1) labels against width 3
-        ([0.5, 2.0], 1, [[0.5], [2.0]]),  # (n,) targets against width 1
-        ([[0.5], [2.0]], 1, [[0.5], [2.0]]),  # (n, 1) targets against width 1
-        ([[0.5, 1], [2.0, 3]], 2, [[0.5, 1], [2.0, 3]]),  # (n, k) targets as given
+        ([1, 0], (3,), [[0, 1, 0], [1, 0, 0]]),  # (n,) labels against width 3
+        ([[1], [0]], (3,), [[0, 1, 0], [1, 0, 0]]),  # (n, 1) labels against width 3
+        ([0.5, 2.0], (1,), [[0.5], [2.0]]),  # (n,) targets against width 1
+        ([[0.5], [2.0]], (1,), [[0.5], [2.0]]),  # (n, 1) targets against width 1
+        ([[0.5, 1], [2.0, 3]], (2,), [[0.5, 1], [2.0, 3]]),  # (n, k) targets as given
+        ([[1, 0], [2, 2]], (2, 3), [[[0, 1, 0], [1, 0, 0]], [[0, 0, 1], [0, 0, 1]]]),  # (n, T) labels, (T, k) output
+        ([[[1], [0]], [[0], [0]]], (2, 2), [[[0, 1], [1, 0]], [[1, 0], [1, 0]]]),  # (n, T, 1) labels
+        ([[0.5, 2.0], [1.0, 3.0]], (2, 1), [[[0.5], [2.0]], [[1.0], [3.0]]]),  # (n, T) targets against (T, 1)
     ],
 )
 def test_target_rules(y, width, expected):
@@ -30,11 +33,13 @@ def test_target_rules(y, width, expected):
 
 def test_targets_are_never_broadcast():
     with pytest.raises(ValueError, match=r"y must have shape \(3, 1\) .* Received: shape \(3, 3\)"):
-        data.prepare_targets(np.ones((3, 3)), 3, 1, "float64")
-    with pytest.raises(ValueError, match=r"y must be 1-D labels or 2-D targets. Received: shape \(2, 1, 1\)"):
-        data.prepare_targets(np.ones((2, 1, 1)), 2, 1, "float64")
-    with pytest.raises(ValueError, match=r"y must be 1-D labels or 2-D targets. Received: shape \(\)"):
-        data.prepare_targets(3.0, 1, 1, "float64")
+        data.prepare_targets(np.ones((3, 3)), 3, (1,), "float64")
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 1\) .* Received: shape \(2, 1, 1\)"):
+        data.prepare_targets(np.ones((2, 1, 1)), 2, (1,), "float64")
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 4, 3\) .* or be class labels of shape \(2, 4\)"):
+        data.prepare_targets(np.ones((2, 3)), 2, (4, 3), "float64")
+    with pytest.raises(ValueError, match=r"y must be 1-D labels or targets of the output's shape. Received: a scalar"):
+        data.prepare_targets(3.0, 1, (1,), "float64")
 
 
 def test_lists_and_ragged_lists():

@@ -30,7 +30,7 @@ RANDOM = {"Dropout": lambda: Dropout(0.4), "GaussianNoise": lambda: GaussianNois
 
 
 def built(layer, dtype="float64", seed=0):
-    return layer.build(dtype, np.random.default_rng(seed))
+    return layer.build(dtype=dtype, rng=np.random.default_rng(seed))
 
 
 # ---------------------------------------------------------------- what the layers do

@@ -115,7 +115,7 @@ def test_fit_and_evaluate(data, X, minibatch):
             diverged = any(issubclass(w.category, DivergenceWarning) for w in caught)
             assert len(history.epoch) == 2 or diverged
             try:
-                logs = net.evaluate(X, y)
+                logs = net.evaluate(X, y, verbose=0, return_dict=True)
             except ValueError as error:
                 assert "not finite" in str(error)  # outputs overflow for such X
             else:
@@ -151,6 +151,6 @@ def test_huge_but_finite_inputs_train_or_stop_cleanly(value):
     net = model()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net.fit(X, [0, 1, 0, 1], epochs=3, verbose=0)
+        net.fit(X, [0, 1, 0, 1], epochs=3, verbose=0, batch_size=None)
     assert all(issubclass(w.category, DivergenceWarning) for w in caught)
     assert all(np.all(np.isfinite(w)) for w in net.get_weights())

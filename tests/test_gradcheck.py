@@ -28,7 +28,7 @@ from .strategies import (
 
 @given(st.data(), sizes, sizes, batch_sizes, seeds)
 def test_dense_alone(data, n_in, n_out, m, seed):
-    layer = Dense(n_in, n_out).build("float64", seed)
+    layer = Dense(n_in, n_out).build(dtype="float64", rng=seed)
     record("Dense", gradcheck.check_layer(layer, data.draw(arrays((m, n_in)))))
 
 
@@ -116,7 +116,7 @@ def test_check_detects_a_wrong_gradient():
             super().backward_params(grad_out)
             self.grads["b"] *= 2
 
-    layer = BadDense(3, 2).build("float64", 0)
+    layer = BadDense(3, 2).build(dtype="float64", rng=0)
     result = gradcheck.check_layer(layer, np.ones((4, 3)))
     assert result.errors["b"] > 0.1 and result.worst == "b"
     assert result.errors["W"] < TOL
@@ -127,4 +127,4 @@ def test_float32_is_refused():
     with pytest.raises(ValueError, match="float64 model. Received: dtype float32"):
         gradcheck.check_model(model, np.ones((1, 2)), np.ones((1, 2)))
     with pytest.raises(ValueError, match="float64 arrays"):
-        gradcheck.check_layer(Dense(2, 2).build("float32", 0), np.ones((1, 2)))
+        gradcheck.check_layer(Dense(2, 2).build(dtype="float32", rng=0), np.ones((1, 2)))

@@ -143,6 +143,7 @@ def test_a_config_that_claims_a_huge_string_or_void_is_refused(tmp_path, dtype, 
 def test_a_config_that_describes_a_huge_model_without_its_arrays_is_refused(tmp_path, width):
     config = config_of(Sequential([Dense(2, 2)], dtype="float64", seed=0))
     config["model"]["layers"][0]["config"].update(in_features=width, out_features=width)
+    config["model"]["input_shape"] = [width]
     write_zip(tmp_path / "m.npz", {"config.npy": npy_bytes(np.array(json.dumps(config)))})
     outcome, peak = load_in_child(tmp_path / "m.npz")
     assert outcome.startswith(f"ValueError: {tmp_path / 'm.npz'}") and "missing" in outcome, outcome
@@ -230,7 +231,7 @@ def saved_bytes() -> bytes:
         path = os.path.join(folder, "m.npz")
         model = small_model()
         model.compile(optimizer="adam")
-        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0)
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0, batch_size=None)
         model.save(path)
         with open(path, "rb") as f:
             return f.read()

@@ -25,8 +25,8 @@ def test_accuracy_is_the_same_from_labels_or_one_hot():
     X, labels = rng.normal(size=(50, 4)), rng.integers(0, 3, 50)
     model = Sequential([Dense(4, 3), Sigmoid()], seed=0)
     model.compile(metrics=["accuracy"])
-    from_labels = model.evaluate(X, labels)
-    from_one_hot = model.evaluate(X, np.eye(3)[labels])
+    from_labels = model.evaluate(X, labels, verbose=0, return_dict=True)
+    from_one_hot = model.evaluate(X, np.eye(3)[labels], verbose=0, return_dict=True)
     assert from_labels == from_one_hot
     expected = np.mean(model.predict(X).argmax(1) == labels)
     assert from_labels["accuracy"] == pytest.approx(expected)
@@ -39,7 +39,9 @@ def test_a_callable_metric_is_logged_under_its_name():
     rng = np.random.default_rng(0)
     model = Sequential([Dense(4, 3), Sigmoid()], seed=0)
     model.compile(metrics=[top_value, "mae"])
-    history = model.fit(rng.normal(size=(10, 4)), rng.integers(0, 3, 10), epochs=2, verbose=0, validation_split=0.2)
+    history = model.fit(
+        rng.normal(size=(10, 4)), rng.integers(0, 3, 10), epochs=2, verbose=0, validation_split=0.2, batch_size=None
+    )
     assert {"top_value", "mae", "val_top_value", "val_mae"} <= set(history.history)
     assert 0 < history.history["top_value"][0] < 1
 

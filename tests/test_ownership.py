@@ -78,7 +78,7 @@ def test_a_training_step_does_not_depend_on_earlier_evaluate_calls(case):
     for n_sizes in range(21):
         evaluated = model()
         for rows in range(1, n_sizes + 1):
-            evaluated.evaluate(X[:rows], Y[:rows])
+            evaluated.evaluate(X[:rows], Y[:rows], verbose=0, return_dict=True)
         evaluated.fit(X, Y, epochs=1, batch_size=None, verbose=0)
         for i, (w, expected) in enumerate(zip(evaluated.get_weights(), fit_only.get_weights())):
             np.testing.assert_allclose(
@@ -331,7 +331,7 @@ def test_state_belongs_to_its_layer_and_counts_training_samples():
     np.testing.assert_array_equal(counter.state["seen"], [30.0])
     assert counter.seen is counter.state["seen"]
     model.predict(X)  # inference does not count
-    model.evaluate(X, Y)
+    model.evaluate(X, Y, verbose=0, return_dict=True)
     np.testing.assert_array_equal(counter.seen, [30.0])
 
 

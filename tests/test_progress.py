@@ -18,7 +18,7 @@ def fit(capsys, **kwargs):
 
 
 def test_full_batch_draws_one_bar_over_the_epochs(capsys):
-    out = fit(capsys, epochs=3000, verbose=1)
+    out = fit(capsys, epochs=3000, verbose=1, batch_size=None)
     assert out.out == ""
     assert out.err.count("Training:") >= 1 and "3000/3000" in out.err and "Epoch" not in out.err
     assert "loss:" in out.err and "accuracy:" in out.err

@@ -70,7 +70,7 @@ def test_fit_on_bad_data_does_not_compile_an_uncompiled_model():
     model = Sequential([Dense(2, 1), Sigmoid()], seed=0)
     before = state_of(model)
     with pytest.raises(TypeError, match="X must contain real numbers"):
-        model.fit(None, [1, 0], verbose=0)
+        model.fit(None, [1, 0], verbose=0, batch_size=None)
     assert model.loss is None and model.optimizer is None
     assert_unchanged(model, before)
 
@@ -79,7 +79,7 @@ def test_fit_on_bad_data_does_not_compile_an_uncompiled_model():
 def test_shuffle_must_be_a_bool(shuffle):
     model = Sequential([Dense(2, 1)], seed=0)
     with pytest.raises(TypeError, match=f"shuffle must be True or False. Received: shuffle={shuffle!r}"):
-        model.fit(np.ones((4, 2)), np.ones(4), shuffle=shuffle, verbose=0)
+        model.fit(np.ones((4, 2)), np.ones(4), shuffle=shuffle, verbose=0, batch_size=None)
 
 
 def test_masked_values_are_refused_and_an_unmasked_masked_array_is_its_data():
@@ -102,17 +102,21 @@ def test_a_single_callback_is_taken_as_a_list_of_one():
     rng = np.random.default_rng(1)
     model = Sequential([Dense(2, 1)], dtype="float64", seed=0)
     stop = EarlyStopping(monitor="loss", patience=0)
-    history = model.fit(rng.normal(size=(8, 2)), rng.normal(size=8), epochs=50, callbacks=stop, verbose=0)
+    history = model.fit(
+        rng.normal(size=(8, 2)), rng.normal(size=8), epochs=50, callbacks=stop, verbose=0, batch_size=None
+    )
     assert isinstance(history, History) and stop.model is model
     with pytest.raises(TypeError, match="callbacks must be a list of Callback instances. Received: 'stop'"):
-        model.fit(np.ones((4, 2)), np.ones(4), callbacks="stop", verbose=0)
+        model.fit(np.ones((4, 2)), np.ones(4), callbacks="stop", verbose=0, batch_size=None)
 
 
-def test_validation_data_with_sample_weights_says_what_it_received():
+def test_validation_data_of_four_items_says_what_it_received():
     model = Sequential([Dense(2, 1)], seed=0)
     X, y = np.ones((4, 2)), np.ones(4)
-    with pytest.raises(TypeError, match=r"sample weights are not supported. Received: a tuple of 3 items"):
-        model.fit(X, y, validation_data=(X, y, np.ones(4)), verbose=0)
+    with pytest.raises(TypeError, match=r"\(X_val, y_val\[, sample_weight_val\]\). Received: a tuple of 4 items"):
+        model.fit(X, y, validation_data=(X, y, np.ones(4), None), verbose=0, batch_size=None)
+    with pytest.raises(ValueError, match=r"sample_weight of X_val must have shape \(4,\), one weight per sample"):
+        model.fit(X, y, validation_data=(X, y, np.ones(3)), verbose=0, batch_size=None)
 
 
 def test_evaluate_that_raises_leaves_an_uncompiled_model_uncompiled():

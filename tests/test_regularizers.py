@@ -79,11 +79,16 @@ def test_penalty_appears_in_the_reported_loss_and_the_gradient():
     W0 = model.layers[0].params["W"].copy()
     data_loss = MeanSquaredError().forward(model.predict(X), y)
     assert model.penalty() == pytest.approx(0.25 * np.sum(W0**2), rel=1e-15)
-    assert model.evaluate(X, y)["loss"] == pytest.approx(data_loss + 0.25 * np.sum(W0**2), rel=1e-14)
+    assert model.evaluate(X, y, verbose=0, return_dict=True)["loss"] == pytest.approx(
+        data_loss + 0.25 * np.sum(W0**2), rel=1e-14
+    )
 
     plain = Sequential([Dense(3, 2)], dtype="float64", seed=0)  # the same weights, no penalty
     plain.compile(loss=MeanSquaredError(), optimizer=GradientDescent(0.1))
-    history, plain_history = model.fit(X, y, verbose=0), plain.fit(X, y, verbose=0)  # one full-batch step each
+    history, plain_history = (
+        model.fit(X, y, verbose=0, batch_size=None),
+        plain.fit(X, y, verbose=0, batch_size=None),
+    )  # one full-batch step each
     assert history.history["loss"][0] == pytest.approx(data_loss + 0.25 * np.sum(W0**2), rel=1e-14)
     assert plain_history.history["loss"][0] == pytest.approx(data_loss, rel=1e-14)
     # the step differs by exactly learning_rate * 2 * l2 * W0

@@ -32,7 +32,7 @@ def test_silenced_sets_the_flag_and_numpys_error_state_and_restores_both():
 
 @pytest.mark.parametrize("inside", [False, True])
 def test_sigmoid_overflow_is_silent_inside_and_outside_a_step(inside):
-    layer = Sigmoid().build("float32")
+    layer = Sigmoid().build(dtype="float32")
     z = np.array([[-1e4, 0.0, 1e4]], np.float32)
     with warnings.catch_warnings(), np.errstate(over="raise"):
         warnings.simplefilter("error")
@@ -57,7 +57,7 @@ def test_scratch_fills_once_and_keeps_its_arrays_while_current():
 
 
 def test_bias_gradient_is_right_for_every_batch_size_in_turn():
-    layer = Dense(3, 2).build("float64", np.random.default_rng(0))
+    layer = Dense(3, 2).build(dtype="float64", rng=np.random.default_rng(0))
     rng = np.random.default_rng(1)
     for m in (5, 3, 5, 1):
         layer.forward(rng.standard_normal((m, 3)))
@@ -85,7 +85,7 @@ def test_only_layers_with_a_penalty_are_asked_and_a_late_regularizer_counts():
     assert model._penalized == [model.layers[1], model.layers[2]]
     plain.kernel_regularizer = L2(1.0)  # set after the model was built
     X, y = np.ones((4, 2)), np.zeros((4, 1))
-    logs = model.evaluate(X, y)  # evaluate (like fit) refreshes the list
+    logs = model.evaluate(X, y, verbose=0, return_dict=True)  # evaluate (like fit) refreshes the list
     W0, W2 = plain.params["W"], regularized.params["W"]
     penalty = 2.0 + 1.0 * np.sum(W0**2) + 0.5 * np.sum(W2**2)
     assert logs["loss"] == pytest.approx(model.loss.forward(model.predict(X), y) + penalty, rel=1e-12)

@@ -92,7 +92,7 @@ def test_leaving_an_epoch_early_stops_the_reader_thread(tmp_path):
 
     batches = training.Batches(np.asarray(mapped), Y, 10, True, np.random.default_rng(0))
     epoch = batches.epoch()
-    first, _ = next(epoch)
+    first, _, _ = next(epoch)
     assert first.shape == (10, 8) and len(readers()) == 1
     epoch.close()
     assert readers() == []
@@ -132,7 +132,7 @@ def test_resident_set_stays_far_below_the_files_size(tmp_path):
         X = np.memmap({str(path)!r}, dtype=np.float32, mode="r", shape=({rows}, {cols}))
         model.fit(X, y, epochs=1, batch_size=512, verbose=0)
         model.fit(X, y, epochs=1, batch_size=4096, shuffle=False, verbose=0)
-        model.evaluate(X, y, batch_size=8192)
+        model.evaluate(X, y, batch_size=8192, verbose=0, return_dict=True)
         model.predict(X, batch_size=8192)
         print(peak_mib() - before)
         """

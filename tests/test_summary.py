@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tinyframe import Sequential
 from tinyframe.activations import Sigmoid
-from tinyframe.layers import Dense
+from tinyframe.layers import Dense, Input
 from tinyframe.summary import summary_table
 
 
@@ -15,17 +17,17 @@ def article_net(dtype="float32"):
 def test_the_articles_network_golden_table(capsys):
     article_net().summary()
     # Dense(64, 30): 64 * 30 + 30 = 1950; Dense(30, 10): 300 + 10 = 310; 2260 float32 = 9040 B = 8.83 KB.
-    rule, double = "_" * 40, "=" * 40  # 1 + 2 + 13 + 2 + 12 + 2 + 7 + 1 leading space: the widest cells
+    rule, double = "_" * 46, "=" * 46  # 1 + 2 + 19 + 2 + 12 + 2 + 7 + 1 leading space: the widest cells
     assert capsys.readouterr().out == "\n".join(
         [
-            "Model: Sequential, dtype float32",
+            'Model: "sequential", dtype float32',
             rule,
-            " #  Layer (type)   Output Shape  Param #",
+            " #  Layer (type)         Output Shape  Param #",
             double,
-            " 0  Dense(64, 30)  (None, 30)      1,950",
-            " 1  Sigmoid()      (None, 30)          0",
-            " 2  Dense(30, 10)  (None, 10)        310",
-            " 3  Sigmoid()      (None, 10)          0",
+            " 0  dense (Dense)        (None, 30)      1,950",
+            " 1  sigmoid (Sigmoid)    (None, 30)          0",
+            " 2  dense_1 (Dense)      (None, 10)        310",
+            " 3  sigmoid_1 (Sigmoid)  (None, 10)          0",
             double,
             "Total params: 2,260 (8.83 KB)",
             "Trainable params: 2,260 (8.83 KB)",
@@ -58,7 +60,22 @@ def test_the_totals_follow_the_dtype_and_large_counts():
     assert "1,001,000" in table and "Total params: 1,001,000 (7.64 MB)" in table
 
 
-def test_an_unknown_width_is_shown_as_none():
+def test_the_input_width_is_read_through_shape_keeping_layers():
     table = summary_table(Sequential([Sigmoid(), Dense(3, 2)]))
-    assert " 0  Sigmoid()     (None, None)" in table and " 1  Dense(3, 2)   (None, 2)" in table
+    assert " 0  sigmoid (Sigmoid)  (None, 3)" in table and " 1  dense (Dense)      (None, 2)" in table
     assert "Total params: 8 (32 B)" in table
+
+
+def test_full_output_shapes_of_any_rank():
+    table = summary_table(Sequential([Input((40, 8)), Dense(25, activation="relu"), Dense(10)]))
+    assert " 0  dense (Dense)    (None, 40, 25)      225" in table
+    assert " 1  dense_1 (Dense)  (None, 40, 10)      260" in table
+
+
+def test_a_model_not_built_yet_says_so():
+    model = Sequential([Dense(30), Sigmoid()])
+    for call in (model.summary, model.get_weights, model.count_params):
+        with pytest.raises(ValueError, match="not built yet, so it has no weights. Give it an Input"):
+            call()
+    model.build((None, 64))  # Keras's spelling, batch dimension first
+    assert model.count_params() == 64 * 30 + 30 and model.output_shape == (30,)

@@ -114,9 +114,9 @@ def test_predict_from_many_threads_gives_the_single_threaded_outputs_bit_for_bit
 def test_evaluate_from_many_threads_gives_the_single_threaded_logs_exactly(n_threads, rows, seed):
     model = trained_model()
     data = batches(seed, rows)
-    reference = [model.evaluate(X, y) for X, y in data]
+    reference = [model.evaluate(X, y, verbose=0, return_dict=True) for X, y in data]
     assert all(set(logs) == {"loss", "accuracy"} for logs in reference)
-    results = run_together(n_threads, lambda i: model.evaluate(*data[i]))
+    results = run_together(n_threads, lambda i: model.evaluate(*data[i], verbose=0, return_dict=True))
     wrong = [(i, logs) for i, logs in results if logs != reference[i]]
     assert not wrong, f"{len(wrong)} of {len(results)} concurrent evaluate calls differ, e.g. {wrong[0]}"
 
@@ -223,7 +223,7 @@ def test_a_fit_waits_for_inference_in_flight_and_that_inference_sees_the_old_wei
     reader = threading.Thread(target=lambda: predicted.update(out=model.predict(X)))
     reader.start()
     assert gate.entered.wait(10)
-    trainer = threading.Thread(target=lambda: (model.fit(X, y, epochs=3, verbose=0), fitted.set()))
+    trainer = threading.Thread(target=lambda: (model.fit(X, y, epochs=3, verbose=0, batch_size=None), fitted.set()))
     trainer.start()
     assert not fitted.wait(0.2), "fit ran while a predict was in flight"
     gate.release.set()
@@ -249,7 +249,7 @@ def test_compile_during_fit_is_refused_and_changes_nothing():
                 errors.append(error)
 
     loss = model.loss
-    model.fit(X, y, epochs=2, verbose=0, callbacks=[Recompile()])
+    model.fit(X, y, epochs=2, verbose=0, callbacks=[Recompile()], batch_size=None)
     assert len(errors) == 2 and all("compile" in str(e) and "in use by fit" in str(e) for e in errors)
     assert model.loss is loss
 
@@ -263,7 +263,7 @@ def test_a_second_fit_from_another_thread_is_refused_before_it_draws_from_the_ge
     class FitFromAnotherThread(Callback):
         def on_epoch_end(self, epoch, logs=None):
             before = model.rng.bit_generator.state
-            status, error = in_another_thread(lambda: model.fit(X, y, validation_split=0.5, verbose=0))
+            status, error = in_another_thread(lambda: model.fit(X, y, validation_split=0.5, verbose=0, batch_size=None))
             seen.append((status, error, model.rng.bit_generator.state == before))
 
     model.fit(X, y, epochs=2, batch_size=4, verbose=0, callbacks=[FitFromAnotherThread()])

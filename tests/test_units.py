@@ -14,7 +14,7 @@ from tinyframe.optimizers import GradientDescent
 
 
 def test_dense_forward_and_backward_by_hand():
-    layer = Dense(2, 2).build("float64", 0)
+    layer = Dense(2, 2).build(dtype="float64", rng=0)
     layer.params["W"][...] = [[1.0, 2.0], [3.0, 4.0]]
     layer.params["b"][...] = [0.5, -0.5]
     x = np.array([[1.0, 1.0], [0.0, 2.0]])
@@ -26,7 +26,7 @@ def test_dense_forward_and_backward_by_hand():
 
 
 def test_dense_backward_overwrites_not_accumulates():
-    layer = Dense(2, 1).build("float64", 0)
+    layer = Dense(2, 1).build(dtype="float64", rng=0)
     x, g = np.ones((3, 2)), np.ones((3, 1))
     layer.forward(x)
     layer.backward(g)
@@ -35,10 +35,12 @@ def test_dense_backward_overwrites_not_accumulates():
 
 
 def test_dense_initializers():
-    default = Dense(30, 20).build("float64", 0)
+    default = Dense(30, 20).build(dtype="float64", rng=0)
     limit = np.sqrt(6 / 50)
     assert np.abs(default.params["W"]).max() <= limit and np.all(default.params["b"] == 0)
-    article = Dense(30, 20, "random_sample", "random_sample").build("float64", 0)
+    article = Dense(30, 20, kernel_initializer="random_sample", bias_initializer="random_sample").build(
+        dtype="float64", rng=0
+    )
     for p in article.params.values():
         assert p.min() >= 0 and p.max() < 1 and p.std() > 0.2
     with pytest.raises(ValueError, match="Unknown initializer.*Received: 'nope'"):
@@ -46,7 +48,7 @@ def test_dense_initializers():
 
 
 def test_sigmoid_values_and_derivative():
-    s = Sigmoid().build("float64")
+    s = Sigmoid().build(dtype="float64")
     y = s.forward(np.array([[0.0, np.log(3.0)]]))
     np.testing.assert_allclose(y, [[0.5, 0.75]], rtol=1e-15)
     np.testing.assert_allclose(s.backward(np.array([[1.0, 2.0]])), [[0.25, 2 * 0.75 * 0.25]], rtol=1e-15)
@@ -54,7 +56,7 @@ def test_sigmoid_values_and_derivative():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_sigmoid_is_stable_at_the_extremes(dtype):
-    s = Sigmoid().build(dtype)
+    s = Sigmoid().build(dtype=dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         y = s.forward(np.array([[-1e4, -100.0, 0.0, 100.0, 1e4]], dtype))

@@ -77,20 +77,20 @@ class FilePages:
 
 
 class FileRows:
-    """Reads rows of a C-contiguous 2-D array in a shared ``np.memmap`` from its file, not its mapping."""
+    """Reads rows (samples) of a C-contiguous array in a shared ``np.memmap`` from its file, not its mapping."""
 
     def __init__(self, filename: str, first: int, row_bytes: int) -> None:
         self.filename, self.first, self.row_bytes = filename, first, row_bytes
 
     @classmethod
     def of(cls, arr: np.ndarray) -> FileRows | None:
-        """A reader for ``arr``'s rows, or None (not a shared memmap, not C-contiguous 2-D, no ``preadv``).
+        """A reader for ``arr``'s rows, or None (not a shared memmap, not C-contiguous, no ``preadv``).
 
         The rows' position in the file is checked by reading the first and the last
         row both ways; any disagreement means None (and gathers through the mapping).
         """
         found = _shared_mapping(arr)
-        if found is None or not hasattr(os, "preadv") or arr.ndim != 2 or not arr.flags.c_contiguous:
+        if found is None or not hasattr(os, "preadv") or arr.ndim < 2 or not arr.flags.c_contiguous:
             return None
         memmap, mapping = found
         if not memmap.filename:
@@ -101,7 +101,7 @@ class FileRows:
         ends = np.array([0, arr.shape[0] - 1])
         try:
             with rows.opened() as read:
-                check = read(ends, np.empty((2, arr.shape[1]), arr.dtype))
+                check = read(ends, np.empty((2, *arr.shape[1:]), arr.dtype))
         except OSError:
             return None
         return rows if np.array_equal(check, arr[ends], equal_nan=True) else None

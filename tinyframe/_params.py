@@ -20,7 +20,7 @@ layer or borrowing a layer already built by another model splits the runs.
 >>> import numpy as np
 >>> from tinyframe.layers import Dense
 >>> a, b = Dense(2, 3), Dense(3, 1)
->>> build_layers([a, b], "float64", np.random.default_rng(0))
+>>> build_layers([a, b], "float64", np.random.default_rng(0), [(2,), (3,)])
 >>> [run.key for run in trainable_runs([a, b])]
 [(0, 1, 2, 3)]
 >>> b.trainable = False
@@ -54,12 +54,17 @@ class Block:
         return self.params[start:stop].reshape(shape), self.grads[start:stop].reshape(shape), start
 
 
-def build_layers(layers: list[Any], dtype: Any, rng: np.random.Generator | None) -> None:
-    """Create the parameters of ``layers`` in one new `Block` (two passes; see the module docstring)."""
-    shapes = [layer._plan(dtype) for layer in layers]
+def build_layers(
+    layers: list[Any], dtype: Any, rng: np.random.Generator | None, input_shapes: list[tuple[int, ...]]
+) -> None:
+    """Create the parameters of ``layers`` in one new `Block` (two passes; see the module docstring).
+
+    ``input_shapes[i]`` is the shape of one input sample of ``layers[i]`` (batch excluded).
+    """
+    shapes = [layer._plan(dtype, shape) for layer, shape in zip(layers, input_shapes)]
     block = Block(sum(math.prod(s) for plan in shapes for s in plan), dtype)
-    for layer, planned in zip(layers, shapes):
-        layer._create(dtype, rng, block, planned)
+    for layer, planned, shape in zip(layers, shapes, input_shapes):
+        layer._create(dtype, rng, block, planned, shape)
 
 
 @dataclass

@@ -3,12 +3,15 @@
 Every check here runs before a model changes any state, and every error says what
 was expected and what was received.
 
-Rules for targets ``y`` against a model whose output has width ``k``:
+Inputs ``X`` are batch-first arrays of any rank, ``(n, d1, ..., dk)``.
 
-* ``(n, k)``: used as given (one-hot rows, or any regression targets).
-* ``(n,)`` or ``(n, 1)`` with ``k > 1``: integer class labels in ``[0, k)``,
-  one-hot encoded (the article's ``convert_y_to_vect``).
-* ``(n,)`` with ``k == 1``: one target per sample, reshaped to ``(n, 1)``.
+Rules for targets ``y`` against a model whose outputs have shape ``(n, *s, k)``
+(``s`` empty for the usual ``(n, k)``):
+
+* ``(n, *s, k)``: used as given (one-hot rows, or any regression targets).
+* ``(n, *s)`` or ``(n, *s, 1)`` with ``k > 1``: integer class labels in ``[0, k)``,
+  one-hot encoded on a new last axis (the article's ``convert_y_to_vect``).
+* ``(n, *s)`` with ``k == 1``: one target per position, given the last axis of 1.
 * anything else is an error; nothing is ever broadcast.
 
 Accepted inputs are real numbers (integer or floating NumPy dtypes, Python lists,
@@ -83,11 +86,14 @@ def _finite_then_release(chunk: np.ndarray, pages: FilePages) -> bool:
 
 
 def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:
-    """``X`` as a C-contiguous ``(n_samples, n_features)`` array of ``dtype``."""
+    """``X`` as a C-contiguous ``(n_samples, d1, ..., dk)`` array of ``dtype`` (at least 2-D)."""
     arr = as_numeric_array(X, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, of shape (n_samples, n_features). Received: shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
+    if arr.ndim < 2:
+        raise ValueError(
+            f"{name} must be at least 2-D, of shape (n_samples, n_features) or (n_samples, d1, ..., dk). "
+            f"Received: shape {arr.shape}"
+        )
+    if 0 in arr.shape:
         raise ValueError(f"{name} is empty: expected at least one sample and one feature. Received: shape {arr.shape}")
     with np.errstate(over="ignore"):  # values too large for dtype become inf and are reported below
         arr = np.ascontiguousarray(arr, dtype=dtype)
@@ -96,7 +102,7 @@ def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:
 
 
 def one_hot(labels: Any, n_classes: int, dtype: Any = "float64") -> np.ndarray:
-    """Integer labels ``(n,)`` as one-hot rows ``(n, n_classes)``.
+    """Integer labels ``(n, ...)`` as one-hot rows ``(n, ..., n_classes)`` (a new last axis).
 
     The article's ``convert_y_to_vect``: label ``j`` becomes a row of zeros with a
     1 in column ``j``.
@@ -106,8 +112,8 @@ def one_hot(labels: Any, n_classes: int, dtype: Any = "float64") -> np.ndarray:
            [1., 0., 0.]])
     """
     labels = as_numeric_array(labels, "labels")
-    if labels.ndim != 1:
-        raise ValueError(f"labels must be 1-D. Received: shape {labels.shape}")
+    if labels.ndim < 1:
+        raise ValueError(f"labels must be at least 1-D. Received: shape {labels.shape}")
     if labels.dtype.kind == "f":
         check_finite(labels, "labels")
         if not np.all(labels == np.round(labels)):
@@ -117,33 +123,52 @@ def one_hot(labels: Any, n_classes: int, dtype: Any = "float64") -> np.ndarray:
             f"labels must be in [0, {n_classes}) for an output of width {n_classes}. "
             f"Received: values from {labels.min()} to {labels.max()}"
         )
-    out = np.zeros((labels.shape[0], n_classes), dtype)
-    out[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1
+    out = np.zeros((*labels.shape, n_classes), dtype)
+    np.put_along_axis(out, labels.astype(np.intp)[..., None], 1, axis=-1)
     return out
 
 
-def prepare_targets(y: Any, n_samples: int, n_outputs: int | None, dtype: Any, name: str = "y") -> np.ndarray:
-    """``y`` as a ``(n_samples, n_outputs)`` array of ``dtype``, by the rules above."""
+def prepare_targets(
+    y: Any, n_samples: int, output_shape: tuple[int, ...] | None, dtype: Any, name: str = "y"
+) -> np.ndarray:
+    """``y`` as a ``(n_samples, *output_shape)`` array of ``dtype``, by the rules above.
+
+    ``output_shape`` is the model's output shape without the batch dimension (None:
+    unknown, then ``y`` is taken as given, a 1-D ``y`` as one target per sample).
+    """
     arr = as_numeric_array(y, name)
-    if arr.ndim == 0 or arr.ndim > 2:
-        raise ValueError(f"{name} must be 1-D labels or 2-D targets. Received: shape {arr.shape}")
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be 1-D labels or targets of the output's shape. Received: a scalar")
     if arr.shape[0] != n_samples:
         raise ValueError(f"X and {name} must have the same number of samples. Received: {n_samples} and {arr.shape[0]}")
-    if n_outputs is None:
-        n_outputs = arr.shape[1] if arr.ndim == 2 else 1
-    if n_outputs > 1 and (arr.ndim == 1 or arr.shape[1] == 1):
-        return one_hot(arr.reshape(-1), n_outputs, dtype)
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    if arr.shape[1] != n_outputs:
+    if output_shape is None:
+        output_shape = arr.shape[1:] if arr.ndim > 1 else (1,)
+    positions, k = tuple(output_shape[:-1]), output_shape[-1]
+    if k > 1 and arr.shape[1:] in (positions, (*positions, 1)):
+        return one_hot(arr.reshape((n_samples, *positions)), k, dtype)
+    if k == 1 and arr.shape[1:] == positions:
+        arr = arr.reshape((n_samples, *output_shape))
+    if arr.shape[1:] != tuple(output_shape):
+        full = (n_samples, *output_shape)
+        labels = f" or be class labels of shape {(n_samples, *positions)}" if k > 1 else ""
         raise ValueError(
-            f"{name} must have shape ({n_samples}, {n_outputs}) to match the model's output, "
-            f"or be class labels of shape ({n_samples},). Received: shape {arr.shape}"
+            f"{name} must have shape {full} to match the model's output{labels}. Received: shape {arr.shape}"
         )
     with np.errstate(over="ignore"):
         arr = np.ascontiguousarray(arr, dtype=dtype)
     check_finite(arr, name)
     return arr
+
+
+def validation_count(n_samples: int, fraction: float) -> int:
+    """``floor(n * fraction)``, the number of validation rows; ValueError if either side would be empty."""
+    n_val = int(n_samples * fraction)
+    if n_val < 1 or n_val >= n_samples:
+        raise ValueError(
+            f"validation_split={fraction} of {n_samples} samples leaves {n_val} for validation and "
+            f"{n_samples - n_val} for training; expected at least one of each"
+        )
+    return n_val
 
 
 def validation_rows(n_samples: int, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -153,11 +178,68 @@ def validation_rows(n_samples: int, fraction: float, rng: np.random.Generator) -
     are drawn at random from the model's Generator, so sorted data still gives a
     representative validation set. Both index arrays are sorted.
     """
-    n_val = int(n_samples * fraction)
-    if n_val < 1 or n_val >= n_samples:
-        raise ValueError(
-            f"validation_split={fraction} of {n_samples} samples leaves {n_val} for validation and "
-            f"{n_samples - n_val} for training; expected at least one of each"
-        )
+    n_val = validation_count(n_samples, fraction)
     perm = rng.permutation(n_samples)
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def checked_weights(weights: Any, targets: list[np.ndarray], dtype: Any, where: str) -> list[np.ndarray]:
+    """``weights`` checked against ``targets`` (count, shapes, finite values) and cast to ``dtype``; writes nothing."""
+    if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
+        got = f"{len(weights)} arrays" if isinstance(weights, (list, tuple)) else repr(type(weights).__name__)
+        raise ValueError(f"{where} expects a list of {len(targets)} arrays. Received: {got}")
+    checked = []
+    for i, (w, p) in enumerate(zip(weights, targets)):
+        arr = as_numeric_array(w, f"weights[{i}]")
+        if arr.shape != p.shape:
+            raise ValueError(f"{where}: weights[{i}] must have shape {p.shape}. Received: shape {arr.shape}")
+        with np.errstate(over="ignore"):
+            arr = arr.astype(dtype, copy=False)
+        check_finite(arr, f"weights[{i}]")
+        checked.append(arr)
+    return checked
+
+
+def sample_weights(
+    sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype: Any, name: str = "sample_weight"
+) -> np.ndarray | None:
+    """One weight per sample, ``(n,)`` in ``dtype``, from Keras's ``sample_weight`` and ``class_weight`` (or None).
+
+    ``sample_weight`` is ``(n,)`` finite, non-negative numbers. ``class_weight`` maps a
+    class index to a weight: a sample's class is the arg-max of its (one-hot) target on
+    the last axis (for one output, the target rounded: 0 or 1), and samples of classes
+    not in the dict weigh 1. Both given: the product. With targets of higher rank,
+    the class weight of each sample is that of its first position (Keras weighs per sample).
+
+    >>> sample_weights(None, {1: 3.0}, np.eye(2)[[0, 1, 1]], "float64")
+    array([1., 3., 3.])
+    """
+    n = Y.shape[0]
+    weights = None
+    if sample_weight is not None:
+        weights = as_numeric_array(sample_weight, name)
+        if weights.shape not in ((n,), (n, 1)):
+            raise ValueError(f"{name} must have shape ({n},), one weight per sample. Received: shape {weights.shape}")
+        with np.errstate(over="ignore"):
+            weights = np.ascontiguousarray(weights.reshape(n), dtype=dtype)
+        check_finite(weights, name)
+        if weights.size and weights.min() < 0:
+            raise ValueError(f"{name} must be non-negative. Received: a weight of {weights.min():.4g}")
+    if class_weight is not None:
+        if not isinstance(class_weight, dict) or not all(
+            isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in class_weight
+        ):
+            raise TypeError(f"class_weight must be a dict {{class index: weight}}. Received: {class_weight!r}")
+        first = Y.reshape(n, -1, Y.shape[-1])[:, 0, :]
+        classes = first.argmax(axis=-1) if Y.shape[-1] > 1 else np.rint(first[:, 0]).astype(np.intp)
+        table = np.ones(max([*class_weight, int(classes.max(initial=0))]) + 1, dtype)
+        for k, w in class_weight.items():
+            if k < 0:
+                raise ValueError(f"class_weight: class indices must be >= 0. Received: {k}")
+            table[k] = float(w)
+        check_finite(table, "class_weight")
+        if table.min() < 0:
+            raise ValueError(f"class_weight must be non-negative. Received: a weight of {table.min():.4g}")
+        by_class = table[classes]
+        weights = by_class if weights is None else weights * by_class
+    return weights

@@ -20,7 +20,7 @@ restores the Generator state first, so each sees the same random mask.
 
 >>> import numpy as np
 >>> from tinyframe.layers import Dense
->>> result = check_layer(Dense(3, 2).build("float64", np.random.default_rng(0)), np.ones((4, 3)))
+>>> result = check_layer(Dense(3, 2).build(dtype="float64", rng=0), np.ones((4, 3)))
 >>> result.max_error < 1e-7
 True
 """

@@ -12,6 +12,7 @@ dtype('float32')
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,22 @@ import numpy as np
 Initializer = Callable[[tuple[int, ...], np.random.Generator, Any], np.ndarray]
 
 
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a (in, out) kernel; a vector counts as both."""
-    if len(shape) >= 2:
-        return shape[0], shape[1]
-    n = shape[0] if shape else 1
-    return n, n
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a kernel of any shape, Keras's rule.
+
+    A ``(in, out)`` matrix has ``(in, out)``; a convolution kernel
+    ``(*receptive_field, in_channels, out_channels)`` has ``in_channels * r`` and
+    ``out_channels * r`` with ``r`` the number of positions of the receptive field;
+    a vector of ``n`` counts ``n`` for both, a scalar 1.
+
+    >>> fans((64, 30)), fans((5, 1, 25)), fans((3, 3, 16, 32)), fans((7,))
+    ((64, 30), (5, 125), (144, 288), (7, 7))
+    """
+    if len(shape) < 2:
+        n = shape[0] if shape else 1
+        return n, n
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
 def zeros(shape, rng, dtype) -> np.ndarray:
@@ -53,27 +64,27 @@ def normal(shape, rng, dtype, mean: float = 0.0, stddev: float = 0.05) -> np.nda
 
 def glorot_uniform(shape, rng, dtype) -> np.ndarray:
     """U(-l, l) with l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
-    fan_in, fan_out = _fans(shape)
+    fan_in, fan_out = fans(shape)
     limit = np.sqrt(6.0 / max(1, fan_in + fan_out))
     return rng.uniform(-limit, limit, shape).astype(dtype)
 
 
 def glorot_normal(shape, rng, dtype) -> np.ndarray:
     """N(0, 2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _fans(shape)
+    fan_in, fan_out = fans(shape)
     return rng.normal(0.0, np.sqrt(2.0 / max(1, fan_in + fan_out)), shape).astype(dtype)
 
 
 def he_uniform(shape, rng, dtype) -> np.ndarray:
     """U(-l, l) with l = sqrt(6 / fan_in) (He et al., 2015), for ReLU networks."""
-    fan_in, _ = _fans(shape)
+    fan_in, _ = fans(shape)
     limit = np.sqrt(6.0 / max(1, fan_in))
     return rng.uniform(-limit, limit, shape).astype(dtype)
 
 
 def he_normal(shape, rng, dtype) -> np.ndarray:
     """N(0, 2 / fan_in)."""
-    fan_in, _ = _fans(shape)
+    fan_in, _ = fans(shape)
     return rng.normal(0.0, np.sqrt(2.0 / max(1, fan_in)), shape).astype(dtype)
 
 

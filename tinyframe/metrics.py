@@ -46,10 +46,29 @@ _BY_NAME: dict[str, Metric] = {
 }
 
 
-def get(identifier: str | Metric) -> tuple[str, Metric]:
-    """``(name, function)`` for a metric name or a callable."""
+class MeanMetricWrapper:
+    """TEMPORARY (replaced by the metrics branch): the weighted mean of ``fn`` over batches."""
+
+    def __init__(self, fn, name):
+        self.fn, self.name = fn, name
+        self.reset_state()
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        m = y_true.shape[0]
+        self.total += self.fn(y_true, y_pred) * m
+        self.count += m
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+def get(identifier):
+    """A fresh metric object for a metric name or a callable."""
     if isinstance(identifier, str) and identifier in _BY_NAME:
-        return identifier, _BY_NAME[identifier]
+        return MeanMetricWrapper(_BY_NAME[identifier], identifier)
     if callable(identifier):
-        return getattr(identifier, "__name__", type(identifier).__name__), identifier
+        return MeanMetricWrapper(identifier, getattr(identifier, "__name__", type(identifier).__name__))
     raise ValueError(f"Unknown metric: expected one of {sorted(_BY_NAME)} or a callable. Received: {identifier!r}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import math
+import time
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -18,9 +20,27 @@ from ._ownership import reading, writing
 from ._params import Run, build_layers, repack, trainable_runs
 from ._scratch import Scratch
 from ._update import GuardedStep
-from .layers.base import Layer
+from .layers.base import Layer, declared_input_shape, snake_case, trace_shapes
+from .layers.input import InputLayer
+from .layers.shapes import as_input_shape, batch_shape
 
 _DTYPES = ("float32", "float64")
+
+
+def _check_verbose(verbose: Any, owner: str, auto: int) -> int:
+    """Keras's ``verbose``: ``"auto"`` (``auto``), 0, 1 or 2 (2 counts as 1 here)."""
+    if isinstance(verbose, str) and verbose == "auto":
+        return auto
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"{owner}: verbose must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return int(verbose)
+
+
+def _keras_result(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
+    """Keras's convention: the dict, or the loss alone without metrics, or ``[loss, *metrics]``."""
+    if return_dict:
+        return dict(logs)
+    return logs["loss"] if len(logs) == 1 else list(logs.values())
 
 
 def check_dtype(dtype: Any) -> np.dtype:
@@ -43,10 +63,12 @@ class Sequential:
     and stores its own parameter gradients on the way.
 
     Args:
-        layers: the `Layer` instances, input side first. Adjacent widths must agree.
+        layers: the `Layer` instances, input side first (or none, then `add` them).
             Each instance may appear once. A layer already built (by hand, or by
             another model) keeps its weights and *shares* them with every model it
-            is in, as in Keras; its dtype must be the model's.
+            is in, as in Keras; its dtype must be the model's. The first entry may be
+            an `Input(shape)`, which gives the model's input shape and is not kept in
+            ``layers`` (Keras's rule).
         dtype: ``"float32"`` (default, as Keras and PyTorch) or ``"float64"``; inputs
             are cast to it.
         seed: an int, a ``numpy.random.Generator`` or None. It drives the initial
@@ -63,52 +85,208 @@ class Sequential:
     once, in any threads, each giving the single-threaded answer bit for bit
     (`tinyframe._ownership`, `tinyframe._scratch`).
 
+    **Shapes.** A model is *built* (its layers create their weights) once it knows the
+    shape of one input sample: from an `Input` layer, a first layer's ``input_shape=``,
+    a first ``Dense(in, out)`` (the design card's spelling), `build`, or else the first
+    array that `fit`, `predict`, `evaluate` or a call sees (as Keras builds on first
+    call). Shapes are then traced through the layers (`Layer.compute_output_shape`).
+
     Example:
         >>> from tinyframe.layers import Dense
         >>> from tinyframe.activations import Sigmoid
         >>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
         >>> model
         Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], dtype='float32')
+        >>> model.input_shape, model.output_shape
+        ((64,), (10,))
     """
 
-    def __init__(self, layers: Sequence[Layer], dtype: str = "float32", seed: int | np.random.Generator | None = None):
-        if not isinstance(layers, (list, tuple)) or not layers:
-            raise TypeError(f"Sequential expects a non-empty list of layers. Received: {layers!r}")
-        seen: dict[int, int] = {}
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
-            if id(layer) in seen:
-                raise ValueError(
-                    f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {seen[id(layer)]}; "
-                    "a layer instance may appear once in a model (its forward keeps one input for its backward). "
-                    "Use a second layer, or share a layer between two models"
-                )
-            seen[id(layer)] = i
-        dtype_name = check_dtype(dtype).name
-        for i, layer in enumerate(layers):
-            if layer.built and layer.dtype != np.dtype(dtype_name):
-                raise ValueError(
-                    f"Sequential: layer {i} ({layer!r}) is already built with dtype {layer.dtype} and shares its "
-                    f"weights; the model's dtype must match. Received: dtype={dtype!r}"
-                )
+    def __init__(
+        self,
+        layers: Sequence[Layer] | None = None,
+        dtype: str = "float32",
+        seed: int | np.random.Generator | None = None,
+        name: str | None = None,
+    ):
+        if layers is None:
+            layers = []
+        if not isinstance(layers, (list, tuple)):
+            raise TypeError(f"Sequential expects a list of layers. Received: {layers!r}")
+        self.dtype = check_dtype(dtype)
         if seed is not None and not isinstance(seed, np.random.Generator):
             seed = check_positive_int(seed, "seed", "Sequential", allow_zero=True)
-        self.layers = list(layers)
-        self.output_features = self._trace_features(None)
-        self.dtype = np.dtype(dtype)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Sequential: name must be a string. Received: {name!r}")
+        self.name = name or "sequential"
+        layers = list(layers)
+        self._input_shape: tuple[int, ...] | None = None
+        if layers and isinstance(layers[0], InputLayer):
+            self._input_shape = layers.pop(0).shape
+        for i, layer in enumerate(layers):
+            self._check_new_layer(layer, layers[:i], i)
+        self.layers: list[Layer] = layers
+        self._name_layers()
+        self.output_shape: tuple[int, ...] | None = None
+        self.built = False
         self.rng = np.random.default_rng(seed)
-        build_layers([layer for layer in self.layers if not layer.built], self.dtype, self.rng)
+        self._build_if_known()
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
         self.stop_training = False
         self.history = None
+        self._overflowed = False  # set by a training step whose update overflowed (then undone)
         self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
         self._runs: list[Run] = []
         self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
+
+    # ------------------------------------------------------------------ shapes
+    def _check_new_layer(self, layer: Any, before: list[Layer], i: int) -> None:
+        """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed)."""
+        if isinstance(layer, InputLayer):
+            raise ValueError(f"Sequential: an Input may only come first. Received: {layer!r} as layer {i}")
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
+        for j, other in enumerate(before):
+            if other is layer:
+                raise ValueError(
+                    f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {j}; "
+                    "a layer instance may appear once in a model (its forward keeps one input for its backward). "
+                    "Use a second layer, or share a layer between two models"
+                )
+            if layer.name is not None and other.name == layer.name:
+                raise ValueError(f"Sequential: layer names must be unique; layers {j} and {i} are both {layer.name!r}")
+        if layer.built and layer.dtype != self.dtype:
+            raise ValueError(
+                f"Sequential: layer {i} ({layer!r}) is already built with dtype {layer.dtype} and shares its "
+                f"weights; the model's dtype must match. Received: dtype={self.dtype.name!r}"
+            )
+
+    def _name_layers(self) -> None:
+        """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``)."""
+        taken = {layer.name for layer in self.layers if layer.name is not None}
+        for layer in self.layers:
+            if layer.name is None:
+                base = snake_case(type(layer).__name__)
+                name, k = base, 0
+                while name in taken:
+                    k += 1
+                    name = f"{base}_{k}"
+                layer.name = name
+                taken.add(name)
+
+    def _declared_input_shape(self) -> tuple[int, ...] | None:
+        """The input shape the model is given, or the one its first layers declare (`declared_input_shape`)."""
+        return self._input_shape if self._input_shape is not None else declared_input_shape(self.layers)
+
+    def _build_if_known(self) -> None:
+        shape = self._declared_input_shape()
+        if shape is not None and self.layers:
+            self.build(shape)
+
+    def _trace(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The input shape of every layer, then the output shape; errors name the layer."""
+        return trace_shapes(self.layers, input_shape)
+
+    def build(self, input_shape: Sequence[int] | int | None = None) -> None:
+        """Build the model for inputs of ``input_shape`` (one sample; a leading None, Keras's batch, is dropped).
+
+        Traces the shapes through the layers and creates the weights of every layer
+        not built yet, in one block. A built model accepts only inputs of its shape.
+        """
+        if input_shape is None:
+            input_shape = self._declared_input_shape()
+            if input_shape is None:
+                raise ValueError(f"Sequential.build: the input shape is unknown. {self._how_to_build()}")
+        shape = as_input_shape(input_shape, "Sequential.build")
+        if self.built:
+            if shape != self._input_shape:
+                raise ValueError(
+                    f"Sequential.build: the model is built for inputs of shape {batch_shape(self._input_shape)}. "
+                    f"Received: {batch_shape(shape)}"
+                )
+            return
+        if not self.layers:
+            raise ValueError("Sequential.build: the model has no layers yet; add some first")
+        shapes = self._trace(shape)
+        todo = [(layer, s) for layer, s in zip(self.layers, shapes) if not layer.built]
+        build_layers([layer for layer, _ in todo], self.dtype, self.rng, [s for _, s in todo])
+        self._input_shape, self.output_shape, self.built = shape, shapes[-1], True
+        self._penalized = self._layers_with_penalty()
+        self._plan_backward()
+
+    @staticmethod
+    def _how_to_build() -> str:
+        return (
+            "Give it an Input(shape) first layer, input_shape= on its first layer, call model.build(input_shape), "
+            "or fit/predict/call it on an array once"
+        )
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(f"{what}: this model is not built yet, so it has no weights. {self._how_to_build()}")
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        """The shape of one input sample (batch excluded), None until known."""
+        return self._input_shape if self.built else self._declared_input_shape()
+
+    @property
+    def output_features(self) -> int | None:
+        """The width of the output's last axis (None until built)."""
+        return None if self.output_shape is None else self.output_shape[-1]
+
+    def add(self, layer: Layer) -> None:
+        """Append ``layer`` (Keras's ``model.add``); an `Input` may be added first to give the input shape.
+
+        A built model builds the new layer at once from the shape it receives.
+        """
+        if isinstance(layer, InputLayer) and not self.layers and self._input_shape is None:
+            self._input_shape = layer.shape
+            self._build_if_known()
+            return
+        self._check_new_layer(layer, self.layers, len(self.layers))
+        if self.built:
+            try:
+                out = layer.compute_output_shape(self.output_shape)
+            except ValueError as error:
+                raise ValueError(f"Sequential.add: layer {len(self.layers)}: {error}") from None
+            with writing(self.layers, "add"):
+                if not layer.built:
+                    build_layers([layer], self.dtype, self.rng, [self.output_shape])
+                self.layers.append(layer)
+                self.output_shape = tuple(out)
+        else:
+            self.layers.append(layer)
+        self._name_layers()
+        self._penalized = self._layers_with_penalty()
+        self._plan_backward()
+        if not self.built:
+            self._build_if_known()
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
+        if (name is None) == (index is None):
+            raise ValueError("get_layer: give exactly one of name= or index=")
+        if index is not None:
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not -len(self.layers) <= index < len(self.layers)
+            ):
+                raise ValueError(f"get_layer: index must be an int in [0, {len(self.layers)}). Received: {index!r}")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer is called {name!r}. The layers are {[x.name for x in self.layers]}")
+
+    def count_params(self) -> int:
+        """The number of parameter and state values of every layer (Keras's ``count_params``)."""
+        self._require_built("count_params")
+        return sum(w.size for w in self.weights)
 
     @property
     def params(self) -> list[np.ndarray]:
@@ -119,15 +297,6 @@ class Sequential:
     def grads(self) -> list[np.ndarray]:
         """Parameter gradients, parallel to ``params`` (set by the last backward)."""
         return [g for layer in self.layers for g in layer.grads.values()]
-
-    def _trace_features(self, n_features: int | None) -> int | None:
-        """Width after every layer for an input of ``n_features`` columns; errors name the layer."""
-        for i, layer in enumerate(self.layers):
-            try:
-                n_features = layer.output_features(n_features)
-            except ValueError as error:
-                raise ValueError(f"layer {i}: {error}") from None
-        return n_features
 
     # --------------------------------------------------------------- the maths
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
@@ -223,13 +392,20 @@ class Sequential:
         """Choose the loss, the optimizer and the metrics reported during training.
 
         Defaults are the article's: ``SquaredError()`` and ``GradientDescent(0.25)``.
-        Names work too: ``compile(loss="squared_error", optimizer="sgd", metrics=["accuracy"])``.
+        Names work too: ``compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])``.
         """
         loss = losses.SquaredError() if loss is None else losses.get(loss)
         optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise TypeError(f"compile: metrics must be a list of names or callables. Received: {metrics!r}")
-        chosen = dict(metrics_module.get(m) for m in (metrics or []))
+        chosen = {}
+        for identifier in metrics or []:
+            metric = metrics_module.get(identifier)
+            if metric.name == "loss" or metric.name in chosen:
+                raise ValueError(
+                    f"compile: metric names must be unique and not 'loss'. Received: {metric.name!r} twice"
+                )
+            chosen[metric.name] = metric
         optimizer.check_dtype(self.dtype)
         user = getattr(optimizer, "_model", lambda: None)()
         if user is not None and user is not self:
@@ -244,6 +420,11 @@ class Sequential:
         optimizer._model = weakref.ref(self)
         self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
 
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", *metric names]``: the order of `evaluate`'s list (Keras's attribute)."""
+        return ["loss", *self.metrics]
+
     def _ensure_compiled(self) -> None:
         """Compile with the defaults if needed; called as `fit` (holding the model) and `evaluate` begin."""
         if self.loss is None:
@@ -252,41 +433,136 @@ class Sequential:
             self._set_compiled(losses.SquaredError(), optimizer, {})
         self._penalized = self._layers_with_penalty()
 
-    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = None, **kwargs: Any):
-        """Train; see `tinyframe.training.fit` for every argument. Returns a `History`."""
+    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
+        """Train; see `tinyframe.training.fit` for every argument. Returns a `History`.
+
+        ``batch_size=32`` by default, as in Keras; the article's full-batch gradient
+        descent is ``batch_size=None`` (or the number of samples).
+        """
         from .training import fit
 
         return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
 
+    def train_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """One gradient step on a batch; returns its logs (``{"loss": ...}``). Override it as in Keras.
+
+        `fit` calls it for every batch with checked arrays of the model's dtype (``y``
+        one-hot encoded, ``sample_weight`` None or ``(m,)``), holding the model. The
+        default is forward, loss, backward, a guarded update (`tinyframe.training.train_step`)
+        and `compute_metrics`. A subclass may write its own step on the same parts::
+
+            def train_step(self, x, y, sample_weight=None):
+                y_hat = self.forward(x, training=True)
+                loss = self.compute_loss(y_hat, y, sample_weight)
+                self.backward(self.loss.backward())
+                self.optimizer.step(self.params, self.grads)
+                self.compute_metrics(x, y, y_hat, sample_weight)
+                return {"loss": loss}
+
+        `fit` averages every returned value over the epoch (weighted by batch size)
+        and adds the compiled metrics' results; a non-finite ``"loss"`` stops training.
+        """
+        from .training import train_step
+
+        loss, y_hat = train_step(self, x, y, sample_weight)
+        if y_hat is not None and self.metrics and math.isfinite(loss):
+            self.compute_metrics(x, y, y_hat, sample_weight)
+        return {"loss": loss}
+
+    def test_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """The loss of a batch without training, and the compiled metrics updated with it (override as in Keras)."""
+        y_hat = self.forward(x)
+        loss = self.compute_loss(y_hat, y, sample_weight)
+        self.compute_metrics(x, y, y_hat, sample_weight)
+        return {"loss": loss}
+
+    def compute_loss(self, y_hat: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """The compiled loss (weighted when ``sample_weight`` is given) plus the layers' penalties."""
+        if sample_weight is None:
+            return self.loss.forward(y_hat, y) + self.penalty()
+        return self.loss.forward(y_hat, y, sample_weight=sample_weight) + self.penalty()
+
+    def compute_metrics(
+        self, x: np.ndarray, y: np.ndarray, y_hat: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """Update the compiled metrics with a batch (Keras's name); returns nothing costly: ``{}``.
+
+        The results are read once per epoch (``metric.result()``), so metrics that are
+        not means of per-batch values (AUC, precision) are exact over the epoch.
+        """
+        for metric in self.metrics.values():
+            metric.update_state(y, y_hat, sample_weight=sample_weight)
+        return {}
+
+    def _reset_metrics(self) -> None:
+        for metric in self.metrics.values():
+            metric.reset_state()
+
+    def _metric_results(self) -> dict[str, float]:
+        return {name: float(metric.result()) for name, metric in self.metrics.items()}
+
     # --------------------------------------------------------------- inference
-    def check_input(self, X: Any, name: str = "X") -> np.ndarray:
-        """``X`` checked and cast to the model's dtype; its width checked against the layers."""
+    def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
+        """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""
         X = data.check_features(X, self.dtype, name)
-        self._trace_features(X.shape[1])
+        if not self.built:
+            if build:
+                self.build(X.shape[1:])
+            else:
+                self._trace(X.shape[1:])  # a shape the layers cannot take is refused here
+        elif X.shape[1:] != self._input_shape:
+            raise ValueError(
+                f"{name}: the model takes inputs of shape {batch_shape(self._input_shape)}. "
+                f"Received: shape {batch_shape(X.shape[1:])} ({X.shape[0]} samples)"
+            )
         return X
 
     def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
-        return data.prepare_targets(y, n_samples, self.output_features, self.dtype, name)
+        return data.prepare_targets(y, n_samples, self.output_shape, self.dtype, name)
 
-    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """The outputs ``(n_samples, n_outputs)`` for ``X``, ``batch_size`` rows at a time (None: all).
+    def __call__(self, x: Any, training: bool = False) -> np.ndarray:
+        """The forward pass on ``x`` (Keras's ``model(x)``), in one batch; builds the model if needed.
 
+        Unlike `predict` it does not split ``x`` into batches; like it, it is safe in threads.
+        """
+        X = self.check_input(x, "x")
+        with reading(self.layers, "model(x)"), silenced(), Scratch():
+            return self.forward(X, training=training).copy()
+
+    def predict(self, X: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
+        """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
+
+        ``verbose=1`` prints one line when done (``"auto"`` and 0 print nothing: Keras
+        prints a bar by default; tinyframe's predict is quiet unless asked).
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         """
         X = self.check_input(X)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
+        verbose = _check_verbose(verbose, "predict", auto=0)
+        start = time.perf_counter()
         with reading(self.layers, "predict"):
-            return self._predict(X, batch_size)
+            out = self._predict(X, batch_size)
+        if verbose:
+            steps = 1 if batch_size is None else math.ceil(X.shape[0] / batch_size)
+            print(f"{steps}/{steps} - {time.perf_counter() - start:.3g}s", flush=True)
+        return out
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The outputs for one batch ``x`` (Keras's name): `predict` in one batch, quietly."""
+        return self.predict(x, verbose=0)
 
     def _predict(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
         n = X.shape[0]
         step = n if batch_size is None else batch_size
-        out = np.empty((n, self._trace_features(X.shape[1])), self.dtype)
+        out = np.empty((n, *self.output_shape), self.dtype)
         pages = FilePages.of(X)  # an X mapped from a file: its pages are given back chunk by chunk
         with silenced(), Scratch():  # overflow shows up as inf or NaN, reported below; work arrays of this call
             for start in range(0, n, step):
-                out[start : start + step] = self.forward(X[start : start + step])
+                y_hat = self.forward(X[start : start + step])
+                if y_hat.shape[1:] != self.output_shape:
+                    raise self._shape_error(y_hat)
+                out[start : start + step] = y_hat
                 if pages is not None:
                     pages.release()
         if not (np.isfinite(out.min()) and np.isfinite(out.max())):
@@ -296,31 +572,82 @@ class Sequential:
             )
         return out
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
-        """``{"loss": ..., <metric>: ...}`` on ``(X, y)``, without training (an uncompiled model: the defaults).
+    def _shape_error(self, y_hat: np.ndarray) -> ValueError:
+        """A layer's forward disagreed with its compute_output_shape: find which one and say so."""
+        shapes = self._trace(self._input_shape)
+        return ValueError(
+            f"Sequential: the model's output has shape {batch_shape(y_hat.shape[1:])} but its layers' "
+            f"compute_output_shape traced {[batch_shape(s) for s in shapes[1:]]}; a layer that changes the shape "
+            "must override compute_output_shape(input_shape)"
+        )
 
-        A call that raises leaves the model as it was (it is not left compiled with the defaults).
+    def evaluate(
+        self,
+        X: Any,
+        y: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss (and metrics) on ``(X, y)`` without training; an uncompiled model uses the defaults.
+
+        Returns, as Keras does: the loss alone (a float) when no metrics are compiled,
+        the list ``[loss, *metrics]`` (in `metrics_names` order) when some are, and a
+        dict ``{"loss": ..., <metric>: ...}`` with ``return_dict=True``. ``sample_weight``
+        ``(n,)`` weighs each sample's loss and metrics. ``verbose`` 1 (and ``"auto"``) prints
+        one line with the results, 0 nothing. A call that raises leaves the model as it was.
         """
         X = self.check_input(X)
         Y = self.check_targets(y, X.shape[0])
+        W = data.sample_weights(sample_weight, None, Y, self.dtype)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "evaluate")
+        verbose = _check_verbose(verbose, "evaluate", auto=1)
+        if not isinstance(return_dict, (bool, np.bool_)):
+            raise TypeError(f"evaluate: return_dict must be True or False. Received: {return_dict!r}")
         compiled = (self.loss, self.optimizer, self.metrics)
         self._ensure_compiled()
         try:
             with reading([*self.layers, self.loss], "evaluate"):
-                return self._evaluate(X, Y, batch_size)
+                logs = self._evaluate(X, Y, batch_size, W)
         except BaseException:
             self.loss, self.optimizer, self.metrics = compiled
             raise
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
+        return _keras_result(logs, return_dict)
 
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None) -> dict[str, float]:
+    def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False) -> Any:
+        """`evaluate` on one batch, quietly (Keras's name); same return convention."""
+        return self.evaluate(x, y, verbose=0, sample_weight=sample_weight, return_dict=return_dict)
+
+    def _evaluate(
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None = None
+    ) -> dict[str, float]:
         y_hat = self._predict(X, batch_size)
         loss = copy.copy(self.loss)  # this call's own: what its forward records is not another thread's
         with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
-            logs = {"loss": loss.forward(y_hat, Y) + self.penalty()}
-        logs.update({name: fn(Y, y_hat) for name, fn in self.metrics.items()})
+            value = loss.forward(y_hat, Y) if W is None else loss.forward(y_hat, Y, sample_weight=W)
+            logs = {"loss": value + self.penalty()}
+        for name, metric in self.metrics.items():
+            metric = copy.deepcopy(metric)  # this call's own state: evaluations may run in several threads
+            metric.reset_state()
+            metric.update_state(Y, y_hat, sample_weight=W)
+            logs[name] = float(metric.result())
         return logs
+
+    def train_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        """One gradient step on ``(x, y)`` (Keras's name); returns the step's loss and metrics like `evaluate`.
+
+        The metrics are those of this batch (reset before it). It holds the model as `fit`
+        does; a diverging step is not applied and its loss is returned as it is (NaN or inf).
+        """
+        from .training import batch_logs
+
+        return _keras_result(batch_logs(self, x, y, sample_weight, class_weight), return_dict)
 
     # ----------------------------------------------------------------- weights
     @property
@@ -330,24 +657,15 @@ class Sequential:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter and state array, Keras order and layout: ``[W0, b0, W1, b1, ...]``."""
+        self._require_built("get_weights")
         with reading(self.layers, "get_weights"):
             return [w.copy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Overwrite every parameter and state array in place; all are checked before any is changed."""
+        self._require_built("set_weights")
         targets = self.weights
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
-            got = f"{len(weights)} arrays" if isinstance(weights, (list, tuple)) else repr(type(weights).__name__)
-            raise ValueError(f"set_weights expects a list of {len(targets)} arrays. Received: {got}")
-        checked = []
-        for i, (w, p) in enumerate(zip(weights, targets)):
-            arr = data.as_numeric_array(w, f"weights[{i}]")
-            if arr.shape != p.shape:
-                raise ValueError(f"set_weights: weights[{i}] must have shape {p.shape}. Received: shape {arr.shape}")
-            with np.errstate(over="ignore"):
-                arr = arr.astype(self.dtype, copy=False)
-            data.check_finite(arr, f"weights[{i}]")
-            checked.append(arr)
+        checked = data.checked_weights(weights, targets, self.dtype, "set_weights")
         with writing(self.layers, "set_weights"):
             for p, arr in zip(targets, checked):
                 p[...] = arr
@@ -375,6 +693,7 @@ class Sequential:
         """Print a Keras-style table: each layer, its output shape and parameter count, and the totals."""
         from .summary import summary_table
 
+        self._require_built("summary")
         print_fn(summary_table(self))
 
     def __getstate__(self) -> dict[str, Any]:

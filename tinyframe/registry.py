@@ -23,6 +23,7 @@ from __future__ import annotations
 from . import activations, layers, losses, optimizers
 from .activations.base import Activation
 from .layers.base import Layer
+from .layers.input import InputLayer
 from .losses.base import Loss
 from .optimizers.base import Optimizer
 
@@ -32,7 +33,8 @@ _KINDS = {
     "loss": (Loss, (losses,)),
     "optimizer": (Optimizer, (optimizers,)),
 }
-_BASES = (Layer, Activation, Loss, Optimizer)  # exported for subclassing, never built from a file
+# Exported for subclassing, or (InputLayer) only a model's input shape: never built from a file.
+_BASES = (Layer, Activation, Loss, Optimizer, InputLayer)
 _CUSTOM: dict[str, type] = {}  # name -> class, filled by @register
 _A = {"layer": "a layer", "loss": "a loss", "optimizer": "an optimizer"}
 

@@ -32,10 +32,12 @@ import numpy as np
 from . import _config, _training_state
 from ._archive import NpzReader, write_npz
 from ._ownership import reading
+from .layers.base import declared_input_shape, trace_shapes
+from .layers.shapes import as_input_shape
 from .model import Sequential, check_dtype
 
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+FORMAT_VERSION = 2  # 2 added the model's input shape and the layers' names (shape-generic models)
+SUPPORTED_VERSIONS = (1, 2)
 _CONFIG = "config"
 
 
@@ -51,6 +53,7 @@ def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bo
 
     if not isinstance(model, Sequential):
         raise TypeError(f"save: expected a Sequential model. Received: {type(model).__name__}")
+    model._require_built("save")
     with reading(model.layers, "save"):  # no fit in another thread changes the arrays while they are written
         _save(model, path, include_optimizer)
 
@@ -65,6 +68,8 @@ def _save(model: Sequential, path: str | os.PathLike, include_optimizer: bool) -
         "model": {
             "class_name": "Sequential",
             "dtype": model.dtype.name,
+            "name": model.name,
+            "input_shape": list(model.input_shape),
             "layers": [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(model.layers)],
         },
         "rng": _config.rng_state(model.rng),
@@ -100,10 +105,11 @@ def load_model(path: str | os.PathLike) -> Sequential:
             spec = _config.field(header, "model", dict, "config")
             layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
             dtype = _config.field(spec, "dtype", str, "model")
+            input_shape = _input_shape(spec)
             rng = _config.generator(header.get("rng"))
             compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
             slots = _training_state.slot_names(header.get("compile"))
-            planned, total = _planned_weights(layers, dtype)
+            planned, total = _planned_weights(layers, dtype, input_shape)
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         # Every array the configuration needs must be in the file, whole, before any is allocated.
@@ -112,7 +118,10 @@ def load_model(path: str | os.PathLike) -> Sequential:
             reader.check(name, shape, dtype)
         try:
             saved_rng = rng.bit_generator.state
-            model = Sequential(layers, dtype=dtype, seed=rng)
+            model = Sequential(layers, dtype=dtype, seed=rng, name=spec.get("name") or None)
+            if input_shape is not None:
+                model.build(input_shape)
+            model._require_built("load_model")
             rng.bit_generator.state = saved_rng  # building drew initial weights from it
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
@@ -129,16 +138,34 @@ def load_model(path: str | os.PathLike) -> Sequential:
     return model
 
 
-def _planned_weights(layers: list[Any], dtype: str) -> tuple[dict[str, tuple[int, ...]], int]:
+def _input_shape(spec: dict[str, Any]) -> tuple[int, ...] | None:
+    """The saved input shape (format 2), or None (format 1 files: the first layer declares it)."""
+    shape = spec.get("input_shape")
+    if shape is None:
+        return None
+    _config.expect(shape, list, "model.input_shape")
+    if len(shape) > 32 or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 2**31 for d in shape):
+        raise ValueError(
+            f"malformed configuration: model.input_shape must be a list of positive ints. Received: {shape}"
+        )
+    return as_input_shape(shape, "model.input_shape")
+
+
+def _planned_weights(
+    layers: list[Any], dtype: str, input_shape: tuple[int, ...] | None
+) -> tuple[dict[str, tuple[int, ...]], int]:
     """``({"layers/<i>/<name>": shape}, number of parameters)`` from the layers' plans; nothing is allocated.
 
     The planning pass of `tinyframe._params.build_layers` hands out zero-stride stand-ins, so a
     configuration that describes a huge model costs nothing until its arrays are found in the file.
     """
     dtype = check_dtype(dtype)
+    shape = declared_input_shape(layers) if input_shape is None else input_shape  # format 1: declared by the layers
+    if shape is None:
+        raise ValueError("malformed configuration: the model's input shape is neither saved nor declared by its layers")
     shapes, total = {}, 0
-    for i, layer in enumerate(layers):
-        layer._plan(dtype)
+    for i, (layer, layer_shape) in enumerate(zip(layers, trace_shapes(layers, shape, "model"))):
+        layer._plan(dtype, layer_shape)
         for name, p in layer.params.items():
             shapes[f"layers/{i}/{name}"] = p.shape
             total += math.prod(p.shape)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .layers.shapes import batch_shape
+
 _HEADERS = ("#", "Layer (type)", "Output Shape", "Param #")
 
 
@@ -19,9 +21,9 @@ def _size(n_bytes: int) -> str:
 def summary_table(model: Any) -> str:
     """A Keras-like summary of ``model`` as a string.
 
-    Output shapes are ``(None, width)``: ``None`` stands for the batch size, and a
-    width is ``None`` too when it is not known yet (an elementwise layer in front of
-    the first layer that fixes the width). Parameters are counted per layer (the
+    Each row names the layer and its class, as Keras does. Output shapes are full,
+    ``(None, 40, 25)``: ``None`` stands for the batch size. The model must be built
+    (`Sequential.summary` says so otherwise). Parameters are counted per layer (the
     sizes of its parameter and state arrays); the totals give their number and memory in
     the model's dtype, split as Keras does: parameters of trainable layers, and the rest
     (frozen layers' parameters and every layer's non-trainable state).
@@ -31,23 +33,23 @@ def summary_table(model: Any) -> str:
         >>> from tinyframe.layers import Dense
         >>> from tinyframe.activations import Sigmoid
         >>> print(summary_table(Sequential([Dense(2, 3), Sigmoid()], dtype="float64")))
-        Model: Sequential, dtype float64
-        _______________________________________
-         #  Layer (type)  Output Shape  Param #
-        =======================================
-         0  Dense(2, 3)   (None, 3)           9
-         1  Sigmoid()     (None, 3)           0
-        =======================================
+        Model: "sequential", dtype float64
+        _____________________________________________
+         #  Layer (type)         Output Shape  Param #
+        =============================================
+         0  dense (Dense)        (None, 3)           9
+         1  sigmoid (Sigmoid)    (None, 3)           0
+        =============================================
         Total params: 9 (72 B)
         Trainable params: 9 (72 B)
         Non-trainable params: 0 (0 B)
-        _______________________________________
+        _____________________________________________
     """
-    rows, width = [], None
-    for i, layer in enumerate(model.layers):
-        width = layer.output_features(width)
-        count = sum(w.size for w in (*layer.params.values(), *layer.state.values()))
-        rows.append((str(i), repr(layer), f"(None, {width})", f"{count:,}"))
+    rows = []
+    shapes = model._trace(model.input_shape)[1:]
+    for i, (layer, shape) in enumerate(zip(model.layers, shapes)):
+        count = sum(w.size for w in layer.weights)
+        rows.append((str(i), f"{layer.name} ({type(layer).__name__})", batch_shape(shape), f"{count:,}"))
     widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -61,7 +63,7 @@ def summary_table(model: Any) -> str:
     rule = len(line(_HEADERS))
     return "\n".join(
         [
-            f"Model: {type(model).__name__}, dtype {model.dtype}",
+            f'Model: "{model.name}", dtype {model.dtype}',
             "_" * rule,
             line(_HEADERS),
             "=" * rule,

@@ -6,6 +6,7 @@ import math
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,43 +28,68 @@ class DivergenceWarning(UserWarning):
     """Training stopped because the loss became NaN or infinite."""
 
 
+@dataclass
+class TrainingData:
+    """What `fit` trains on, checked and cast: inputs, one-hot targets, sample weights (None: all 1)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    W: np.ndarray | None = None
+    X_val: np.ndarray | None = None
+    Y_val: np.ndarray | None = None
+    W_val: np.ndarray | None = None
+
+
 def fit(
     model: Any,
     X: Any,
     y: Any,
     epochs: int = 1,
-    batch_size: int | None = None,
+    batch_size: int | None = 32,
     shuffle: bool = True,
     validation_split: float = 0.0,
-    validation_data: tuple[Any, Any] | None = None,
+    validation_data: tuple | None = None,
     callbacks: Sequence[Callback] | None = None,
     verbose: int = 1,
     initial_epoch: int = 0,
+    sample_weight: Any = None,
+    class_weight: dict[int, float] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)``; returns a `History` (also kept as ``model.history``).
 
     Args:
-        X: ``(n_samples, n_features)`` real numbers (arrays, lists, DataFrames).
-        y: integer class labels ``(n,)`` (one-hot encoded to the output width) or
-            targets ``(n, n_outputs)``; see `tinyframe.data` for the rules.
+        X: ``(n_samples, d1, ..., dk)`` real numbers (arrays, lists, DataFrames); ``(n, features)``
+            for a model that starts with a Dense layer.
+        y: integer class labels (one-hot encoded to the output width) or targets of
+            the output's shape; see `tinyframe.data` for the rules.
         epochs: train until this epoch number (from ``initial_epoch``).
-        batch_size: samples per gradient step; ``None`` (default) uses every sample
-            in one step, the article's full-batch gradient descent. The last batch of
-            an epoch may be smaller; the loss gradient is the mean over each batch.
+        batch_size: samples per gradient step; 32 by default, as in Keras. ``None``
+            uses every sample in one step, the article's full-batch gradient descent.
+            The last batch of an epoch may be smaller; the loss gradient is the mean
+            over each batch.
         shuffle: draw a new order of the samples each epoch from the model's seeded
             Generator (indices only: batches are gathered one at a time). With a
             single full batch the order cannot matter and no shuffling is done.
         validation_split: fraction of the samples held out, *chosen at random* with
             the model's seed (Keras takes the last rows instead).
-        validation_data: ``(X_val, y_val)``; takes precedence over ``validation_split``.
+        validation_data: ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``;
+            takes precedence over ``validation_split``.
         callbacks: `Callback` instances (a list; a single one is accepted too, as Keras 3 does).
         verbose: 0 silent, 1 progress bar, 2 one line per epoch.
         initial_epoch: the epoch to start from (to resume training).
+        sample_weight: ``(n_samples,)`` non-negative weights: each sample's loss (and
+            metrics) counts that much (Keras's rule: the weighted losses are averaged
+            over the batch size).
+        class_weight: ``{class index: weight}``: each sample's weight is that of its
+            class (multiplied with ``sample_weight`` if both are given).
 
     If the loss becomes NaN or infinite, or the update would leave a weight NaN or
     infinite, that step is not applied: training stops
     with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
     the last finite step, and the History holds every finished epoch.
+
+    Each batch is one call of ``model.train_step(x, y[, sample_weight])``, which a
+    subclass may override (Keras's custom training step).
 
     `fit` owns the model while it runs: ``predict``, ``evaluate`` or another ``fit``
     on it (or on a model sharing a layer, the loss or the optimizer) from another
@@ -72,7 +98,8 @@ def fit(
 
     A call that raises before its first step (bad data, a loss refusing the first
     outputs) leaves the model exactly as it was: weights, optimizer state, Generator,
-    history, compiled settings, layer state (`tinyframe._snapshot`). After that, a
+    history, compiled settings, layer state (`tinyframe._snapshot`); a model not built
+    yet is built from ``X`` once ``X``, ``y`` and the weights are checked. After that, a
     Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
     two steps: the weights are those of the last completed step, never half-updated,
     and ``model.history`` holds every finished epoch.
@@ -80,6 +107,26 @@ def fit(
     Example:
         >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
     """
+    epochs, batch_size, initial_epoch, validation_split, callbacks = _checked_arguments(
+        epochs, batch_size, verbose, shuffle, validation_split, callbacks, initial_epoch
+    )
+    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
+        checked = _training_data(model, X, y, sample_weight, class_weight, validation_data, validation_split)
+        snapshot = Snapshot(model)
+        try:
+            model._ensure_compiled()
+            checked = _split(model, checked, validation_split)
+            return _train(model, checked, epochs, batch_size, bool(shuffle), callbacks, verbose, initial_epoch)
+        except BaseException:
+            if not snapshot.stepped(model):  # refused before any step: nothing it did stays
+                snapshot.restore(model)
+            raise
+
+
+def _checked_arguments(
+    epochs: Any, batch_size: Any, verbose: Any, shuffle: Any, validation_split: Any, callbacks: Any, initial_epoch: Any
+) -> tuple[int, int | None, int, float, list[Callback]]:
+    """`fit`'s arguments other than the data, checked before anything happens."""
     epochs = check_positive_int(epochs, "epochs", "fit")
     initial_epoch = check_positive_int(initial_epoch, "initial_epoch", "fit", allow_zero=True)
     if initial_epoch >= epochs:
@@ -93,19 +140,7 @@ def fit(
     validation_split = check_float(
         validation_split, "validation_split", "fit", 0.0, 1.0, low_open=False, high_open=True
     )
-    callbacks = _checked_callbacks(callbacks)
-    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
-        snapshot = Snapshot(model)
-        try:
-            model._ensure_compiled()
-            X, Y, X_val, Y_val = _training_data(model, X, y, validation_data, validation_split)
-            return _train(
-                model, X, Y, X_val, Y_val, epochs, batch_size, bool(shuffle), callbacks, verbose, initial_epoch
-            )
-        except BaseException:
-            if not snapshot.stepped(model):  # refused before any step: nothing it did stays
-                snapshot.restore(model)
-            raise
+    return epochs, batch_size, initial_epoch, validation_split, _checked_callbacks(callbacks)
 
 
 def _checked_callbacks(callbacks: Any) -> list[Callback]:
@@ -121,36 +156,60 @@ def _checked_callbacks(callbacks: Any) -> list[Callback]:
     return callbacks
 
 
-def _training_data(model: Any, X: Any, y: Any, validation_data: Any, validation_split: float) -> tuple:
-    """``(X, Y, X_val, Y_val)`` checked and cast; a validation split drawn from the model's Generator."""
-    X = model.check_input(X)
-    Y = model.check_targets(y, X.shape[0])
-    X_val = Y_val = None
+def checked_batch(model: Any, X: Any, y: Any, sample_weight: Any, class_weight: Any, names: tuple = ("X", "y")):
+    """``(X, Y, W)`` checked and cast against the model's shapes, without building it (nothing changes)."""
+    X = model.check_input(X, names[0], build=False)
+    output_shape = model.output_shape if model.built else model._trace(X.shape[1:])[-1]
+    Y = data.prepare_targets(y, X.shape[0], output_shape, model.dtype, names[1])
+    W = data.sample_weights(sample_weight, class_weight, Y, model.dtype, f"sample_weight of {names[0]}")
+    return X, Y, W
+
+
+def _training_data(
+    model: Any, X: Any, y: Any, sample_weight: Any, class_weight: Any, validation_data: Any, validation_split: float
+) -> TrainingData:
+    """Every array checked (the model built from ``X`` if it was not) before anything changes."""
+    checked = TrainingData(*checked_batch(model, X, y, sample_weight, class_weight))
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             got = (
                 f"a {type(validation_data).__name__} of {len(validation_data)} items"
                 if isinstance(validation_data, (tuple, list))
                 else repr(type(validation_data).__name__)
             )
             raise TypeError(
-                "fit: validation_data must be a tuple (X_val, y_val); sample weights are not supported. "
-                f"Received: {got}"
+                f"fit: validation_data must be a tuple (X_val, y_val[, sample_weight_val]). Received: {got}"
             )
-        X_val = model.check_input(validation_data[0], "X_val")
-        Y_val = model.check_targets(validation_data[1], X_val.shape[0], "y_val")
+        X_val, y_val, *w_val = validation_data
+        X_val, Y_val, W_val = checked_batch(model, X_val, y_val, (w_val or [None])[0], None, ("X_val", "y_val"))
+        if X_val.shape[1:] != checked.X.shape[1:]:
+            raise ValueError(
+                f"fit: X_val must have the shape of X's samples, {checked.X.shape[1:]}. Received: {X_val.shape[1:]}"
+            )
+        checked.X_val, checked.Y_val, checked.W_val = X_val, Y_val, W_val
     elif validation_split > 0:
-        train, held_out = data.validation_rows(X.shape[0], validation_split, model.rng)
-        X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
-    return X, Y, X_val, Y_val
+        data.validation_count(checked.X.shape[0], validation_split)  # a split leaving a side empty: refused now
+    if not model.built:
+        model.build(checked.X.shape[1:])
+    return checked
+
+
+def _split(model: Any, checked: TrainingData, validation_split: float) -> TrainingData:
+    """The validation rows held out at random (the model's Generator), when asked and no validation_data is given."""
+    if checked.X_val is not None or validation_split == 0:
+        return checked
+    train, held_out = data.validation_rows(checked.X.shape[0], validation_split, model.rng)
+
+    def rows(a: np.ndarray | None, which: np.ndarray) -> np.ndarray | None:
+        return None if a is None else a[which]
+
+    X, Y, W = checked.X, checked.Y, checked.W
+    return TrainingData(X[train], Y[train], rows(W, train), X[held_out], Y[held_out], rows(W, held_out))
 
 
 def _train(
     model: Any,
-    X: np.ndarray,
-    Y: np.ndarray,
-    X_val: np.ndarray | None,
-    Y_val: np.ndarray | None,
+    d: TrainingData,
     epochs: int,
     batch_size: int | None,
     shuffle: bool,
@@ -159,7 +218,7 @@ def _train(
     initial_epoch: int,
 ) -> History:
     """The loop of `fit`, over checked data, with the model held."""
-    n = X.shape[0]
+    n = d.X.shape[0]
     batch_size = n if batch_size is None else min(batch_size, n)
     steps = math.ceil(n / batch_size)
     keys = ["loss", *model.metrics]
@@ -169,15 +228,15 @@ def _train(
         "steps": steps,
         "samples": n,
         "verbose": verbose,
-        "do_validation": X_val is not None,
-        "metrics": keys + (["val_" + k for k in keys] if X_val is not None else []),
+        "do_validation": d.X_val is not None,
+        "metrics": keys + (["val_" + k for k in keys] if d.X_val is not None else []),
     }
     history = History()
     progress = ProgressBar(verbose) if verbose else None
     hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], model, params)
     model._prepare_training()
     model.history, model.stop_training = history, False
-    batches = Batches(X, Y, batch_size, shuffle and steps > 1, model.rng)
+    batches = Batches(d.X, d.Y, batch_size, shuffle and steps > 1, model.rng, d.W)
     try:
         with DeferredInterrupt() as interrupt:
             hooks.on_train_begin()
@@ -186,9 +245,9 @@ def _train(
                 logs = _run_epoch(model, batches, hooks, epoch, interrupt)
                 if logs is None:
                     break
-                if X_val is not None:
+                if d.X_val is not None:
                     hooks.on_test_begin()
-                    validation = model._evaluate(X_val, Y_val, None)
+                    validation = model._evaluate(d.X_val, d.Y_val, None, d.W_val)
                     hooks.on_test_end(dict(validation))
                     logs.update({"val_" + k: v for k, v in validation.items()})
                 hooks.on_epoch_end(epoch, logs)
@@ -205,15 +264,19 @@ def _run_epoch(
     model: Any, batches: Batches, hooks: CallbackList, epoch: int, interrupt: DeferredInterrupt
 ) -> dict[str, float] | None:
     """One pass over the data; the epoch's mean loss and metrics, or None if the loss diverged."""
-    totals = dict.fromkeys(["loss", *model.metrics], 0.0)
+    model._reset_metrics()
+    totals: dict[str, float] = {}
     seen = 0
-    for batch, (xb, yb) in enumerate(batches.epoch()):
+    step = model.train_step
+    for batch, (xb, yb, wb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
             hooks.on_batch_begin(batch, {"batch": batch, "size": xb.shape[0]})
-        loss, y_hat = train_step(model, xb, yb)
+        model._overflowed = False
+        logs = step(xb, yb) if wb is None else step(xb, yb, wb)
         interrupt.check()
+        loss = logs["loss"]
         if not math.isfinite(loss):
-            what = f"the loss became {loss}" if y_hat is not None else f"the update overflowed {model.dtype}"
+            what = f"the update overflowed {model.dtype}" if model._overflowed else f"the loss became {loss}"
             warnings.warn(
                 f"Training stopped: {what} at epoch {epoch + 1}, batch {batch + 1}. "
                 "That step was not applied; the weights are those of the last finite step. "
@@ -225,33 +288,50 @@ def _run_epoch(
             return None
         m = xb.shape[0]
         seen += m
-        totals["loss"] += loss * m
-        for name, metric in model.metrics.items():
-            totals[name] += metric(yb, y_hat) * m
+        for key, value in logs.items():
+            totals[key] = totals.get(key, 0.0) + value * m
         if hooks.batch_end_callbacks:
-            hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": totals["loss"] / seen})
-    return {key: value / seen for key, value in totals.items()}
+            hooks.on_batch_end(batch, {"batch": batch, "size": m, **{k: t / seen for k, t in totals.items()}})
+    return {**{key: value / seen for key, value in totals.items()}, **model._metric_results()}
 
 
-def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray | None]:
+def train_step(
+    model: Any, xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None = None
+) -> tuple[float, np.ndarray | None]:
     """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
 
     A step whose loss is not finite changes nothing; one whose update would leave a
-    weight non-finite is undone (`tinyframe._update`) and returns ``(nan, None)``.
-    Overflow inside the step is expected to show up there, as inf or NaN, so NumPy's
-    warnings about it are silenced for the step and the results are checked instead.
-    `fit` calls it inside the model's training scratch, holding the model.
+    weight non-finite is undone (`tinyframe._update`) and returns ``(nan, None)``
+    (and sets ``model._overflowed``). Overflow inside the step is expected to show up
+    there, as inf or NaN, so NumPy's warnings about it are silenced for the step and
+    the results are checked instead. `fit` calls it (through `Sequential.train_step`)
+    inside the model's training scratch, holding the model.
     """
     with silenced():
         y_hat = model.forward(xb, training=True)
-        loss = model.loss.forward(y_hat, yb) + model.penalty()
+        loss = model.compute_loss(y_hat, yb, wb)
         if not math.isfinite(loss) or not model._runs:
             return loss, y_hat
         model.backward(model.loss.backward(), input_grad=False)
         model._sync()
         if not model._step():
+            model._overflowed = True
             return math.nan, None
     return loss, y_hat
+
+
+def batch_logs(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[str, float]:
+    """`Sequential.train_on_batch`: one `train_step` on checked data, holding the model as `fit` does."""
+    with writing(model._owned(), "train_on_batch"), model._scratch:
+        X, Y, W = checked_batch(model, x, y, sample_weight, class_weight, ("x", "y"))
+        if not model.built:
+            model.build(X.shape[1:])
+        model._ensure_compiled()
+        model._prepare_training()
+        model._reset_metrics()
+        model._overflowed = False
+        logs = model.train_step(X, Y) if W is None else model.train_step(X, Y, W)
+        return {**logs, **model._metric_results()}
 
 
 class Batches:
@@ -267,22 +347,30 @@ class Batches:
     every 32 MiB and at the end of the epoch.
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator):
-        self.X, self.Y, self.batch_size, self.shuffle, self.rng = X, Y, batch_size, shuffle, rng
+    def __init__(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        rng: np.random.Generator,
+        W: np.ndarray | None = None,
+    ):
+        self.X, self.Y, self.W, self.batch_size, self.shuffle, self.rng = X, Y, W, batch_size, shuffle, rng
         self._scratch = Scratch()  # the gathered batches: owned by this fit call
         self._file_rows = FileRows.of(X) if shuffle else None
         self._pages = None if shuffle else FilePages.of(X)
 
-    def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The batches of one epoch (a new order drawn now, when shuffling)."""
+    def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """The batches ``(x, y, w)`` of one epoch (a new order drawn now, when shuffling); ``w`` None if unweighted."""
         return self._shuffled(self.rng.permutation(self.X.shape[0])) if self.shuffle else self._in_order()
 
     def _in_order(self):
-        X, Y, size, pages = self.X, self.Y, self.batch_size, self._pages
+        X, Y, W, size, pages = self.X, self.Y, self.W, self.batch_size, self._pages
         mapped = 0  # bytes of a memory-mapped X read since its pages were last given back
         for start in range(0, X.shape[0], size):
             xb = X[start : start + size]
-            yield xb, Y[start : start + size]
+            yield xb, Y[start : start + size], None if W is None else W[start : start + size]
             if pages is not None:
                 mapped += xb.nbytes
                 if mapped >= RELEASE_EVERY:
@@ -298,13 +386,14 @@ class Batches:
         try:
             for rows in batches:
                 xb = X.take(rows, axis=0, out=self._x_buffer(rows.size)) if from_file is None else next(from_file)
-                yield xb, Y.take(rows, axis=0, out=self._scratch.get(self, "y", (rows.size, Y.shape[1]), Y.dtype))
+                yb = Y.take(rows, axis=0, out=self._scratch.get(self, "y", (rows.size, *Y.shape[1:]), Y.dtype))
+                yield xb, yb, None if self.W is None else self.W.take(rows)
         finally:
             if from_file is not None:
                 from_file.close()  # waits for the read in flight and closes the file
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
-        return self._scratch.get(self, ("x", which), (rows, self.X.shape[1]), self.X.dtype)
+        return self._scratch.get(self, ("x", which), (rows, *self.X.shape[1:]), self.X.dtype)
 
     def _read_ahead(self, batches: list[np.ndarray]) -> Iterator[np.ndarray]:
         """X batches read from the file by a second thread, one batch ahead (two buffers in turn).

@@ -137,10 +137,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print(f"\nmax |article - tinyframe| = {gap_tf:.1e}   max |article - numerical| = {gap_num:.1e}")
 
     by_hand = [p - ALPHA * g for p, g in zip([w1, b1, w2, b2], article)]  # W(l) <- W(l) - alpha dJ/dW(l)
-    J_before = model.evaluate(X_BATCH, Y_BATCH)["loss"]
-    model.fit(X_BATCH, Y_BATCH, epochs=1, verbose=0)  # forward, backward, GradientDescent(0.25).step
+    J_before = model.evaluate(X_BATCH, Y_BATCH, verbose=0, return_dict=True)["loss"]
+    model.fit(X_BATCH, Y_BATCH, epochs=1, verbose=0, batch_size=None)  # forward, backward, GradientDescent(0.25).step
     gap_step = max_gap(by_hand, [p.T for p in model.get_weights()])
-    J_after = model.evaluate(X_BATCH, Y_BATCH)["loss"]
+    J_after = model.evaluate(X_BATCH, Y_BATCH, verbose=0, return_dict=True)["loss"]
     print(f"one step with alpha = {ALPHA}: J {J_before:.6f} -> {J_after:.6f};  max |by hand - fit| = {gap_step:.1e}")
     grads = {"article's formula": article, "tinyframe backward": tf_grads, "numerical (gradcheck)": numerical}
     path = save(backprop_figure(h, delta, grads), args.out, "backprop.png")

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     args = p.parse_args(argv)
     X_train, X_test, y_train, y_test = digits_job.load_split(split_seed=0)
     model = digits_job.article_model(digits_job.parse_args(["--seed", str(args.seed)]))
-    history = model.fit(X_train, y_train, epochs=args.iterations, verbose=args.verbose)
+    history = model.fit(X_train, y_train, epochs=args.iterations, verbose=args.verbose, batch_size=None)
     predicted = model.predict(X_test).argmax(axis=1)
     accuracy = float(np.mean(predicted == y_test))
     loss = history.history["loss"]

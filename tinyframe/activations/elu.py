@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._checks import check_float
@@ -31,8 +33,8 @@ class ELU(Activation):
 
     scale = 1.0
 
-    def __init__(self, alpha: float = 1.0) -> None:
-        super().__init__()
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.alpha = check_float(alpha, "alpha", type(self).__name__, high_open=True)
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -69,8 +71,8 @@ class SELU(ELU):
 
     scale = 1.0507009873554805
 
-    def __init__(self) -> None:
-        super().__init__(1.6732632423543772)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(1.6732632423543772, **kwargs)
 
     def get_config(self) -> dict:
         return {}

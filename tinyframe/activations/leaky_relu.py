@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._checks import check_float
@@ -29,8 +31,8 @@ class LeakyReLU(Activation):
         array([[-1. ,  0. ,  2.5]])
     """
 
-    def __init__(self, alpha: float = 0.3) -> None:
-        super().__init__()
+    def __init__(self, alpha: float = 0.3, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.alpha = check_float(alpha, "alpha", "LeakyReLU", 0.0, 1.0, low_open=False)
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Softmax: turns each row of scores into a probability distribution."""
+"""Softmax: turns the scores on the last axis into a probability distribution."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from .base import Activation
 
 
 class Softmax(Activation):
-    """Row-wise softmax: every row of the output is positive and sums to 1.
+    """Softmax on the last axis: every row of the output is positive and sums to 1.
 
-    Forward, for scores ``z`` of shape ``(m, k)`` (one row per sample)::
+    Forward, for scores ``z`` of shape ``(m, k)`` (one row per sample; for higher rank
+    ``(m, ..., k)`` the same holds for every position, on the last axis, as in Keras)::
 
         y_ij = exp(z_ij - max_j z_ij) / sum_l exp(z_il - max_j z_ij)
 
@@ -20,7 +21,7 @@ class Softmax(Activation):
 
     Backward: the Jacobian of row ``i`` is ``diag(y_i) - y_i y_i^T``, so::
 
-        dJ/dz = y * (dJ/dy - sum_j(dJ/dy * y, axis=1, keepdims=True))
+        dJ/dz = y * (dJ/dy - sum_j(dJ/dy * y, axis=-1, keepdims=True))
 
     This is the *full* softmax backward, correct for any loss after it. It does not
     assume cross-entropy follows. For classification, prefer
@@ -37,13 +38,13 @@ class Softmax(Activation):
     """
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-        np.subtract(x, x.max(axis=1, keepdims=True), out=out)
+        np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        out /= out.sum(axis=-1, keepdims=True)
         return out
 
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
         np.multiply(grad, y, out=out)
-        np.subtract(grad, out.sum(axis=1, keepdims=True), out=out)
+        np.subtract(grad, out.sum(axis=-1, keepdims=True), out=out)
         out *= y
         return out

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _scratch, initializers
+from .._ownership import reading, writing
 from .._params import build_layers, repack
+from .shapes import as_input_shape
 
 _current_scratch = _scratch.CURRENT.get
 
@@ -18,7 +22,13 @@ class Layer:
 
     Contract (DESIGN.md):
 
-    * ``forward(x, training=False) -> y`` with ``x`` of shape ``(m, in)``.
+    * ``build(input_shape)`` creates the parameters (with `add_param`) for inputs of
+      shape ``(m, *input_shape)``: the batch dimension is excluded (Keras passes it;
+      a leading ``None`` is accepted and dropped). ``compute_output_shape(input_shape)``
+      says what comes out (batch excluded), or raises ValueError naming the layer, the
+      expected and the received shape. Both default to a layer without parameters
+      that keeps the shape (activations, dropout).
+    * ``forward(x, training=False) -> y`` with ``x`` of shape ``(m, *input_shape)``.
     * ``backward(grad_out) -> grad_in`` where ``grad_out = dJ/dy`` has the shape of
       ``y``; it *overwrites* the gradients of the layer's own parameters in
       ``self.grads`` and returns ``dJ/dx``.
@@ -48,19 +58,31 @@ class Layer:
     ``trainable = False`` freezes the parameters (Keras): `fit` neither updates nor
     decays them; gradients still flow through the layer to the layers before it.
 
-    A layer is *built* once, by the first `Sequential` it joins (or by hand with
-    ``build(dtype, rng)``): that is when it learns the model's dtype and random
-    Generator and creates its parameters in ``create_params``. A built layer put
-    into another model keeps its weights and shares them (Keras's semantics)::
+    A layer is *built* once, by the first `Sequential` that knows its input shape (or
+    by hand with ``layer.build(input_shape, dtype=..., rng=...)``): that is when it
+    learns the model's dtype, random Generator and input shape, and its ``build``
+    creates its parameters. A built layer put into another model keeps its weights
+    and shares them (Keras's semantics)::
 
         >>> import numpy as np
         >>> from tinyframe.layers import Dense
-        >>> layer = Dense(3, 2).build("float64", np.random.default_rng(0))
+        >>> layer = Dense(2).build((3,), dtype="float64", rng=0)
         >>> layer.forward(np.ones((4, 3))).shape
         (4, 2)
+
+    Args (keywords, for every layer):
+        name: the layer's name in `Sequential.get_layer` and `summary`; by default the
+            model names it after its class (``dense``, ``dense_1``, ...).
+        input_shape: for the first layer of a model, the shape of one sample (Keras's
+            argument), so the model is built at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, name: str | None = None, input_shape: Sequence[int] | None = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name or "/" in name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty string without '/'. Received: {name!r}")
+        self.name = name
+        self.declared_input_shape = None if input_shape is None else as_input_shape(input_shape, type(self).__name__)
+        self.input_shape: tuple[int, ...] | None = None  # the shape it was built for (batch excluded)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
@@ -71,6 +93,12 @@ class Layer:
         self._slots: dict[str, tuple[Any, int]] = {}  # parameter name -> (block, offset), see _params
         self._plan_shapes: list[tuple[int, ...]] | None = None  # set during the planning pass
         self._block = None  # set during the creating pass
+        self._in_build = False  # True while build_layers runs this layer's build
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:  # a subclass's own build: callable by hand too (see _by_hand)
+            cls.build = _by_hand(cls.__dict__["build"])
 
     # ------------------------------------------------------------------ building
     @property
@@ -84,45 +112,78 @@ class Layer:
             raise TypeError(f"{self!r}: trainable must be True or False. Received: trainable={value!r}")
         self._trainable = bool(value)
 
-    def build(self, dtype: Any = "float64", rng: Any = None) -> Layer:
-        """Fix the dtype and random Generator, create the parameters and state; returns self."""
-        build_layers([self], np.dtype(dtype), np.random.default_rng(rng))
-        return self
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        """Override to create parameters with `add_param` and state with `add_state`, for inputs of ``input_shape``.
+
+        ``input_shape`` excludes the batch dimension: ``(64,)`` for rows of 64 features,
+        ``(40, 25)`` for sequences of 40 steps of 25 channels. It runs twice per build:
+        once to learn the shapes (``add_param`` then returns a read-only stand-in of
+        zeros that takes no memory, and draws nothing), then for real. Keep it to
+        ``add_param``, ``add_state``, shape checks and plain attribute assignments.
+        The default calls ``create_params()``, the older hook without the shape.
+
+        Called by hand, ``layer.build(input_shape, dtype="float64", rng=None)`` builds the
+        layer on its own and returns it (``input_shape`` may be left out when the layer
+        knows it, as ``Dense(3, 2)`` does).
+        """
+        self.create_params()
 
     def create_params(self) -> None:
-        """Override to create parameters with `add_param` and state with `add_state` (called by `build`).
+        """The older hook: create parameters without seeing the input shape (``build`` calls it)."""
 
-        It runs twice per build: once to learn the shapes (``add_param`` then returns a
-        read-only stand-in of zeros that takes no memory, and draws nothing), then for
-        real. Keep it to ``add_param``, ``add_state`` and plain attribute assignments.
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of the output (batch excluded) for inputs of ``input_shape``; ValueError if they cannot fit.
+
+        The default keeps the shape (elementwise layers). A layer that changes the
+        shape overrides it; it is called before ``build`` too, to trace a model's shapes.
         """
+        return input_shape
+
+    def _build_by_hand(self, input_shape: Any, dtype: Any, rng: Any) -> Layer:
+        """``layer.build(...)`` called by hand: build this layer alone (``build(None)`` if no shape is known)."""
+        owner = type(self).__name__
+        shape = self.declared_input_shape if input_shape is None else as_input_shape(input_shape, owner)
+        if shape is not None:  # a shape the layer cannot take is refused before anything is created
+            self.compute_output_shape(shape)
+        build_layers([self], np.dtype("float64" if dtype is None else dtype), np.random.default_rng(rng), [shape])
+        return self
 
     def _reset(self, dtype: Any, rng: np.random.Generator | None) -> None:
         self.dtype, self.rng = np.dtype(dtype), rng
         self.params, self.grads, self.state, self._slots = {}, {}, {}, {}
 
-    def _plan(self, dtype: Any) -> list[tuple[int, ...]]:
-        """First pass of `tinyframe._params.build_layers`: the shapes ``create_params`` asks for."""
+    def _run_build(self, input_shape: tuple[int, ...]) -> None:
+        self._in_build = True
+        try:
+            self.build(input_shape)
+        finally:
+            self._in_build = False
+
+    def _plan(self, dtype: Any, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """First pass of `tinyframe._params.build_layers`: the shapes ``build`` asks for."""
         self._reset(dtype, None)
         self._plan_shapes = []
         try:
-            self.create_params()
+            self._run_build(input_shape)
             return self._plan_shapes
         finally:
             self._plan_shapes = None
 
-    def _create(self, dtype: Any, rng: np.random.Generator | None, block: Any, planned: list) -> None:
+    def _create(
+        self, dtype: Any, rng: np.random.Generator | None, block: Any, planned: list, input_shape: tuple[int, ...]
+    ) -> None:
         """Second pass: parameters become views of ``block``, filled by their initializers."""
         self._reset(dtype, rng)
         self._block = block
         try:
-            self.create_params()
+            self._run_build(input_shape)
         finally:
             self._block = None
+        self.input_shape = input_shape
         shapes = [p.shape for p in self.params.values()]
         if shapes != planned:
             raise RuntimeError(
-                f"{self!r}: create_params created parameters of shapes {shapes} after planning {planned}; "
+                f"{self!r}: build created parameters of shapes {shapes} after planning {planned}; "
                 "it must create the same parameters every time it runs"
             )
         self.built = True
@@ -156,7 +217,7 @@ class Layer:
             self.params[name] = self.grads[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
             return self.params[name]
         if self._block is None:
-            raise RuntimeError(f"{self!r}: add_param is called from create_params, which build() runs")
+            raise RuntimeError(f"{self!r}: add_param is called from build(input_shape), which the model runs")
         p, g, offset = self._block.take(shape)
         p[...] = self._initialized("parameter", name, shape, init, initializer)
         self.params[name], self.grads[name], self._slots[name] = p, g, (self._block, offset)
@@ -208,14 +269,48 @@ class Layer:
         """
         return type(self).penalty is not Layer.penalty
 
-    # ------------------------------------------------------------------- shapes
-    def output_features(self, in_features: int | None) -> int | None:
-        """Columns of the output for an input with ``in_features`` columns.
+    # ------------------------------------------------------------------ weights
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """The layer's parameter arrays, then its state arrays (Keras order); the live arrays, not copies."""
+        return [*self.params.values(), *self.state.values()]
 
-        ``None`` means unknown. Raise ValueError when ``in_features`` does not fit.
-        The default keeps the width (elementwise layers).
-        """
-        return in_features
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the parameters, then the state (Keras's ``layer.get_weights()``)."""
+        self._require_built("get_weights")
+        with reading([self], "get_weights"):
+            return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Overwrite the parameters and state in place, in `get_weights` order; all are checked first."""
+        from ..data import checked_weights  # data imports nothing from layers; imported here to keep layers light
+
+        self._require_built("set_weights")
+        targets = self.weights
+        checked = checked_weights(weights, targets, self.dtype, f"{self.name or type(self).__name__}.set_weights")
+        with writing([self], "set_weights"):
+            for p, arr in zip(targets, checked):
+                p[...] = arr
+
+    def count_params(self) -> int:
+        """The number of parameter and state values (Keras counts both)."""
+        self._require_built("count_params")
+        return sum(w.size for w in self.weights)
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{self!r} is not built yet, so it has no weights for {what}: put it in a model whose input shape "
+                "is known, or call layer.build(input_shape)"
+            )
+
+    def __call__(self, x: Any, training: bool = False) -> np.ndarray:
+        """``forward`` on an array, building the layer first from ``x.shape[1:]`` if needed (as Keras does)."""
+        x = np.asarray(x)
+        if not self.built:
+            dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype("float32")
+            self.build(x.shape[1:], dtype=dtype)
+        return self.forward(np.ascontiguousarray(x, dtype=self.dtype), training=training)
 
     # ---------------------------------------------------------------- utilities
     def buffer(self, name: str, shape: tuple[int, ...], fill: float | None = None) -> np.ndarray:
@@ -249,3 +344,55 @@ class Layer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def declared_input_shape(layers: Sequence[Layer]) -> tuple[int, ...] | None:
+    """The input shape the first layers declare: the first declared one, with only shape-keeping layers before it.
+
+    ``[Dropout(0.2), Dense(64, 30)]`` declares ``(64,)``; ``[Dense(30)]`` declares nothing.
+    """
+    for layer in layers:
+        if layer.declared_input_shape is not None:
+            return layer.declared_input_shape
+        if type(layer).compute_output_shape is not Layer.compute_output_shape:
+            return None  # this layer changes the shape: the input cannot be read off a later one
+    return None
+
+
+def trace_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...], owner: str = "Sequential") -> list[tuple]:
+    """The input shape of every layer, then the output shape (batch excluded); errors name the layer.
+
+    Nothing is built: only ``compute_output_shape`` is asked.
+    """
+    shapes = [tuple(input_shape)]
+    for i, layer in enumerate(layers):
+        try:
+            out = layer.compute_output_shape(shapes[-1])
+        except ValueError as error:
+            raise ValueError(f"{owner}: layer {i} ({layer.name or type(layer).__name__}): {error}") from None
+        shapes.append(tuple(int(d) for d in out))
+    return shapes
+
+
+def snake_case(name: str) -> str:
+    """``"GaussianNoise"`` -> ``"gaussian_noise"``: a layer's default name (Keras's rule)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _by_hand(build: Callable) -> Callable:
+    """Wrap a ``build(self, input_shape)`` so that a call by hand runs the whole two-pass build.
+
+    Inside `tinyframe._params.build_layers` (``_in_build``) the layer's own code runs;
+    called by hand, ``layer.build(shape, dtype=..., rng=...)`` builds it alone and returns it.
+    """
+
+    @functools.wraps(build)
+    def wrapper(self: Layer, input_shape: Any = None, *, dtype: Any = None, rng: Any = None) -> Any:
+        if self._in_build:
+            return build(self, input_shape)
+        return self._build_by_hand(input_shape, dtype, rng)
+
+    return wrapper
+
+
+Layer.build = _by_hand(Layer.build)

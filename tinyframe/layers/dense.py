@@ -1,12 +1,13 @@
-"""Dense: the fully connected layer, ``y = x @ W + b``."""
+"""Dense: the fully connected layer, ``y = activation(x @ W + b)``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import activations, initializers, regularizers
 from .._checks import check_positive_int
 from .base import Layer
 
@@ -26,11 +27,21 @@ class Dense(Layer):
 
     The article writes one sample as ``z = W' h + b`` with ``W'`` of shape
     ``(out, in)``; tinyframe (like Keras) stores ``W = W'.T`` so a batch multiplies
-    on the right.
+    on the right. Inputs of higher rank ``(m, d1, ..., in)`` are multiplied on their
+    last axis, as in Keras: the leading axes are flattened into rows, so the same
+    formulas hold with ``m * d1 * ...`` rows.
+
+    **Two spellings.** ``Dense(64, 30)`` is the design card's (in, out); ``Dense(30)``
+    is Keras's (units only): the input width comes from the layer before, an `Input`
+    layer, ``input_shape=``, or the first array the model sees.
 
     Args:
-        in_features: width of the input.
+        in_features: width of the input, or, given alone, the number of units (Keras).
         out_features: width of the output (number of neurons).
+        activation: applied to ``z`` inside the layer (Keras's argument): a name such as
+            ``"relu"`` or ``"sigmoid"`` (`tinyframe.activations.get`), an `Activation`,
+            or None (linear, the default). Its backward runs inside this layer's.
+        use_bias: whether the layer has ``b`` (True by default).
         kernel_initializer: name in `tinyframe.initializers` or a callable;
             ``"glorot_uniform"`` by default, ``"random_sample"`` is the article's [0, 1).
         bias_initializer: likewise; ``"zeros"`` by default.
@@ -38,80 +49,177 @@ class Dense(Layer):
             `tinyframe.regularizers` (or ``"l2"``, ``"l1"``, ``"l1_l2"``); None by
             default. Its value is part of the loss that training reports and
             minimises (``penalty()``), and its gradient is added to ``dJ/dW``.
+        bias_regularizer: likewise, on ``b``.
+        units: Keras's keyword for the number of units (``Dense(units=30)``).
+        name, input_shape: see `Layer`.
 
     Example:
         >>> import numpy as np
-        >>> layer = Dense(64, 30).build("float32", np.random.default_rng(0))
+        >>> layer = Dense(64, 30).build(dtype="float32", rng=0)
         >>> layer.forward(np.zeros((5, 64), "float32")).shape
         (5, 30)
+        >>> Dense(30, activation="relu").build((40, 64)).forward(np.ones((2, 40, 64))).shape
+        (2, 40, 30)
     """
 
     writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
 
     def __init__(
         self,
-        in_features: int,
-        out_features: int,
+        in_features: int | None = None,
+        out_features: int | str | Any | None = None,
+        activation: str | Any | None = None,
+        use_bias: bool = True,
         kernel_initializer: str | Callable = "glorot_uniform",
         bias_initializer: str | Callable = "zeros",
         kernel_regularizer: regularizers.L1L2 | str | dict | None = None,
+        bias_regularizer: regularizers.L1L2 | str | dict | None = None,
+        *,
+        units: int | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__()
-        self.in_features = check_positive_int(in_features, "in_features", "Dense")
-        self.out_features = check_positive_int(out_features, "out_features", "Dense")
+        super().__init__(**kwargs)
+        if out_features is not None and not isinstance(out_features, (int, np.integer)):
+            if activation is not None:  # Dense(30, "relu") is Keras's (units, activation)
+                raise TypeError(f"Dense: out_features must be an integer. Received: out_features={out_features!r}")
+            out_features, activation = None, out_features
+        if units is not None:
+            if out_features is not None or in_features is not None:
+                raise TypeError("Dense: give units= alone, or (in_features, out_features). Received both")
+            out_features = units
+        elif out_features is None:  # one number: Keras's units
+            in_features, out_features = None, in_features
+        if out_features is None:
+            raise TypeError("Dense: the number of units is needed, e.g. Dense(30) or Dense(64, 30). Received none")
+        self.out_features = check_positive_int(
+            out_features, "units" if in_features is None else "out_features", "Dense"
+        )
+        self.in_features = None if in_features is None else check_positive_int(in_features, "in_features", "Dense")
+        self._given_in = self.in_features  # what the constructor was told (None: learnt at build)
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(f"Dense: use_bias must be True or False. Received: use_bias={use_bias!r}")
+        self.use_bias = bool(use_bias)
+        self.activation = activations.get(activation)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         initializers.get(kernel_initializer), initializers.get(bias_initializer)  # unknown names: refused now
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
-        self._x: np.ndarray | None = None  # this step's input, kept by forward for backward
-
-    def create_params(self) -> None:
-        self.add_param("W", (self.in_features, self.out_features), self.kernel_initializer)
-        self.add_param("b", (self.out_features,), self.bias_initializer)
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._x = x
-        z = np.matmul(x, self.params["W"], out=self.buffer("z", (x.shape[0], self.out_features)))
-        z += self.params["b"]
-        return z
-
-    def backward_params(self, grad_out: np.ndarray) -> None:
-        np.matmul(self._x.T, grad_out, out=self.grads["W"])
-        # A matrix-vector product with ones sums over the batch faster than .sum(0).
-        ones = self.buffer("ones", (grad_out.shape[0],), fill=1)
-        np.matmul(ones, grad_out, out=self.grads["b"])
-        if self.kernel_regularizer is not None:
-            W = self.params["W"]
-            self.kernel_regularizer.add_gradient(W, self.grads["W"], self.buffer("penalty_grad", W.shape))
-
-    def penalty(self) -> float:
-        if self.kernel_regularizer is None:
-            return 0.0
-        return self.kernel_regularizer(self.params["W"])
+        if self.in_features is not None:
+            if self.declared_input_shape is None:
+                self.declared_input_shape = (self.in_features,)
+            self.compute_output_shape(self.declared_input_shape)
+        self._x: np.ndarray | None = None  # this step's input as rows (m, in), kept by forward for backward
+        self._x_shape: tuple[int, ...] = ()  # and its shape, when it had another rank
 
     @property
-    def has_penalty(self) -> bool:
-        """True only with a kernel regularizer: a plain Dense stays off the per-step penalty path."""
-        return self.kernel_regularizer is not None
+    def units(self) -> int:
+        """The number of outputs (Keras's name for ``out_features``)."""
+        return self.out_features
+
+    # ------------------------------------------------------------------ shapes
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if self.in_features is not None and input_shape[-1] != self.in_features:
+            raise ValueError(
+                f"{self!r} expects inputs whose last axis has {self.in_features} features, shape "
+                f"(..., {self.in_features}). Received: input shape {tuple(input_shape)}"
+            )
+        return (*input_shape[:-1], self.out_features)
+
+    def build(self, input_shape: tuple[int, ...] | None) -> None:
+        if input_shape is None and self.in_features is None:
+            raise ValueError(f"{self!r}: the input width is unknown; build((in_features,)) or give Dense(in, out)")
+        if input_shape is not None:
+            self.compute_output_shape(input_shape)
+            self.in_features = input_shape[-1]
+        self.add_param("W", (self.in_features, self.out_features), self.kernel_initializer)
+        if self.use_bias:
+            self.add_param("b", (self.out_features,), self.bias_initializer)
+        if self.activation is not None:
+            self.activation.build((self.out_features,), dtype=self.dtype)
+
+    # ---------------------------------------------------------------- the maths
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        shape = self._x_shape = x.shape
+        if len(shape) != 2:  # rows of the last axis; the shape is restored on the way out
+            x = x.reshape(-1, shape[-1])
+        z = np.matmul(x, self.params["W"], out=self.buffer("z", (x.shape[0], self.out_features)))
+        self._x = x
+        if self.use_bias:
+            z += self.params["b"]
+        if self.activation is not None:
+            z = self.activation.forward(z, training)
+        return z if len(shape) == 2 else z.reshape(*shape[:-1], self.out_features)
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        self._delta_rows = delta = self._delta(grad_out)  # backward reads it after calling this
+        self._param_grads(delta)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.backward_params(grad_out)
-        grad_in = self.buffer("grad_in", (grad_out.shape[0], self.in_features))
-        return np.matmul(grad_out, self.params["W"].T, out=grad_in)
+        delta = self._delta_rows
+        grad_in = self.buffer("grad_in", (delta.shape[0], self.in_features))
+        np.matmul(delta, self.params["W"].T, out=grad_in)
+        return grad_in if grad_out.ndim == 2 else grad_in.reshape(self._x_shape)
 
-    def output_features(self, in_features: int | None) -> int:
-        if in_features is not None and in_features != self.in_features:
-            raise ValueError(f"{self!r} expects {self.in_features} input features. Received: {in_features}")
-        return self.out_features
+    def _delta(self, grad_out: np.ndarray) -> np.ndarray:
+        """``dJ/dz`` as rows ``(m, out)``: through the activation first, if the layer has one."""
+        if grad_out.ndim != 2:
+            grad_out = grad_out.reshape(-1, self.out_features)
+        if self.activation is not None:
+            grad_out = self.activation.backward(grad_out)
+        return grad_out
+
+    def _param_grads(self, delta: np.ndarray) -> None:
+        np.matmul(self._x.T, delta, out=self.grads["W"])
+        if self.use_bias:
+            # A matrix-vector product with ones sums over the batch faster than .sum(0).
+            ones = self.buffer("ones", (delta.shape[0],), fill=1)
+            np.matmul(ones, delta, out=self.grads["b"])
+        for name, regularizer in (("W", self.kernel_regularizer), ("b", self.bias_regularizer)):
+            if regularizer is not None and name in self.params:
+                p = self.params[name]
+                regularizer.add_gradient(p, self.grads[name], self.buffer(f"penalty_grad_{name}", p.shape))
+
+    def penalty(self) -> float:
+        total = 0.0
+        for name, regularizer in (("W", self.kernel_regularizer), ("b", self.bias_regularizer)):
+            if regularizer is not None and name in self.params:
+                total += regularizer(self.params[name])
+        return total
+
+    @property
+    def has_penalty(self) -> bool:
+        """True only with a regularizer: a plain Dense stays off the per-step penalty path."""
+        return self.kernel_regularizer is not None or (self.bias_regularizer is not None and self.use_bias)
 
     def get_config(self) -> dict:
-        config = {"in_features": self.in_features, "out_features": self.out_features}
+        config: dict[str, Any] = {"in_features": self.declared_in_features(), "out_features": self.out_features}
+        if self.activation is not None:
+            config["activation"] = activations.serialize(self.activation)
+        if not self.use_bias:
+            config["use_bias"] = False
         for key in ("kernel_initializer", "bias_initializer"):
             value = getattr(self, key)
             config[key] = value if isinstance(value, str) else getattr(value, "__name__", repr(value))
         config["kernel_regularizer"] = regularizers.serialize(self.kernel_regularizer)
+        if self.bias_regularizer is not None:
+            config["bias_regularizer"] = regularizers.serialize(self.bias_regularizer)
         return config
 
+    def declared_in_features(self) -> int | None:
+        """The input width given to the constructor (None for Keras's ``Dense(units)``)."""
+        return self._given_in
+
     def __repr__(self) -> str:
-        extra = "" if self.kernel_regularizer is None else f", kernel_regularizer={self.kernel_regularizer!r}"
-        return f"Dense({self.in_features}, {self.out_features}{extra})"
+        given = self.declared_in_features()
+        args = [str(self.out_features)] if given is None else [str(given), str(self.out_features)]
+        if self.activation is not None:
+            args.append(f"activation={activations.serialize(self.activation)!r}")
+        if not self.use_bias:
+            args.append("use_bias=False")
+        if self.kernel_regularizer is not None:
+            args.append(f"kernel_regularizer={self.kernel_regularizer!r}")
+        if self.bias_regularizer is not None:
+            args.append(f"bias_regularizer={self.bias_regularizer!r}")
+        return f"Dense({', '.join(args)})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._checks import check_float
@@ -28,7 +30,7 @@ class Dropout(Layer):
 
     Example:
         >>> import numpy as np
-        >>> layer = Dropout(0.5).build("float64", np.random.default_rng(0))
+        >>> layer = Dropout(0.5).build(dtype="float64", rng=0)
         >>> layer.forward(np.ones((2, 4)), training=True)   # survivors scaled by 1 / (1 - 0.5)
         array([[2., 0., 0., 0.],
                [2., 2., 2., 2.]])
@@ -36,8 +38,8 @@ class Dropout(Layer):
         array([[1., 1.]])
     """
 
-    def __init__(self, rate: float) -> None:
-        super().__init__()
+    def __init__(self, rate: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.rate = check_float(rate, "rate", "Dropout", 0.0, 1.0, low_open=False, high_open=True)
         self._mask: np.ndarray | None = None
 

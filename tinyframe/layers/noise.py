@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._checks import check_float
@@ -26,15 +28,15 @@ class GaussianNoise(Layer):
 
     Example:
         >>> import numpy as np
-        >>> layer = GaussianNoise(0.1).build("float64", np.random.default_rng(0))
+        >>> layer = GaussianNoise(0.1).build(dtype="float64", rng=0)
         >>> layer.forward(np.zeros((1, 3)), training=True).round(3)
         array([[ 0.013, -0.013,  0.064]])
         >>> layer.forward(np.zeros((1, 3)))           # inference: unchanged
         array([[0., 0., 0.]])
     """
 
-    def __init__(self, stddev: float) -> None:
-        super().__init__()
+    def __init__(self, stddev: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.stddev = check_float(stddev, "stddev", "GaussianNoise", 0.0, low_open=False)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

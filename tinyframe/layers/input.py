@@ -1,0 +1,45 @@
+"""Input: the shape of one sample, given at the front of a model (Keras's ``Input(shape=...)``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """Marks the input of a `Sequential`: its shape (batch excluded) lets the model build at once.
+
+    It computes nothing (forward and backward are the identity) and has no weights. A
+    `Sequential` takes its shape and does not keep it among ``model.layers``, as in
+    Keras, so ``model.layers[0]`` is the first layer that computes something. Only the
+    first entry of a model may be one.
+
+    Example:
+        >>> from tinyframe import Sequential
+        >>> from tinyframe.layers import Dense, Input
+        >>> model = Sequential([Input(shape=(64,)), Dense(30)])
+        >>> model.input_shape, model.output_shape, len(model.layers)
+        ((64,), (30,), 1)
+    """
+
+    def __init__(self, shape: Sequence[int] | int, **kwargs: Any) -> None:
+        super().__init__(input_shape=shape, **kwargs)
+        self.shape = self.declared_input_shape
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out
+
+    def get_config(self) -> dict:
+        return {"shape": list(self.shape)}
+
+
+def Input(shape: Sequence[int] | int, name: str | None = None) -> InputLayer:  # noqa: N802 (Keras's spelling)
+    """Keras's ``Input(shape=(64,))``: the shape of one sample, batch excluded, for the front of a `Sequential`."""
+    return InputLayer(shape, name=name)
