@@ -2,6 +2,7 @@
 
 from .base import Activation
 from .elu import ELU, SELU
+from .gelu import GELU
 from .identity import Identity
 from .leaky_relu import LeakyReLU
 from .relu import ReLU
@@ -23,4 +24,5 @@ __all__ = [
     "SELU",
     "Swish",
     "Softplus",
+    "GELU",
 ]
