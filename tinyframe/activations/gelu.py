@@ -57,45 +57,46 @@ class GELU(Activation):
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         g = self.buffer("g", x.shape)
-        if self.approximate:
-            np.clip(x, -TANH_CLIP, TANH_CLIP, out=out)
-            np.square(out, out=g)
-            g *= CUBIC
-            g += 1
-            g *= out
-            g *= TANH_SCALE  # 2u
-            Sigmoid.function(self, g, g)
-        else:
-            np.multiply(x, -SQRT_HALF, out=out)
-            _erf.erfc(out, g, self._work(x.shape))
-            g *= 0.5
+        (self._tanh_gate if self.approximate else self._erf_gate)(x, g, out)
         self._g = g  # for backward (this step's; fit owns the layer meanwhile)
         return np.multiply(x, g, out=out)
 
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
-        g = self._g
-        w0, w1, _ = self._work(x.shape)
-        if self.approximate:
-            np.clip(x, -TANH_CLIP, TANH_CLIP, out=w0)
-            np.square(w0, out=w0)
-            w0 *= 3 * CUBIC
-            w0 += 1
-            w0 *= TANH_SCALE  # 2u'
-            np.subtract(1, g, out=out)
-            out *= g
-            out *= w0
-        else:
-            np.abs(x, out=w0)
-            np.minimum(w0, PDF_CLIP, out=w0)
-            _erf.exp_minus_square(w0, out, w1, scale=0.5)
-            out *= INV_SQRT_2PI
+        (self._tanh_slope if self.approximate else self._erf_slope)(x, self._g, out)
         out *= x  # z g': 0 where g' is, for every finite z
-        out += g
+        out += self._g
         out *= grad
         return out
 
-    def _work(self, shape: tuple[int, ...]) -> list[np.ndarray]:
-        return [self.buffer(f"work{i}", shape) for i in range(3)]
+    def _erf_gate(self, x: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
+        np.multiply(x, -SQRT_HALF, out=tmp)
+        _erf.erfc(tmp, g, [self.buffer(f"work{i}", x.shape) for i in range(3)])
+        g *= 0.5
+
+    def _erf_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+        a = np.abs(x, out=self.buffer("work0", x.shape))
+        np.minimum(a, PDF_CLIP, out=a)
+        _erf.exp_minus_square(a, out, self.buffer("work1", x.shape), scale=0.5)
+        out *= INV_SQRT_2PI
+
+    def _tanh_gate(self, x: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
+        np.clip(x, -TANH_CLIP, TANH_CLIP, out=tmp)
+        np.square(tmp, out=g)
+        g *= CUBIC
+        g += 1
+        g *= tmp
+        g *= TANH_SCALE  # 2u
+        Sigmoid.function(self, g, g)
+
+    def _tanh_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+        du = np.clip(x, -TANH_CLIP, TANH_CLIP, out=self.buffer("work0", x.shape))
+        np.square(du, out=du)
+        du *= 3 * CUBIC
+        du += 1
+        du *= TANH_SCALE  # 2u'
+        np.subtract(1, g, out=out)
+        out *= g
+        out *= du
 
     def get_config(self) -> dict:
         return {"approximate": self.approximate}
