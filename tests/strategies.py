@@ -16,7 +16,7 @@ import pytest
 from hypothesis import strategies as st
 
 from tinyframe import Sequential
-from tinyframe.activations import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
+from tinyframe.activations import ELU, GELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
 from tinyframe.layers import Dense, Dropout, GaussianNoise
 
 # name -> factory(width) of a layer that keeps the width. Dropout and GaussianNoise are
@@ -32,6 +32,8 @@ ELEMENTWISE = {
     "SELU": lambda width: SELU(),
     "Swish": lambda width: Swish(),
     "Softplus": lambda width: Softplus(),
+    "GELU": lambda width: GELU(),
+    "GELU-tanh": lambda width: GELU(approximate=True),
     "Dropout": lambda width: Dropout(0.3),
     "GaussianNoise": lambda width: GaussianNoise(0.5),
 }

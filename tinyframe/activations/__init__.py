@@ -2,6 +2,7 @@
 
 from .base import Activation
 from .elu import ELU, SELU
+from .gelu import GELU
 from .identity import Identity
 from .leaky_relu import LeakyReLU
 from .relu import ReLU
@@ -23,6 +24,7 @@ __all__ = [
     "SELU",
     "Swish",
     "Softplus",
+    "GELU",
 ]
 
 # Keras's activation names -> the class that computes it (created with its default arguments).
