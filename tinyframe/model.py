@@ -229,7 +229,7 @@ class Sequential:
         optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise TypeError(f"compile: metrics must be a list of names or callables. Received: {metrics!r}")
-        chosen = dict(metrics_module.get(m) for m in (metrics or []))
+        chosen = {metric.name: metric for metric in map(metrics_module.get, metrics or [])}
         optimizer.check_dtype(self.dtype)
         user = getattr(optimizer, "_model", lambda: None)()
         if user is not None and user is not self:

@@ -205,8 +205,9 @@ def _run_epoch(
     model: Any, batches: Batches, hooks: CallbackList, epoch: int, interrupt: DeferredInterrupt
 ) -> dict[str, float] | None:
     """One pass over the data; the epoch's mean loss and metrics, or None if the loss diverged."""
-    totals = dict.fromkeys(["loss", *model.metrics], 0.0)
-    seen = 0
+    total_loss, seen = 0.0, 0
+    for metric in model.metrics.values():
+        metric.reset_state()
     for batch, (xb, yb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
             hooks.on_batch_begin(batch, {"batch": batch, "size": xb.shape[0]})
@@ -225,12 +226,12 @@ def _run_epoch(
             return None
         m = xb.shape[0]
         seen += m
-        totals["loss"] += loss * m
-        for name, metric in model.metrics.items():
-            totals[name] += metric(yb, y_hat) * m
+        total_loss += loss * m
+        for metric in model.metrics.values():
+            metric.update_state(yb, y_hat)
         if hooks.batch_end_callbacks:
-            hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": totals["loss"] / seen})
-    return {key: value / seen for key, value in totals.items()}
+            hooks.on_batch_end(batch, {"batch": batch, "size": m, "loss": total_loss / seen})
+    return {"loss": total_loss / seen, **{name: metric.result() for name, metric in model.metrics.items()}}
 
 
 def train_step(model: Any, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray | None]:
