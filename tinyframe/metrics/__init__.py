@@ -28,9 +28,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .auc import AUC
-from .base import MeanMetricWrapper, Metric
+from .base import Metric
 from .confusion import Precision, Recall
 from .functions import accuracy, mae, mse
+from .mean_metric_wrapper import MeanMetricWrapper
 from .mean_metrics import (
     Accuracy,
     BinaryAccuracy,

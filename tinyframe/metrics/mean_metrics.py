@@ -7,7 +7,7 @@ from typing import Any
 
 from .._checks import check_float, check_positive_int
 from . import functions
-from .base import MeanMetricWrapper
+from .mean_metric_wrapper import MeanMetricWrapper
 
 
 class BuiltinMean(MeanMetricWrapper):
