@@ -17,9 +17,13 @@ def net(width=3):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"loss": "hinge"}, ValueError, r"Unknown loss: expected a Loss instance or one of .* Received: 'hinge'"),
+        (
+            {"loss": "squared_hinge"},
+            ValueError,
+            r"Unknown loss: expected a Loss instance or one of .* Received: 'squared_hinge'",
+        ),
         ({"loss": 3}, ValueError, "Unknown loss: .* Received: 3"),
-        ({"optimizer": "adagrad"}, ValueError, r"Unknown optimizer: .* Received: 'adagrad'"),
+        ({"optimizer": "adadelta"}, ValueError, r"Unknown optimizer: .* Received: 'adadelta'"),
         ({"metrics": ["f1"]}, ValueError, r"Unknown metric: .* Received: 'f1'"),
         ({"metrics": "accuracy"}, TypeError, "metrics must be a list of names or callables"),
     ],

@@ -35,7 +35,7 @@ SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 def gelu_and_slope(x, approximate=False, dtype="float64"):
     """``GELU(x)`` and ``dGELU/dx`` (backward of ones), as copies."""
-    layer = GELU(approximate).build(dtype)
+    layer = GELU(approximate).build(dtype=dtype)
     y = layer.forward(np.asarray(x, dtype=dtype)).copy()
     return y, layer.backward(np.ones_like(y)).copy()
 
@@ -209,7 +209,7 @@ def test_approximate_matches_keras_tanh_formula_at_any_rank(data, shape):
 def test_gradient_alone_at_any_rank(approximate, data, shape):
     """check_layer: J = sum(r * GELU(x)); up to |x| = 8, so erfc's third interval (|x| > 5.66) is crossed."""
     x = data.draw(arrays(shape, -8.0, 8.0))
-    record("GELU-tanh" if approximate else "GELU", gradcheck.check_layer(GELU(approximate).build("float64"), x))
+    record("GELU-tanh" if approximate else "GELU", gradcheck.check_layer(GELU(approximate).build(dtype="float64"), x))
 
 
 # ---------------------------------------------------------------- float32, extremes

@@ -49,14 +49,14 @@ def test_register_with_a_name():
 
 def test_custom_losses_and_optimizers_register_too():
     @tinyframe.register
-    class Huber(SquaredError):
+    class MyHuber(SquaredError):
         pass
 
     @tinyframe.register
     class Nesterov(GradientDescent):
         pass
 
-    assert registry.lookup("Huber", "loss") is Huber and registry.lookup("Nesterov", "optimizer") is Nesterov
+    assert registry.lookup("MyHuber", "loss") is MyHuber and registry.lookup("Nesterov", "optimizer") is Nesterov
 
 
 def test_a_built_in_name_is_refused():

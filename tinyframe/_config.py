@@ -169,19 +169,28 @@ def generator(state: Any) -> np.random.Generator:
 
 
 def metric_names(metrics: dict[str, Any]) -> list[str]:
-    """Names of the built-in metrics (saved); custom metric functions are left out with a warning."""
+    """Names of the built-in metrics (saved); the others are left out with a warning.
+
+    A metric is built-in when ``metrics.get(name)`` gives an object of the same class
+    with the same config, so loading the name re-creates it: ``"precision"`` is, but a
+    ``Precision(thresholds=0.7)`` (named ``"precision"``) or a wrapped function is not.
+    """
     names = []
-    for name, fn in metrics.items():
+    for name, metric in metrics.items():
         try:
-            fresh = metrics_module.get(name)  # TEMPORARY until the metrics branch lands
-            builtin = type(fresh) is type(fn) and getattr(fresh, "fn", None) is getattr(fn, "fn", None)
+            reference = metrics_module.get(name)
         except ValueError:
-            builtin = False
-        if builtin:
+            reference = None
+        if type(reference) is type(metric) and reference.get_config() == metric.get_config():
             names.append(name)
-        else:
-            warn(
-                f"save: metric {name!r} is a custom function, which a file cannot hold; it is not saved. "
-                "After load_model, compile again with it to have it reported."
-            )
+            continue
+        what = (
+            "is a custom function or metric"
+            if reference is None or type(reference) is not type(metric)
+            else f"has other settings than the name gives ({metric!r}, not {reference!r})"
+        )
+        warn(
+            f"save: metric {name!r} {what}, which a file cannot hold; it is not saved. "
+            "After load_model, compile again with it to have it reported."
+        )
     return names

@@ -1,12 +1,25 @@
-"""Losses: costs ``J(y_pred, y_true)`` with their gradients."""
+"""Losses: costs ``J(y_pred, y_true)`` with their gradients, for outputs of any rank ``(m, d1, ..., k)``.
+
+Every loss reduces as Keras's default ``"sum_over_batch_size"``: the mean of the
+per-position losses (a class loss reads the last axis as the classes, so a position
+is everything but the last axis; an elementwise loss averages every element).
+The article's `SquaredError` is the exception: ``1/(2m)`` times the summed squares.
+``forward(y_pred, y_true, sample_weight=None)`` takes optional per-sample weights
+(see `Loss`).
+"""
 
 from __future__ import annotations
 
 from .base import Loss
 from .binary_cross_entropy import BinaryCrossEntropy
 from .cross_entropy import CrossEntropy
+from .hinge import Hinge
+from .huber import Huber
+from .kl_divergence import KLDivergence
 from .mean_absolute_error import MeanAbsoluteError
 from .mean_squared_error import MeanSquaredError
+from .poisson import Poisson
+from .sparse_categorical_crossentropy import SparseCategoricalCrossentropy
 from .squared_error import SquaredError
 
 __all__ = [
@@ -16,6 +29,11 @@ __all__ = [
     "MeanAbsoluteError",
     "CrossEntropy",
     "BinaryCrossEntropy",
+    "SparseCategoricalCrossentropy",
+    "Huber",
+    "KLDivergence",
+    "Hinge",
+    "Poisson",
     "get",
 ]
 
@@ -30,13 +48,38 @@ _BY_NAME = {
     "categorical_crossentropy": CrossEntropy,
     "binary_cross_entropy": BinaryCrossEntropy,
     "binary_crossentropy": BinaryCrossEntropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "huber": Huber,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "hinge": Hinge,
+    "poisson": Poisson,
+}
+# Any case; with the class names, tinyframe's and Keras's ("CategoricalCrossentropy", "BinaryCrossentropy").
+_BY_LOWER_NAME = {
+    **_BY_NAME,
+    **{cls.__name__.lower(): cls for cls in _BY_NAME.values()},
+    "categoricalcrossentropy": CrossEntropy,
 }
 
 
 def get(identifier: str | Loss) -> Loss:
-    """A `Loss` instance from an instance or a name such as ``"squared_error"``."""
+    """A `Loss` instance from an instance, a name such as ``"huber"``, or a class name such as ``"Huber"``.
+
+    Names are Keras's (``"categorical_crossentropy"``, ``"kld"``, ...) and give the
+    default settings; they and the class names (tinyframe's or Keras's, e.g.
+    ``"MeanSquaredError"``, ``"CategoricalCrossentropy"``) are matched in any case.
+
+    >>> get("Huber")
+    Huber(delta=1.0)
+    """
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        return _BY_NAME[identifier]()
-    raise ValueError(f"Unknown loss: expected a Loss instance or one of {sorted(_BY_NAME)}. Received: {identifier!r}")
+    if isinstance(identifier, str):
+        cls = _BY_LOWER_NAME.get(identifier.lower())
+        if cls is not None:
+            return cls()
+    raise ValueError(
+        f"Unknown loss: expected a Loss instance or one of {sorted(_BY_NAME)} (or a class name such as "
+        f"'CategoricalCrossentropy'). Received: {identifier!r}"
+    )

@@ -8,18 +8,20 @@ from .probabilistic import ProbabilisticLoss
 
 
 class BinaryCrossEntropy(ProbabilisticLoss):
-    """Binary cross-entropy, averaged over the ``m * k`` outputs (Keras's meaning).
+    """Binary cross-entropy, averaged over all ``N = m * d1 * ... * k`` outputs (Keras's meaning).
 
-    ``y_true`` holds targets in ``[0, 1]`` of shape ``(m, k)``: each column is its
-    own two-class problem (a single sigmoid output, or multi-label outputs)::
+    ``y_true`` holds targets in ``[0, 1]`` of the prediction's shape ``(m, d1, ..., k)``:
+    each output is its own two-class problem (a single sigmoid output, or
+    multi-label outputs). Keras averages over the last axis, then over the
+    positions: the mean over all ``N`` outputs::
 
-        J = -(1/(m k)) sum [ y log p + (1 - y) log(1 - p) ]
+        J = -(1/N) sum [ y log p + (1 - y) log(1 - p) ]
 
     ``from_logits=True``: ``y_pred`` holds raw scores ``z`` with ``p = sigmoid(z)``;
     the terms are rewritten so nothing overflows or takes ``log(0)``::
 
         -[y log p + (1 - y) log(1 - p)] = max(z, 0) - z * y + log(1 + exp(-|z|))
-        dJ/dz = (sigmoid(z) - y) / (m k)      sigmoid from the same exp(-|z|) <= 1
+        dJ/dz = (sigmoid(z) - y) / N          sigmoid from the same exp(-|z|) <= 1
 
     That is the sigmoid and the loss fused into one gradient; the model then ends
     in `Dense`, not `Sigmoid`. The metric ``"accuracy"`` thresholds one output at
@@ -28,7 +30,10 @@ class BinaryCrossEntropy(ProbabilisticLoss):
     ``from_logits=False`` (the default, as in Keras): ``y_pred`` are probabilities,
     say from a final `Sigmoid`; ``p`` and ``1 - p`` are clipped as in `ProbabilisticLoss`::
 
-        dJ/dp = -(y / clip(p) - (1 - y) / clip(1 - p)) / (m k)
+        dJ/dp = -(y / clip(p) - (1 - y) / clip(1 - p)) / N
+
+    With ``sample_weight`` ``w`` (shape ``(m,)``): each sample's terms times ``w_s``,
+    still divided by ``N``.
 
     Args:
         from_logits: whether ``y_pred`` are logits (True) or probabilities (False).
@@ -48,7 +53,7 @@ class BinaryCrossEntropy(ProbabilisticLoss):
         work = np.multiply(z, y, out=self.buffer("work", z.shape))
         terms -= work
         terms += np.log1p(e, out=work)
-        return float(terms.sum()) / z.size
+        return self.total(terms) / z.size
 
     def logits_gradient(self, out: np.ndarray) -> np.ndarray:
         e = self.saved("exp")
@@ -63,9 +68,9 @@ class BinaryCrossEntropy(ProbabilisticLoss):
         not_y = np.subtract(1, y, out=self.buffer("not_y", p.shape))
         not_p = np.subtract(1, p, out=self.buffer("not_p", p.shape))
         log_terms = np.log(self.clipped(p, "clipped"), out=self.buffer("log", p.shape))
-        total = float(np.vdot(y, log_terms))
+        total = self.total(y, log_terms)
         np.log(self.clipped(not_p, "clipped_not_p"), out=log_terms)
-        total += float(np.vdot(not_y, log_terms))
+        total += self.total(not_y, log_terms)
         return -total / p.size
 
     def probs_gradient(self, out: np.ndarray) -> np.ndarray:

@@ -36,13 +36,13 @@ class ProbabilisticLoss(Loss):
             raise TypeError(f"{type(self).__name__}: from_logits must be True or False. Received: {from_logits!r}")
         self.from_logits = bool(from_logits)
 
-    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         if not self.from_logits and y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
             raise ValueError(
                 f"{self!r} expects probabilities in [0, 1]. Received: values from {y_pred.min():.4g} to "
                 f"{y_pred.max():.4g}. If the last layer outputs raw scores (logits), use from_logits=True"
             )
-        return super().forward(y_pred, y_true)
+        return super().forward(y_pred, y_true, sample_weight)
 
     def value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         if self.from_logits:
