@@ -19,7 +19,7 @@ import pytest
 
 from tinyframe import Sequential
 from tinyframe.activations import Sigmoid
-from tinyframe.callbacks import Callback, progress
+from tinyframe.callbacks import Callback, ReduceLROnPlateau, progress
 from tinyframe.layers import Dense
 from tinyframe.optimizers import GradientDescent
 
@@ -212,3 +212,19 @@ def test_a_failure_mid_epoch_leaves_the_terminal_on_a_new_line(console):
         train(epochs=3, callbacks=[Fail()])
     lines = check_layout(out.getvalue(), 79, tty=True)
     assert lines[0] == "Epoch 1/3" and lines[1].startswith("2/5 [") and len(lines) == 2
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "file"])
+def test_a_callback_message_gets_a_line_of_its_own(console, tty):
+    out = console(80, tty)
+    reduce = ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5, verbose=1)
+    history = train(epochs=3, callbacks=[reduce])
+    lines = check_layout(out.getvalue(), 79 if tty else 80, tty)
+    assert [line for line in lines if "ReduceLROnPlateau" in line] == [
+        "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.25.",
+        "Epoch 3: ReduceLROnPlateau reducing learning rate to 0.125.",
+    ]
+    for epoch in range(3):
+        check_metrics(
+            epoch_block(lines, epoch + 1, 3), {**epoch_logs(history, epoch), "learning_rate": [0.5, 0.5, 0.25][epoch]}
+        )
