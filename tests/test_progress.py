@@ -37,16 +37,27 @@ class Output(io.StringIO):
         return self.tty
 
 
+class JupyterOutput(Output):
+    """Like Jupyter's ``sys.stdout`` (ipykernel's OutStream): not a terminal, yet redraws after ``\\r``."""
+
+    __module__ = "ipykernel.iostream"
+
+
+def is_live(kind: str, columns: int | None) -> bool:
+    """A line is redrawn in place on a terminal of known size, and in Jupyter."""
+    return kind == "jupyter" or (kind == "terminal" and columns is not None)
+
+
 @pytest.fixture
 def console(monkeypatch):
-    """``console(columns, tty, clock_step)``: stdout, terminal size and progress clock for one fit.
+    """``console(columns, kind, clock_step)``: stdout ("terminal", "file" or "jupyter"), terminal size and clock.
 
     ``columns=None`` is a terminal size that cannot be found (shutil returns the
     fallback it is given). The clock moves ``clock_step`` seconds at each reading.
     """
 
-    def set_up(columns: int | None, tty: bool, clock_step: float = 1.0) -> Output:
-        out = Output(tty)
+    def set_up(columns: int | None, kind: str, clock_step: float = 1.0) -> Output:
+        out = JupyterOutput(False) if kind == "jupyter" else Output(kind == "terminal")
         monkeypatch.setattr(sys, "stdout", out)
         monkeypatch.setattr(
             shutil,
@@ -88,9 +99,9 @@ def screen(text: str) -> list[str]:
     return shown
 
 
-def check_layout(text: str, width: int | None, tty: bool) -> list[str]:
-    """No blank line, nothing wider than ``width``, carriage returns only on a terminal; returns the screen."""
-    if not tty:
+def check_layout(text: str, width: int | None, live: bool) -> list[str]:
+    """No blank line, nothing wider than ``width``, carriage returns only where lines are redrawn; the screen."""
+    if not live:
         assert "\r" not in text
     if width is not None:
         too_wide = [part for line in text.split("\n") for part in line.split("\r") if len(part) > width]
@@ -122,21 +133,23 @@ def epoch_logs(history, epoch: int) -> dict:
     return {name: history.history[name][epoch] for name in METRICS}
 
 
-@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "file"])
-@pytest.mark.parametrize("columns", [200, 80, 40, None])
-def test_every_epoch_shows_its_count_and_every_metric(console, columns, tty):
-    out = console(columns, tty)
+@pytest.mark.parametrize(
+    ("kind", "columns"),
+    [(kind, columns) for kind in ("terminal", "file") for columns in (200, 80, 40, None)] + [("jupyter", None)],
+)
+def test_every_epoch_shows_its_count_and_every_metric(console, kind, columns):
+    out = console(columns, kind)
     history = train(epochs=3)
-    live = tty and columns is not None
-    lines = check_layout(out.getvalue(), None if columns is None else columns - live, tty)
+    live = is_live(kind, columns)
+    lines = check_layout(out.getvalue(), None if columns is None else columns - live, live)
     for epoch in range(3):
         block = epoch_block(lines, epoch + 1, 3)
         assert "5/5" in block
         check_metrics(block, epoch_logs(history, epoch))
-    if tty:  # the line was redrawn during the epoch, then ended
+    if live:  # the line was redrawn during the epoch, then ended
         assert "ETA" in out.getvalue() and out.getvalue().count("\r") >= 3
         assert lines[0] == "Epoch 1/3"
-    else:  # a plain line per epoch (or a few, wrapped at a known width)
+    else:  # a plain line per epoch (or a few, wrapped at a known width), even on a terminal of unknown size
         assert lines[0].startswith("Epoch 1/3 - 5/5 - ")
         if columns in (200, None):
             assert len(lines) == 3
@@ -144,9 +157,9 @@ def test_every_epoch_shows_its_count_and_every_metric(console, columns, tty):
 
 @pytest.mark.parametrize("columns", [80, 40])
 def test_verbose_2_prints_one_line_per_epoch_whatever_the_width(console, columns):
-    out = console(columns, tty=True)
+    out = console(columns, "terminal")
     history = train(epochs=4, verbose=2)
-    lines = check_layout(out.getvalue(), None, tty=False)
+    lines = check_layout(out.getvalue(), None, live=False)
     assert len(lines) == 4
     for epoch, line in enumerate(lines):
         assert line.startswith(f"Epoch {epoch + 1}/4 - 5/5 - ")
@@ -154,32 +167,33 @@ def test_verbose_2_prints_one_line_per_epoch_whatever_the_width(console, columns
 
 
 def test_verbose_0_is_silent(console, capsys):
-    out = console(80, tty=True)
+    out = console(80, "terminal")
     train(epochs=2, verbose=0)
     assert out.getvalue() == "" and capsys.readouterr() == ("", "")
 
 
-@pytest.mark.parametrize("columns", [80, 40, None])
-def test_full_batch_redraws_one_line_on_a_terminal(console, columns):
-    out = console(columns, tty=True, clock_step=0.03)
+@pytest.mark.parametrize(("kind", "columns"), [("terminal", 80), ("terminal", 40), ("jupyter", None)])
+def test_full_batch_redraws_one_line_on_a_terminal(console, kind, columns):
+    out = console(columns, kind, clock_step=0.03)
     history = train(epochs=50, batch_size=None)
     width = None if columns is None else columns - 1
-    lines = check_layout(out.getvalue(), width, tty=True)
+    lines = check_layout(out.getvalue(), width, live=True)
     assert lines[0].startswith("Epoch 50/50") and out.getvalue().count("\n") == len(lines)
     assert "Epoch 1/50" not in out.getvalue() and "Epoch  1/50" in out.getvalue()  # redrawn in place, aligned
     check_metrics("\n".join(lines), epoch_logs(history, -1))
     assert out.getvalue().count("\r") < 50  # at most one redraw per 0.1 s of the clock, not one per epoch
 
 
-def test_full_batch_into_a_file_writes_a_line_every_ten_seconds(console):
-    out = console(None, tty=False, clock_step=0.0)  # a clock that does not move: first and last epoch only
+@pytest.mark.parametrize("kind", ["file", "terminal"])  # a terminal of unknown size
+def test_full_batch_into_a_file_writes_a_line_every_ten_seconds(console, kind):
+    out = console(None, kind, clock_step=0.0)  # a clock that does not move: first and last epoch only
     history = train(epochs=300, batch_size=None)
-    lines = check_layout(out.getvalue(), None, tty=False)
+    lines = check_layout(out.getvalue(), None, live=False)
     assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/300", "Epoch 300/300"]
     check_metrics(lines[0], epoch_logs(history, 0))
     check_metrics(lines[1], epoch_logs(history, -1))
 
-    out = console(None, tty=False, clock_step=1.0)  # two readings per epoch: a line every 5 epochs
+    out = console(None, kind, clock_step=1.0)  # two readings per epoch: a line every 5 epochs
     train(epochs=12, batch_size=None)
     assert [line.split(" - ")[0] for line in screen(out.getvalue())] == [
         "Epoch 1/12",
@@ -194,7 +208,7 @@ def test_full_batch_stopped_early_prints_its_last_epoch(console):
         def on_epoch_end(self, epoch, logs=None):
             self.model.stop_training = epoch == 6
 
-    out = console(None, tty=False, clock_step=0.0)
+    out = console(None, "file", clock_step=0.0)
     history = train(epochs=300, batch_size=None, callbacks=[StopAt()])
     lines = screen(out.getvalue())
     assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/300", "Epoch 7/300"]
@@ -207,16 +221,17 @@ def test_a_failure_mid_epoch_leaves_the_terminal_on_a_new_line(console):
             if batch == 2:
                 raise RuntimeError("callback failed")
 
-    out = console(80, tty=True)
+    out = console(80, "terminal")
     with pytest.raises(RuntimeError, match="callback failed"):
         train(epochs=3, callbacks=[Fail()])
-    lines = check_layout(out.getvalue(), 79, tty=True)
+    lines = check_layout(out.getvalue(), 79, live=True)
     assert lines[0] == "Epoch 1/3" and lines[1].startswith("2/5 [") and len(lines) == 2
 
 
-@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "file"])
-def test_a_callback_message_gets_a_line_of_its_own(console, tty):
-    out = console(80, tty)
+@pytest.mark.parametrize("kind", ["terminal", "file"])
+def test_a_callback_message_gets_a_line_of_its_own(console, kind):
+    tty = kind == "terminal"
+    out = console(80, kind)
     reduce = ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5, verbose=1)
     history = train(epochs=3, callbacks=[reduce])
     lines = check_layout(out.getvalue(), 79 if tty else 80, tty)

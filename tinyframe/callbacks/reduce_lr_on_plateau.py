@@ -6,8 +6,8 @@ import numbers
 
 from .._checks import check_float, check_positive_int
 from .base import Callback
+from .console import message
 from .monitor import Monitor
-from .progress import message
 
 
 class ReduceLROnPlateau(Callback):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .base import Callback
-from .progress import message
+from .console import message
 
 
 class TerminateOnNaN(Callback):
