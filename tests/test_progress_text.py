@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinyframe.callbacks.console import Console, message
+from tinyframe.callbacks.console import Console, end_open_line, message
 from tinyframe.callbacks.progress_text import bar_lines, format_seconds, format_timing, format_value, metric_items, wrap
 
 
@@ -89,3 +89,14 @@ def test_console_redraws_in_place_and_a_message_takes_the_line(monkeypatch):
         + "\r3/3"
         + "\r3/3 done\nmore\n"
     )
+
+
+def test_end_open_line_ends_only_an_unfinished_line():
+    out = io.StringIO()
+    console = Console(out)
+    end_open_line()  # nothing open: nothing written
+    console.redraw("1/3")
+    end_open_line()
+    console.redraw("2/3")  # a new line: nothing to cover
+    console.finish(["3/3"])
+    assert out.getvalue() == "\r1/3\n\r2/3\r3/3\n"

@@ -27,6 +27,18 @@ def message(text: str) -> None:
     print(text, flush=True)
 
 
+def end_open_line() -> None:
+    """End a redrawn line left unfinished, so that what comes next (a warning on stderr) starts on a line of its own.
+
+    For `fit` to call before it warns in the middle of an epoch (DivergenceWarning).
+    """
+    stream = _OpenLine.stream
+    if stream is not None:
+        _OpenLine.stream = None
+        stream.write("\n")
+        stream.flush()
+
+
 def is_live(stream: TextIO) -> bool:
     """Whether to redraw a line in place: on a terminal whose size is known, or in a Jupyter cell.
 
