@@ -20,6 +20,7 @@ from ._ownership import writing
 from ._scratch import Scratch
 from ._snapshot import Snapshot
 from .callbacks.base import Callback, CallbackList
+from .callbacks.console import end_open_line
 from .callbacks.history import History
 from .callbacks.progress import ProgressBar
 
@@ -276,6 +277,7 @@ def _run_epoch(
         interrupt.check()
         loss = logs["loss"]
         if not math.isfinite(loss):
+            end_open_line()  # an unfinished progress line: the warning starts a line of its own
             what = f"the update overflowed {model.dtype}" if model._overflowed else f"the loss became {loss}"
             warnings.warn(
                 f"Training stopped: {what} at epoch {epoch + 1}, batch {batch + 1}. "

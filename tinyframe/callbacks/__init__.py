@@ -4,9 +4,21 @@ from .base import Callback
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History
+from .lambda_callback import LambdaCallback
 from .lr_scheduler import LearningRateScheduler
+from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "CSVLogger"]
+__all__ = [
+    "Callback",
+    "History",
+    "EarlyStopping",
+    "LearningRateScheduler",
+    "CSVLogger",
+    "ReduceLROnPlateau",
+    "LambdaCallback",
+    "TerminateOnNaN",
+]
 
 from .checkpoint import ModelCheckpoint  # noqa: E402
 

@@ -21,8 +21,10 @@ class Callback:
 
     ``on_batch_begin``/``on_batch_end`` are the older names of the train-batch hooks
     (as in Keras: the default ``on_train_batch_end`` calls ``on_batch_end``), so a
-    callback may override either. Only callbacks that override a batch hook are
-    called per step.
+    callback may override either. Only callbacks that override a batch hook (in
+    their class, or as a function set on the instance, as `LambdaCallback` does) are
+    called per step. As in Keras 3, every hook receives a dict (``{}`` when `fit` has
+    nothing to log), and the batch hooks receive it as the keyword ``logs=``.
 
     ``self.params`` holds ``epochs``, ``initial_epoch``, ``steps`` (batches per
     epoch), ``samples``, ``verbose``, ``do_validation`` and ``metrics`` (the keys
@@ -58,10 +60,10 @@ class Callback:
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.on_batch_begin(batch, logs)
+        self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.on_batch_end(batch, logs)
+        self.on_batch_end(batch, logs=logs)
 
     def on_test_begin(self, logs: dict | None = None) -> None: ...
 
@@ -69,7 +71,8 @@ class Callback:
 
 
 def _overrides(callback: Callback, *hooks: str) -> bool:
-    return any(getattr(type(callback), hook) is not getattr(Callback, hook) for hook in hooks)
+    """Whether any of ``hooks`` is not `Callback`'s own: a subclass's method, or a function set on the instance."""
+    return any(getattr(getattr(callback, hook), "__func__", None) is not getattr(Callback, hook) for hook in hooks)
 
 
 class CallbackList:
@@ -86,32 +89,32 @@ class CallbackList:
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_train_begin(logs)
+            callback.on_train_begin({} if logs is None else logs)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_train_end(logs)
+            callback.on_train_end({} if logs is None else logs)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_epoch_begin(epoch, logs)
+            callback.on_epoch_begin(epoch, {} if logs is None else logs)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_epoch_end(epoch, logs)
+            callback.on_epoch_end(epoch, {} if logs is None else logs)
 
     def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         for callback in self.batch_begin_callbacks:
-            callback.on_train_batch_begin(batch, logs)
+            callback.on_train_batch_begin(batch, logs={} if logs is None else logs)
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         for callback in self.batch_end_callbacks:
-            callback.on_train_batch_end(batch, logs)
+            callback.on_train_batch_end(batch, logs={} if logs is None else logs)
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_test_begin(logs)
+            callback.on_test_begin({} if logs is None else logs)
 
     def on_test_end(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:
-            callback.on_test_end(logs)
+            callback.on_test_end({} if logs is None else logs)

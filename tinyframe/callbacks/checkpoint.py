@@ -60,7 +60,7 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        if self.save_best_only and not self.tracker.improved(logs):
+        if self.save_best_only and not self.tracker.update(logs[self.tracker.monitor]):
             return
         path = self._path(epoch, logs)
         folder = os.path.dirname(path)

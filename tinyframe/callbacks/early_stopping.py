@@ -48,7 +48,7 @@ class EarlyStopping(Callback):
         self.wait, self.best_epoch, self.best_weights, self.stopped_epoch = 0, None, None, None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.tracker.improved(logs):
+        if self.tracker.update(logs[self.tracker.monitor]):
             self.wait, self.best_epoch = 0, epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()

@@ -1,18 +1,27 @@
-"""What EarlyStopping and ModelCheckpoint share: watching one logged quantity."""
+"""What EarlyStopping, ModelCheckpoint and ReduceLROnPlateau share: watching one logged quantity."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 
 class Monitor:
     """Tracks the best value of ``logs[monitor]``; ``mode`` says whether lower or higher is better.
 
-    ``mode="auto"`` means "max" for names containing ``acc`` and "min" otherwise.
-    A value improves on the best when it beats it by more than ``min_delta``.
+    ``mode="auto"`` means "max" for names containing ``acc`` and "min" otherwise (as
+    Keras decides). A value improves on the best when it beats it by more than
+    ``min_delta``: ``value < best - min_delta`` ("min") or ``value > best + min_delta`` ("max").
+
+    Example:
+        >>> tracker = Monitor("EarlyStopping", "val_loss", "auto", min_delta=0.1)
+        >>> tracker.update(1.0), tracker.update(0.95), tracker.update(0.8), tracker.best
+        (True, False, True, 0.8)
     """
 
     def __init__(self, owner: str, monitor: str, mode: str, min_delta: float = 0.0) -> None:
+        if not isinstance(monitor, str):
+            raise TypeError(f"{owner}: monitor must be the name of a logged quantity (a str). Received: {monitor!r}")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
         if mode == "auto":
@@ -32,10 +41,24 @@ class Monitor:
     def reset(self) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf
 
-    def improved(self, logs: dict) -> bool:
-        """Whether ``logs[monitor]`` beats the best; if so it becomes the best."""
-        value = logs[self.monitor]
-        better = value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+    def value(self, logs: dict | None) -> float | None:
+        """``logs[monitor]``, or None with a warning that names the keys the logs do hold (as Keras warns)."""
+        logs = logs or {}
+        if self.monitor in logs:
+            return logs[self.monitor]
+        warnings.warn(
+            f"{self.owner}: monitor={self.monitor!r} is not in the epoch logs, so this epoch is skipped; "
+            f"available: {sorted(logs)}",
+            stacklevel=3,
+        )
+        return None
+
+    def update(self, value: float) -> bool:
+        """Make ``value`` the best if it beats the best by more than ``min_delta``; returns whether it did."""
+        if self.mode == "min":
+            better = value < self.best - self.min_delta
+        else:
+            better = value > self.best + self.min_delta
         if better:
             self.best = value
         return better
