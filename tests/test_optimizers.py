@@ -269,6 +269,7 @@ def test_defaults_are_keras():
         "beta_1": 0.9,
         "beta_2": 0.999,
         "epsilon": 1e-7,
+        "weight_decay": None,
         **NO_CLIPPING,
     }
 

@@ -38,10 +38,11 @@ def keras_adagrad(w, grads, lr, initial, epsilon):
     return w
 
 
-def keras_nadam(w, grads, lr, beta_1, beta_2, epsilon):
+def keras_nadam(w, grads, lr, beta_1, beta_2, epsilon, weight_decay=0.0):
     w, m, v = list(w), [0.0] * len(w), [0.0] * len(w)
     u_product = 1.0
     for t, g in enumerate(grads, start=1):
+        w = [wi - wi * weight_decay * lr for wi in w]  # Keras's _apply_weight_decay, before the update step
         u_t = beta_1 * (1 - 0.5 * 0.96**t)
         u_next = beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
         u_product = u_product * u_t
@@ -93,11 +94,18 @@ def test_adagrad_matches_keras(grads, lr, initial, epsilon):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
-@given(GRADS, st.floats(1e-4, 0.5), st.floats(0.0, 0.99), st.floats(0.9, 0.9999), st.sampled_from([1e-7, 1e-3]))
-def test_nadam_matches_keras(grads, lr, beta_1, beta_2, epsilon):
+@given(
+    GRADS,
+    st.floats(1e-4, 0.5),
+    st.floats(0.0, 0.99),
+    st.floats(0.9, 0.9999),
+    st.sampled_from([1e-7, 1e-3]),
+    st.sampled_from([None, 0.004, 0.1]),
+)
+def test_nadam_matches_keras(grads, lr, beta_1, beta_2, epsilon, weight_decay):
     w0 = start(grads)
-    expected = keras_nadam(w0, grads, lr, beta_1, beta_2, epsilon)
-    got = steps(Nadam(lr, beta_1, beta_2, epsilon), w0, grads)
+    expected = keras_nadam(w0, grads, lr, beta_1, beta_2, epsilon, weight_decay or 0.0)
+    got = steps(Nadam(lr, beta_1, beta_2, epsilon, weight_decay), w0, grads)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 

@@ -63,7 +63,7 @@ class Adam(Optimizer):
         owner = type(self).__name__
         beta_1 = check_float(beta_1, "beta_1", owner, 0.0, 1.0, low_open=False, high_open=True)
         beta_2 = check_float(beta_2, "beta_2", owner, 0.0, 1.0, low_open=False, high_open=True)
-        epsilon = check_float(epsilon, "epsilon", owner)
+        epsilon = check_float(epsilon, "epsilon", owner, high_open=True)
         if weight_decay is not None:
             weight_decay = check_float(weight_decay, "weight_decay", owner, low_open=False)
         super().__init__(learning_rate, **clipping)

@@ -52,6 +52,7 @@ class Optimizer:
         self.state: dict[Hashable, dict[str, np.ndarray]] = {}
         self._scratch: dict[tuple, np.ndarray] = {}  # work arrays; owned here, the model's fit owns the optimizer
         self._schedule: LearningRateSchedule | None = None
+        self._rate = math.nan  # the rate of the current update: the number given, or the schedule's at each step
         self._in_update = False
         self._clipping = Clipping(type(self).__name__, clipnorm, clipvalue, global_clipnorm)
         self.learning_rate = learning_rate

@@ -54,10 +54,8 @@ class Clipping:
         self.config = dict.fromkeys(ARGUMENTS) | {
             name: check_float(value, name, owner, 0.0, math.inf, high_open=True) for name, value in given.items()
         }
-
-    @property
-    def active(self) -> bool:
-        return any(value is not None for value in self.config.values())
+        self.kind, self.limit = next(((k, v) for k, v in self.config.items() if v is not None), (None, math.inf))
+        self.active = self.kind is not None
 
     def clip(
         self, grads: Sequence[np.ndarray], outs: Sequence[np.ndarray], sizes: Sequence[Sequence[int] | None]
@@ -66,21 +64,25 @@ class Clipping:
 
         ``sizes[i]`` None means ``grads[i]`` is one parameter (any shape).
         """
-        clipnorm, clipvalue, global_clipnorm = (self.config[name] for name in ARGUMENTS)
-        if clipvalue is not None:
+        with np.errstate(over="ignore"):  # a sum of squares may overflow: `l2_norm` handles it
+            return self._clip(grads, outs, sizes)
+
+    def _clip(self, grads: Sequence[np.ndarray], outs: Sequence[np.ndarray], sizes: Sequence) -> Sequence[np.ndarray]:
+        limit = self.limit
+        if self.kind == "clipvalue":
             for grad, out in zip(grads, outs):
-                np.clip(grad, -clipvalue, clipvalue, out=out)
-        elif global_clipnorm is not None:
+                np.clip(grad, -limit, limit, out=out)
+        elif self.kind == "global_clipnorm":
             total = math.hypot(*(l2_norm(grad) for grad in grads))
-            scale = global_clipnorm / max(total, global_clipnorm) if math.isfinite(total) else math.nan
+            scale = limit / max(total, limit) if math.isfinite(total) else math.nan
             for grad, out in zip(grads, outs):
                 np.multiply(grad, scale, out=out)
         else:
             for grad, out, split in zip(grads, outs, sizes):
                 for g, o in _segments(grad, out, split):
                     norm = l2_norm(g)
-                    if norm > clipnorm:  # NaN is not: a NaN gradient goes through as it is
-                        np.multiply(g, clipnorm / norm, out=o)
+                    if norm > limit:  # NaN is not: a NaN gradient goes through as it is
+                        np.multiply(g, limit / norm, out=o)
                     else:
                         np.copyto(o, g)
         return outs
@@ -105,14 +107,15 @@ def l2_norm(x: np.ndarray) -> float:
     In float32 the sum of squares overflows for norms above about 1.8e19 (exploding
     gradients: just when clipping matters); then ``x`` is scaled by its largest
     magnitude first (one temporary, in that rare case only). NaN or inf in ``x``
-    give a NaN or inf norm.
+    give a NaN or inf norm. Call it under ``np.errstate(over="ignore")``, as
+    `Clipping.clip` does once for all parameters: the overflow is expected.
 
-    >>> round(l2_norm(np.array([3e30, 4e30], np.float32)) / 1e30, 6)   # 2.5e61 overflows float32
+    >>> with np.errstate(over="ignore"):
+    ...     round(l2_norm(np.array([3e30, 4e30], np.float32)) / 1e30, 6)   # 2.5e61 overflows float32
     5.0
     """
     flat = x.reshape(-1)
-    with np.errstate(over="ignore"):
-        squares = float(np.dot(flat, flat))
+    squares = float(np.dot(flat, flat))
     if math.isfinite(squares):
         return math.sqrt(squares)
     largest = float(np.max(np.abs(flat)))

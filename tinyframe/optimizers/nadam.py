@@ -6,17 +6,17 @@ from collections.abc import Hashable
 
 import numpy as np
 
-from .._checks import check_float
-from .base import Optimizer
+from .adam import Adam
 from .schedules import LearningRateSchedule
 
 
-class Nadam(Optimizer):
+class Nadam(Adam):
     """Adam whose momentum looks one step ahead (Dozat, 2016), with Keras 3's momentum schedule.
 
     Update rule at step ``t = 1, 2, ...`` (``self.iterations``), for every parameter
     ``w`` with gradient ``g``::
 
+        w = w - learning_rate * weight_decay * w           # only if weight_decay (as in `Adam`)
         u_t = beta_1 * (1 - 0.5 * 0.96**t)                 # momentum schedule
         U_t = u_1 * u_2 * ... * u_t                        # and its running product
         m = beta_1 * m + (1 - beta_1) * g
@@ -39,6 +39,7 @@ class Nadam(Optimizer):
         beta_1: decay of the first-moment estimate, in ``[0, 1)``; 0.9.
         beta_2: decay of the second-moment estimate, in ``[0, 1)``; 0.999.
         epsilon: small constant (> 0) added to ``sqrt(v_hat)``; 1e-7.
+        weight_decay: decoupled decay rate (>= 0) or None for none, as in `Adam`.
         clipnorm, clipvalue, global_clipnorm: gradient clipping (`Optimizer`).
 
     Example:
@@ -57,13 +58,10 @@ class Nadam(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
+        weight_decay: float | None = None,
         **clipping: float | None,
     ) -> None:
-        beta_1 = check_float(beta_1, "beta_1", "Nadam", 0.0, 1.0, low_open=False, high_open=True)
-        beta_2 = check_float(beta_2, "beta_2", "Nadam", 0.0, 1.0, low_open=False, high_open=True)
-        epsilon = check_float(epsilon, "epsilon", "Nadam", high_open=True)
-        super().__init__(learning_rate, **clipping)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, **clipping)
         self._product = (0, 1.0)  # (t, U_t): the running product of the momentum schedule, cached
 
     def momentum_schedule(self, t: int) -> tuple[float, float, float]:
@@ -85,6 +83,8 @@ class Nadam(Optimizer):
         u_t, u_next, product = self.momentum_schedule(t)
         m, v = self.slot(key, "m", param), self.slot(key, "v", param)
         work, denominator = self.scratch(key, param), self.scratch(("denominator", key), param)
+        if self.weight_decay:
+            param *= 1.0 - self._rate * self.weight_decay
         np.subtract(grad, m, out=work)  # m += (1 - beta_1) * (g - m)
         work *= 1.0 - self.beta_1
         m += work
@@ -100,6 +100,3 @@ class Nadam(Optimizer):
         np.divide(work, denominator, out=work)
         work *= self._rate
         param -= work
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
