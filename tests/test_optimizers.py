@@ -1,7 +1,12 @@
-"""Momentum, RMSProp, Adam, AdamW: golden steps by hand, Adam against Kingma & Ba's Algorithm 1, state, errors."""
+"""Momentum, RMSProp, Adam, AdamW, Adagrad, Nadam: golden steps by hand, Adam against Kingma & Ba, state, errors.
+
+Adagrad and Nadam against Keras's rules, step by step: tests/test_optimizers_keras_rules.py.
+"""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 import tracemalloc
 
@@ -11,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinyframe import optimizers
-from tinyframe.optimizers import Adam, AdamW, GradientDescent, Momentum, RMSProp
+from tinyframe.optimizers import Adagrad, Adam, AdamW, GradientDescent, Momentum, Nadam, RMSProp
 
-NEW = {"Momentum": Momentum, "RMSProp": RMSProp, "Adam": Adam, "AdamW": AdamW}
+NEW = {"Momentum": Momentum, "RMSProp": RMSProp, "Adam": Adam, "AdamW": AdamW, "Adagrad": Adagrad, "Nadam": Nadam}
 
 
 def steps(optimizer, w0, grads):
@@ -133,7 +138,7 @@ def test_each_optimizer_minimises_a_quadratic(name):
     """J(w) = 1/2 ||w - target||^2 (gradient w - target) falls by 100x from w = 0."""
     target = np.array([1.0, -2.0, 0.5])
     w = np.zeros(3)
-    lr = {"Momentum": 0.05, "RMSProp": 0.02, "Adam": 0.05, "AdamW": 0.05}[name]
+    lr = {"Momentum": 0.05, "RMSProp": 0.02, "Adam": 0.05, "AdamW": 0.05, "Adagrad": 0.5, "Nadam": 0.05}[name]
     optimizer = NEW[name](learning_rate=lr)
     for _ in range(300):
         optimizer.step([w], [w - target])
@@ -166,6 +171,22 @@ def test_each_optimizer_minimises_a_quadratic(name):
             TypeError,
             "AdamW: weight_decay must be a real number. Received: weight_d",
         ),
+        (
+            lambda: Adagrad(initial_accumulator_value=-0.1),
+            ValueError,
+            r"Adagrad: initial_accumulator_value must be in \[0.0, inf\). Received: initial_accumulator_value=-0.1",
+        ),
+        (lambda: Adagrad(epsilon=0.0), ValueError, r"Adagrad: epsilon must be in \(0.0, inf\). Received: epsilon=0.0"),
+        (lambda: Adagrad(learning_rate=-1), ValueError, r"Adagrad: learning_rate must be in \(0.0, inf\)"),
+        (lambda: Nadam(beta_1=1.0), ValueError, r"Nadam: beta_1 must be in \[0.0, 1.0\). Received: beta_1=1.0"),
+        (lambda: Nadam(beta_2=-0.5), ValueError, r"Nadam: beta_2 must be in \[0.0, 1.0\). Received: beta_2=-0.5"),
+        (
+            lambda: Nadam(epsilon=float("nan")),
+            ValueError,
+            r"Nadam: epsilon must be in \(0.0, inf\). Received: epsilon=nan",
+        ),
+        (lambda: Nadam(beta_1="0.9"), TypeError, "Nadam: beta_1 must be a real number. Received: beta_1='0.9'"),
+        (lambda: Nadam(momentum_decay=0.004), TypeError, "unexpected keyword argument 'momentum_decay'"),
     ],
 )
 def test_bad_arguments(make, error, message):
@@ -179,14 +200,51 @@ def test_config_round_trip(name):
     clone = type(optimizer).from_config(optimizer.get_config())
     assert clone.get_config() == optimizer.get_config() and clone.learning_rate == 0.02
     assert repr(Momentum(0.1)) == "Momentum(learning_rate=0.1, momentum=0.9, nesterov=False)"
+    assert repr(Momentum(0.1, clipnorm=2)) == "Momentum(learning_rate=0.1, momentum=0.9, nesterov=False, clipnorm=2.0)"
 
 
 @pytest.mark.parametrize(
     "name, cls",
-    [("momentum", Momentum), ("rmsprop", RMSProp), ("adam", Adam), ("adamw", AdamW), ("sgd", GradientDescent)],
+    [
+        ("momentum", Momentum),
+        ("rmsprop", RMSProp),
+        ("adam", Adam),
+        ("adamw", AdamW),
+        ("sgd", GradientDescent),
+        ("gradient_descent", GradientDescent),
+        ("adagrad", Adagrad),
+        ("nadam", Nadam),
+        # Keras's class names
+        ("SGD", GradientDescent),
+        ("RMSprop", RMSProp),
+        ("Adam", Adam),
+        ("AdamW", AdamW),
+        ("Adagrad", Adagrad),
+        ("Nadam", Nadam),
+        # tinyframe's class names, any case
+        ("GradientDescent", GradientDescent),
+        ("RMSProp", RMSProp),
+        ("MOMENTUM", Momentum),
+    ],
 )
 def test_names(name, cls):
     assert type(optimizers.get(name)) is cls
+
+
+def test_sgd_is_keras_sgd_with_its_defaults():
+    """Keras's SGD(): learning_rate=0.01, no momentum: w -= 0.01 * g (the article's 0.25 is only compile's default)."""
+    sgd = optimizers.get("SGD")
+    assert sgd.get_config() == GradientDescent(0.01).get_config()
+    assert steps(sgd, [1.0], [[2.0]]) == pytest.approx([0.98], abs=1e-16)
+
+
+@pytest.mark.parametrize("bad", ["adadelta", "S G D", "", 3, None])
+def test_unknown_names_are_refused(bad):
+    with pytest.raises(ValueError, match=r"Unknown optimizer: expected an Optimizer instance or one of \['adagrad', "):
+        optimizers.get(bad)
+
+
+NO_CLIPPING = {"clipnorm": None, "clipvalue": None, "global_clipnorm": None}
 
 
 def test_defaults_are_keras():
@@ -196,5 +254,33 @@ def test_defaults_are_keras():
         "beta_2": 0.999,
         "epsilon": 1e-7,
         "weight_decay": None,
+        **NO_CLIPPING,
     }
     assert AdamW().weight_decay == 0.004 and RMSProp().rho == 0.9 and Momentum().momentum == 0.9
+    # keras.optimizers.Adagrad() and Nadam(), without the arguments tinyframe has no use for (name, ema, ...)
+    assert Adagrad().get_config() == {
+        "learning_rate": 0.001,
+        "initial_accumulator_value": 0.1,
+        "epsilon": 1e-7,
+        **NO_CLIPPING,
+    }
+    assert Nadam().get_config() == {
+        "learning_rate": 0.001,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-7,
+        "weight_decay": None,
+        **NO_CLIPPING,
+    }
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["__init__", "adagrad", "nadam", "adam", "adamw", "momentum", "rmsprop", "gradient_descent", "clipping"]
+    + [f"schedules.{name}" for name in ("__init__", "base", "exponential_decay", "cosine_decay")]
+    + ["schedules.piecewise_constant_decay"],
+)
+def test_the_docstring_examples_run(module):
+    found = importlib.import_module(f"tinyframe.optimizers.{module}".removesuffix(".__init__"))
+    result = doctest.testmod(found)
+    assert result.attempted > 0 and result.failed == 0

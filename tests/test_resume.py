@@ -39,7 +39,8 @@ def data():
 
 
 def optimizer_params():
-    names = ["GradientDescent"] + [n for n in ("Momentum", "Adam") if hasattr(tinyframe.optimizers, n)]
+    stateful = ("Momentum", "Adam", "Adagrad", "Nadam")
+    names = ["GradientDescent"] + [n for n in stateful if hasattr(tinyframe.optimizers, n)]
     return names or ["GradientDescent"]
 
 

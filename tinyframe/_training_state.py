@@ -3,7 +3,8 @@
 Saved: the loss and the optimizer as ``{"class_name", "config"}``, the optimizer's
 ``iterations``, the names of its state slots (the arrays go into the file as
 ``optimizer/0/<slot>``, one flat array over every parameter in ``get_weights``
-order, zeros for a parameter without state), and the built-in metric names.
+order, the slot's initial value for a parameter without state), and the built-in metric
+names. A learning-rate schedule is part of the optimizer's config (a built-in one only).
 That, with the weights and the Generator state, is everything a step depends on,
 so `fit(..., initial_epoch=k)` continues bit for bit.
 """
@@ -16,6 +17,7 @@ import numpy as np
 
 from . import _config
 from . import metrics as metrics_module
+from .optimizers import schedules
 
 
 def _all_key(model: Any) -> tuple[int, ...]:
@@ -51,8 +53,9 @@ def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
 
     Nothing to do in the usual case (the same runs as last time). After a layer was
     frozen or unfrozen, or a file was loaded, each run's state is put together from
-    its parameters' pieces (zeros for a parameter without any yet, as ``slot`` would
-    start it); the state of a parameter in no run (a frozen one) is kept under ``(i,)``.
+    its parameters' pieces (for a parameter without any yet, the slot's initial value,
+    as ``slot`` would start it); the state of a parameter in no run (a frozen one) is
+    kept under ``(i,)``.
     """
     keys = {run.key for run in runs}
     if all(key in keys for key in optimizer.state):
@@ -64,12 +67,18 @@ def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
         if names:
             dtype = run.params.dtype
             state[run.key] = {
-                name: np.concatenate([pieces.get(i, {}).get(name, np.zeros(sizes[i], dtype)) for i in run.key])
+                name: np.concatenate([_piece(optimizer, pieces, i, name, sizes[i], dtype) for i in run.key])
                 for name in names
             }
     in_runs = {i for run in runs for i in run.key}
     state.update({(i,): {k: v.copy() for k, v in slots.items()} for i, slots in pieces.items() if i not in in_runs})
     optimizer.state = state
+
+
+def _piece(optimizer: Any, pieces: dict[int, dict], i: int, name: str, size: int, dtype: Any) -> np.ndarray:
+    """Parameter ``i``'s part of slot ``name``: its own, or the slot's initial value if it has none yet."""
+    piece = pieces.get(i, {}).get(name)
+    return np.full(size, optimizer.initial_slot_value(name), dtype) if piece is None else piece
 
 
 def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -79,10 +88,11 @@ def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     pieces = per_parameter(optimizer.state, sizes, "save")
     names = sorted({name for slots in pieces.values() for name in slots})
     for name in names:
-        parts = [pieces.get(i, {}).get(name, np.zeros(size, model.dtype)) for i, size in enumerate(sizes)]
+        parts = [_piece(optimizer, pieces, i, name, size, model.dtype) for i, size in enumerate(sizes)]
         if any(part.dtype != model.dtype for part in parts):
             raise ValueError(f"save: optimizer state {name!r} must have the model's dtype {model.dtype}")
         arrays[f"optimizer/0/{name}"] = np.concatenate(parts)
+    _check_schedule(optimizer)
     spec = {
         "loss": _config.to_spec(model.loss, "the loss"),
         "optimizer": {
@@ -93,6 +103,19 @@ def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "metrics": _config.metric_names(model.metrics),
     }
     return spec, arrays
+
+
+def _check_schedule(optimizer: Any) -> None:
+    """ValueError unless the optimizer's learning-rate schedule, if any, is one a file can name (a built-in one)."""
+    rate = optimizer.get_config().get("learning_rate")
+    if isinstance(rate, dict):
+        try:
+            schedules.deserialize(rate)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"save: the optimizer's learning_rate schedule cannot be saved: {error}. A file names classes but "
+                "holds no code; save with include_optimizer=False, or use a built-in schedule"
+            ) from None
 
 
 def set_state(model: Any, slots: dict[str, np.ndarray]) -> None:

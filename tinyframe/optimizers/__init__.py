@@ -1,32 +1,56 @@
-"""Optimizers: update rules that change parameters in place from their gradients."""
+"""Optimizers: update rules that change parameters in place from their gradients.
+
+Learning-rate schedules live in `tinyframe.optimizers.schedules` (Keras's
+``keras.optimizers.schedules``); gradient clipping is an argument of every optimizer.
+"""
 
 from __future__ import annotations
 
+from . import schedules
+from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
 from .base import Optimizer
 from .gradient_descent import GradientDescent
 from .momentum import Momentum
+from .nadam import Nadam
 from .rmsprop import RMSProp
 
-__all__ = ["Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam", "AdamW", "get"]
+__all__ = ["Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam", "AdamW", "Adagrad", "Nadam"]
+__all__ += ["get", "schedules"]
 
+# Names are matched without case or underscores: "SGD", "sgd", "RMSprop", "gradient_descent", "AdamW" all work.
+# "sgd" is GradientDescent(): Keras's SGD() with its defaults (learning_rate=0.01, no momentum); SGD with
+# momentum is Momentum(learning_rate, momentum, nesterov).
 _BY_NAME = {
-    "gradient_descent": GradientDescent,
+    "gradientdescent": GradientDescent,
     "sgd": GradientDescent,
     "momentum": Momentum,
     "rmsprop": RMSProp,
     "adam": Adam,
     "adamw": AdamW,
+    "adagrad": Adagrad,
+    "nadam": Nadam,
 }
 
 
 def get(identifier: str | Optimizer) -> Optimizer:
-    """An `Optimizer` from an instance or a name such as ``"sgd"`` (default settings)."""
+    """An `Optimizer` from an instance or a name, with default settings.
+
+    Names are Keras's and tinyframe's, in any case: ``"sgd"``/``"SGD"`` (`GradientDescent`,
+    learning rate 0.01 as Keras's ``SGD``), ``"momentum"``, ``"rmsprop"``/``"RMSprop"``,
+    ``"adam"``, ``"adamw"``/``"AdamW"``, ``"adagrad"``, ``"nadam"``, ``"gradient_descent"``.
+
+    >>> get("RMSprop")
+    RMSProp(learning_rate=0.001, rho=0.9, epsilon=1e-07)
+    """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        return _BY_NAME[identifier]()
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower().replace("_", ""))
+        if cls is not None:
+            return cls()
     raise ValueError(
-        f"Unknown optimizer: expected an Optimizer instance or one of {sorted(_BY_NAME)}. Received: {identifier!r}"
+        "Unknown optimizer: expected an Optimizer instance or one of "
+        f"{sorted({'gradient_descent', *_BY_NAME} - {'gradientdescent'})} (in any case). Received: {identifier!r}"
     )

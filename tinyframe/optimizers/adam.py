@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import check_float
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 
 class Adam(Optimizer):
@@ -35,11 +36,12 @@ class Adam(Optimizer):
     weight decays at the same rate. It applies to every parameter, biases included.
 
     Args:
-        learning_rate: step size (> 0); 0.001 by default.
+        learning_rate: step size (> 0) or a schedule; 0.001 by default.
         beta_1: decay of the first-moment (mean) estimate, in ``[0, 1)``; 0.9.
         beta_2: decay of the second-moment estimate, in ``[0, 1)``; 0.999.
         epsilon: small constant (> 0) added to ``sqrt(v_hat)``; 1e-7 (Keras; the paper uses 1e-8).
         weight_decay: decoupled decay rate (>= 0) or None for none.
+        clipnorm, clipvalue, global_clipnorm: gradient clipping (`Optimizer`).
 
     Example:
         >>> import numpy as np
@@ -51,19 +53,20 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
+        learning_rate: float | LearningRateSchedule = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         weight_decay: float | None = None,
+        **clipping: float | None,
     ) -> None:
         owner = type(self).__name__
         beta_1 = check_float(beta_1, "beta_1", owner, 0.0, 1.0, low_open=False, high_open=True)
         beta_2 = check_float(beta_2, "beta_2", owner, 0.0, 1.0, low_open=False, high_open=True)
-        epsilon = check_float(epsilon, "epsilon", owner)
+        epsilon = check_float(epsilon, "epsilon", owner, high_open=True)
         if weight_decay is not None:
             weight_decay = check_float(weight_decay, "weight_decay", owner, low_open=False)
-        super().__init__(learning_rate)
+        super().__init__(learning_rate, **clipping)
         self.beta_1, self.beta_2, self.epsilon, self.weight_decay = beta_1, beta_2, epsilon, weight_decay
 
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
@@ -71,7 +74,7 @@ class Adam(Optimizer):
         m, v = self.slot(key, "m", param), self.slot(key, "v", param)
         work = self.scratch(key, param)
         if self.weight_decay:
-            param *= 1.0 - self.learning_rate * self.weight_decay
+            param *= 1.0 - self._rate * self.weight_decay
         # m += (1 - beta_1) * (g - m)  is  m = beta_1 * m + (1 - beta_1) * g, with one work array
         np.subtract(grad, m, out=work)
         work *= 1.0 - self.beta_1
@@ -84,12 +87,12 @@ class Adam(Optimizer):
         np.sqrt(work, out=work)
         work += self.epsilon
         np.divide(m, work, out=work)
-        work *= self.learning_rate / (1.0 - self.beta_1**t)  # the m_hat correction, folded into the scale
+        work *= self._rate / (1.0 - self.beta_1**t)  # the m_hat correction, folded into the scale
         param -= work
 
     def get_config(self) -> dict:
         return {
-            "learning_rate": self.learning_rate,
+            **super().get_config(),
             "beta_1": self.beta_1,
             "beta_2": self.beta_2,
             "epsilon": self.epsilon,

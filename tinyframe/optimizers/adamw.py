@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .adam import Adam
+from .schedules import LearningRateSchedule
 
 
 class AdamW(Adam):
@@ -16,7 +17,7 @@ class AdamW(Adam):
     only makes the decay the default, under the name users look for.
 
     Args:
-        learning_rate, beta_1, beta_2, epsilon: as in `Adam`.
+        learning_rate, beta_1, beta_2, epsilon, clipnorm, clipvalue, global_clipnorm: as in `Adam`.
         weight_decay: decoupled decay rate (>= 0); 0.004 (Keras's default).
 
     Example:
@@ -29,10 +30,11 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
+        learning_rate: float | LearningRateSchedule = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         weight_decay: float = 0.004,
+        **clipping: float | None,
     ) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, **clipping)

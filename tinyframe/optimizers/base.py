@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .._checks import check_float
+from . import schedules
+from .clipping import ARGUMENTS as CLIP_ARGUMENTS
+from .clipping import Clipping
+from .schedules import LearningRateSchedule
 
 
 class Optimizer:
@@ -19,43 +24,124 @@ class Optimizer:
     trainable parameters, contiguous in memory and keyed by the tuple of their
     indices (`tinyframe._params.Run`). The key selects the per-parameter state
     (``self.state[key]``, a dict of arrays shaped like the parameter), so one
-    optimizer serves one model. ``learning_rate`` may be changed between steps (that
-    is how `LearningRateScheduler` works); it must be a finite positive number.
+    optimizer serves one model.
+
+    Every optimizer takes, besides its own arguments (Keras's names):
+
+    - ``learning_rate``: a finite positive number, which may be changed between
+      steps (that is how `LearningRateScheduler` works), or a schedule
+      (`tinyframe.optimizers.schedules`), called as ``schedule(iterations)`` before
+      each update. ``learning_rate`` then reads the rate of the next update, and
+      assigning a number to it is a TypeError, as in Keras.
+    - ``clipnorm``, ``clipvalue`` or ``global_clipnorm`` (at most one): gradient
+      clipping before the update rule, on a copy (`tinyframe.optimizers.clipping`).
+
+    A subclass implements ``update(key, param, grad)``, reading the rate of this
+    update from ``self.learning_rate``, and lists its own arguments in ``get_config``.
     """
 
-    def __init__(self, learning_rate: float) -> None:
-        self.learning_rate = learning_rate
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule,
+        *,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+    ) -> None:
         self.iterations = 0
         self.state: dict[Hashable, dict[str, np.ndarray]] = {}
         self._scratch: dict[tuple, np.ndarray] = {}  # work arrays; owned here, the model's fit owns the optimizer
+        self._schedule: LearningRateSchedule | None = None
+        self._rate = math.nan  # the rate of the current update: the number given, or the schedule's at each step
+        self._in_update = False
+        self._clipping = Clipping(type(self).__name__, clipnorm, clipvalue, global_clipnorm)
+        self.learning_rate = learning_rate
 
+    # ---------------------------------------------------------------- learning rate and clipping
     @property
     def learning_rate(self) -> float:
-        return self._learning_rate
+        """The rate of the next update (during an update: of this one)."""
+        if self._schedule is None or self._in_update:
+            return self._rate
+        return self._scheduled_rate(self.iterations)
 
     @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        self._learning_rate = check_float(value, "learning_rate", type(self).__name__, high_open=True)
+    def learning_rate(self, value: float | LearningRateSchedule) -> None:
+        if isinstance(value, LearningRateSchedule):
+            self._schedule = value
+        elif self._schedule is not None:
+            raise TypeError(
+                f"{type(self).__name__} was created with a learning-rate schedule ({self._schedule!r}), so its "
+                "learning rate cannot be set (as in Keras): create the optimizer with a number as its "
+                f"learning_rate to change it by hand or with a callback. Received: learning_rate={value!r}"
+            )
+        else:
+            self._rate = check_float(value, "learning_rate", type(self).__name__, high_open=True)
+        self._refresh()
+
+    def _scheduled_rate(self, step: int) -> float:
+        rate = float(self._schedule(step))
+        if not (math.isfinite(rate) and rate >= 0):
+            raise ValueError(
+                f"{type(self).__name__}: the learning-rate schedule {self._schedule!r} must give a finite rate "
+                f">= 0. Received: {rate!r} at step {step}"
+            )
+        return rate
+
+    @property
+    def clipnorm(self) -> float | None:
+        return self._clipping.config["clipnorm"]
+
+    @property
+    def clipvalue(self) -> float | None:
+        return self._clipping.config["clipvalue"]
+
+    @property
+    def global_clipnorm(self) -> float | None:
+        return self._clipping.config["global_clipnorm"]
+
+    def _refresh(self) -> None:
+        # The one flag the hot path reads: without a schedule or clipping, apply() is the plain loop.
+        self._plain = self._schedule is None and not self._clipping.active
 
     def check_dtype(self, dtype: Any) -> None:
-        """ValueError unless the learning rate is a finite, non-zero number in ``dtype`` (called by compile)."""
+        """ValueError unless the learning rate is finite in ``dtype`` and not zero (called by compile).
+
+        With a schedule: the current rate and the rates its formula passes through
+        (``schedule.rates_to_check()``) must be finite in ``dtype``, not all zero.
+        """
+        if self._schedule is None:
+            rates, what = {"learning_rate": self._rate}, "learning_rate must be finite and positive"
+        else:
+            rates = {"the current rate": self._scheduled_rate(self.iterations), **self._schedule.rates_to_check()}
+            what = f"the learning-rate schedule {self._schedule!r} must give finite rates, not all zero,"
         with np.errstate(over="ignore", under="ignore"):  # an overflow to inf is what this reports
-            in_dtype = np.asarray(self.learning_rate, dtype=dtype)
-        if not (np.isfinite(in_dtype) and in_dtype > 0):
+            in_dtype = {name: np.asarray(rate, dtype=dtype) for name, rate in rates.items()}
+        bad = next((name for name, rate in in_dtype.items() if not np.isfinite(rate)), None)
+        if bad is None and not any(rate > 0 for rate in in_dtype.values()):
+            bad = next(iter(rates))
+        if bad is not None:
             raise ValueError(
-                f"{type(self).__name__}: learning_rate must be finite and positive in the model's dtype "
-                f"({np.dtype(dtype).name}, largest {np.finfo(dtype).max:.4g}). Received: learning_rate="
-                f"{self.learning_rate!r}, which is {in_dtype} there"
+                f"{type(self).__name__}: {what} in the model's dtype ({np.dtype(dtype).name}, largest "
+                f"{np.finfo(dtype).max:.4g}). Received: {bad}={rates[bad]!r}, which is {in_dtype[bad]} there"
             )
 
+    # ---------------------------------------------------------------- one update of every parameter
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Apply one update to every parameter, in place; the list index keys each one's state."""
+        if not self._plain:
+            self._update_all(list(range(len(params))), params, grads, [None] * len(params))
+            return
         self.iterations += 1
         for i, (param, grad) in enumerate(zip(params, grads)):
             self.update(i, param, grad)
 
     def apply(self, runs: Sequence[Any]) -> None:
         """One update of every run (`tinyframe._params.Run`): what `fit` calls each step."""
+        if not self._plain:
+            keys, sizes = [run.key for run in runs], [_sizes(run) for run in runs]
+            self._update_all(keys, [run.params for run in runs], [run.grads for run in runs], sizes)
+            return
         self.iterations += 1
         if len(runs) == 1:  # a model built in one go, nothing frozen: skip the loop
             run = runs[0]
@@ -64,14 +150,34 @@ class Optimizer:
         for run in runs:
             self.update(run.key, run.params, run.grads)
 
+    def _update_all(self, keys: list, params: Sequence[np.ndarray], grads: Sequence[np.ndarray], sizes: list) -> None:
+        """`step` and `apply` with a schedule or clipping: the rate of this step, clipped copies, then the rule."""
+        if self._schedule is not None:
+            self._rate = self._scheduled_rate(self.iterations)  # before the count moves: step 0 is the first
+        if self._clipping.active:
+            outs = [self.scratch(("clipped", key), grad) for key, grad in zip(keys, grads)]
+            grads = self._clipping.clip(grads, outs, sizes)
+        self.iterations += 1
+        self._in_update = True
+        try:
+            for key, param, grad in zip(keys, params, grads):
+                self.update(key, param, grad)
+        finally:
+            self._in_update = False
+
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    # ---------------------------------------------------------------- state and work arrays
+    def initial_slot_value(self, name: str) -> float:
+        """The value every element of state slot ``name`` starts from: 0 (`Adagrad` overrides it)."""
+        return 0.0
+
     def slot(self, key: Hashable, name: str, like: np.ndarray) -> np.ndarray:
-        """Per-parameter state array ``name`` (zeros like ``like`` on first use)."""
+        """Per-parameter state array ``name`` (filled with ``initial_slot_value(name)`` on first use)."""
         slots = self.state.setdefault(key, {})
         if name not in slots:
-            slots[name] = np.zeros_like(like)
+            slots[name] = np.full_like(like, self.initial_slot_value(name))
         return slots[name]
 
     def scratch(self, key: Hashable, like: np.ndarray) -> np.ndarray:
@@ -92,13 +198,34 @@ class Optimizer:
         state["state"] = {i: {k: np.array(v) for k, v in slots.items()} for i, slots in state["state"].items()}
         self.__dict__.update(state)
 
+    # ---------------------------------------------------------------- configuration
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate}
+        """The constructor's arguments; a schedule as ``{"class_name", "config"}``. Subclasses add their own."""
+        rate = self._rate if self._schedule is None else schedules.serialize(self._schedule)
+        return {"learning_rate": rate, **self._clipping.config}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        """``cls(**config)``, with a saved schedule built again (from the built-in schedules only)."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        config = self.get_config()
+        if self._schedule is not None:
+            config["learning_rate"] = self._schedule
+        clipping = {name: config.pop(name) for name in CLIP_ARGUMENTS if name in config}
+        config.update({name: value for name, value in clipping.items() if value is not None})
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
         return f"{type(self).__name__}({args})"
+
+
+def _sizes(run: Any) -> tuple[int, ...]:
+    """Each parameter's element count in a run; a run built without sizes must hold one parameter."""
+    if run.sizes:
+        return run.sizes
+    if len(run.key) != 1:
+        raise ValueError(f"clipping needs the sizes of the parameters in run {run.key}. Received: Run.sizes=()")
+    return (run.grads.size,)

@@ -7,6 +7,7 @@ from collections.abc import Hashable
 import numpy as np
 
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 
 class GradientDescent(Optimizer):
@@ -21,7 +22,8 @@ class GradientDescent(Optimizer):
     per parameter, so a step allocates nothing.
 
     Args:
-        learning_rate: the step size ``alpha`` (> 0); 0.25 in the article.
+        learning_rate: the step size ``alpha`` (> 0) or a schedule; 0.01 (Keras's ``SGD``), 0.25 in the article.
+        clipnorm, clipvalue, global_clipnorm: gradient clipping (`Optimizer`).
 
     Example:
         >>> import numpy as np
@@ -30,9 +32,9 @@ class GradientDescent(Optimizer):
         array([0.95, 2.1 ])
     """
 
-    def __init__(self, learning_rate: float = 0.01) -> None:
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.01, **clipping: float | None) -> None:
+        super().__init__(learning_rate, **clipping)
 
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
-        scaled = np.multiply(grad, self.learning_rate, out=self.scratch(key, grad))
+        scaled = np.multiply(grad, self._rate, out=self.scratch(key, grad))
         param -= scaled

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import check_float
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 
 class Momentum(Optimizer):
@@ -27,9 +28,10 @@ class Momentum(Optimizer):
     plain `GradientDescent`.
 
     Args:
-        learning_rate: step size (> 0); 0.01 by default.
+        learning_rate: step size (> 0) or a schedule; 0.01 by default.
         momentum: how much of the velocity survives each step, in ``[0, 1)``; 0.9.
         nesterov: use Nesterov momentum.
+        clipnorm, clipvalue, global_clipnorm: gradient clipping (`Optimizer`).
 
     Example:
         >>> import numpy as np
@@ -40,16 +42,22 @@ class Momentum(Optimizer):
         array([0.71])
     """
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule = 0.01,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        **clipping: float | None,
+    ) -> None:
         momentum = check_float(momentum, "momentum", "Momentum", 0.0, 1.0, low_open=False, high_open=True)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"Momentum: nesterov must be True or False. Received: nesterov={nesterov!r}")
-        super().__init__(learning_rate)
+        super().__init__(learning_rate, **clipping)
         self.momentum, self.nesterov = momentum, bool(nesterov)
 
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
         velocity = self.slot(key, "velocity", param)
-        step = np.multiply(grad, self.learning_rate, out=self.scratch(key, param))
+        step = np.multiply(grad, self._rate, out=self.scratch(key, param))
         velocity *= self.momentum
         velocity -= step
         if self.nesterov:
@@ -59,4 +67,4 @@ class Momentum(Optimizer):
             param += velocity
 
     def get_config(self) -> dict:
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov}
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

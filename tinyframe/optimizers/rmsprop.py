@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import check_float
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 
 class RMSProp(Optimizer):
@@ -24,9 +25,10 @@ class RMSProp(Optimizer):
     (Keras adds it inside); it only matters while ``mean_square`` is tiny.
 
     Args:
-        learning_rate: step size (> 0); 0.001 by default.
+        learning_rate: step size (> 0) or a schedule; 0.001 by default.
         rho: decay of the running mean, in ``[0, 1)``; 0.9.
         epsilon: small constant (> 0) that keeps the division finite; 1e-7.
+        clipnorm, clipvalue, global_clipnorm: gradient clipping (`Optimizer`).
 
     Example:
         >>> import numpy as np
@@ -36,10 +38,16 @@ class RMSProp(Optimizer):
         array([0.683772])
     """
 
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
+    def __init__(
+        self,
+        learning_rate: float | LearningRateSchedule = 0.001,
+        rho: float = 0.9,
+        epsilon: float = 1e-7,
+        **clipping: float | None,
+    ) -> None:
         rho = check_float(rho, "rho", "RMSProp", 0.0, 1.0, low_open=False, high_open=True)
         epsilon = check_float(epsilon, "epsilon", "RMSProp")
-        super().__init__(learning_rate)
+        super().__init__(learning_rate, **clipping)
         self.rho, self.epsilon = rho, epsilon
 
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
@@ -51,8 +59,8 @@ class RMSProp(Optimizer):
         np.sqrt(mean_square, out=work)
         work += self.epsilon
         np.divide(grad, work, out=work)
-        work *= self.learning_rate
+        work *= self._rate
         param -= work
 
     def get_config(self) -> dict:
-        return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
