@@ -144,7 +144,7 @@ def test_in_fit_the_layers_keep_the_loss_gradient_and_the_step_uses_the_clipped_
     clipped, plain = model(clipnorm=0.01), model()
     before = clipped.get_weights()
     for net in (clipped, plain):
-        net.fit(X, y, epochs=1, verbose=0)  # one full-batch step
+        net.fit(X, y, epochs=1, verbose=0, batch_size=None)  # one full-batch step
     grads = [g for layer in clipped.layers for g in layer.grads.values()]
     plain_grads = [g for layer in plain.layers for g in layer.grads.values()]
     assert all(np.array_equal(a, b) for a, b in zip(grads, plain_grads))  # the gradient of the loss, unclipped

@@ -133,7 +133,7 @@ def test_adagrad_accumulator_starts_at_its_initial_value_wherever_state_is_made(
     model.layers[2].trainable = False
     model.compile(optimizer=Adagrad(0.1, initial_accumulator_value=0.1))
     X, y = np.ones((4, 3)), np.zeros((4, 2))
-    model.fit(X, y, epochs=1, verbose=0)
+    model.fit(X, y, epochs=1, verbose=0, batch_size=None)
     assert list(model.optimizer.state) == [(0, 1)]  # the first Dense only
     model.save(tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz")

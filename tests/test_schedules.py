@@ -153,7 +153,14 @@ def test_learning_rate_scheduler_on_a_scheduled_optimizer_says_why():
     model.compile(optimizer=Adam(ExponentialDecay(0.1, 10, 0.9)))
     before = model.get_weights()
     with pytest.raises((TypeError, ValueError), match="created with a learning-rate schedule"):
-        model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda e: 0.1)])
+        model.fit(
+            np.ones((4, 2)),
+            np.ones(4),
+            epochs=2,
+            verbose=0,
+            callbacks=[LearningRateScheduler(lambda e: 0.1)],
+            batch_size=None,
+        )
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
 
@@ -226,7 +233,7 @@ def test_only_built_in_schedules_are_built_from_a_config(spec):
 def test_a_saved_optimizer_keeps_its_schedule(tmp_path):
     model = Sequential([Dense(3, 2), Sigmoid()], seed=0)
     model.compile(optimizer=Nadam(CosineDecay(0.0, 20, warmup_target=0.1, warmup_steps=5), clipnorm=1.0))
-    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=3, verbose=0)
+    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=3, verbose=0, batch_size=None)
     model.save(tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz") as file:
         config = json.loads(str(file["config"]))
@@ -273,7 +280,7 @@ def test_a_custom_schedule_trains_but_is_not_saved_with_the_optimizer(tmp_path):
 
     model = Sequential([Dense(3, 2)], seed=0)
     model.compile(optimizer=Adam(Halving()))
-    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=2, verbose=0)
+    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=2, verbose=0, batch_size=None)
     assert model.optimizer.learning_rate == 0.025
     with pytest.raises(ValueError, match="save: the optimizer's learning_rate schedule cannot be saved: .*'Halving'"):
         model.save(tmp_path / "m.npz")
@@ -312,7 +319,7 @@ def test_an_undone_step_rewinds_the_schedule_with_the_count():
     model.compile(optimizer=Recording(PiecewiseConstantDecay([0], [0.01, 1e38])))  # step 1 on: 1e38 overflows
     for _ in range(2):  # one step per epoch: kept, then undone (fit stops); again: undone at once
         with pytest.warns(DivergenceWarning):
-            model.fit(X, y, epochs=3, verbose=0)
+            model.fit(X, y, epochs=3, verbose=0, batch_size=None)
     assert model.optimizer.iterations == 1 and model.optimizer.learning_rate == 1e38
     assert [k for k, _ in model.optimizer.used] == [1, 2, 2]
     assert [rate for _, rate in model.optimizer.used] == [0.01, 1e38, 1e38]
