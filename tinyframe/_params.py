@@ -79,7 +79,6 @@ class Run:
     params: np.ndarray
     grads: np.ndarray
     sizes: tuple[int, ...] = ()  # element counts of the run's parameters, in key order (a run is their concatenation)
-    sizes: tuple[int, ...] = ()  # element counts of the run's parameters, in key order (a run is their concatenation)
 
 
 def trainable_runs(layers: list[Any]) -> list[Run]:
@@ -87,12 +86,10 @@ def trainable_runs(layers: list[Any]) -> list[Run]:
     runs: list[Run] = []
     spans: list[tuple[Block, int, int, list[int]]] = []  # block, start, stop, parameter indices
     sizes: dict[int, int] = {}
-    sizes: dict[int, int] = {}
     index = 0
     for layer in layers:
         for name, p in layer.params.items():
             block, start = layer._slots[name]
-            sizes[index] = p.size
             sizes[index] = p.size
             if layer.trainable:
                 last = spans[-1] if spans else None
