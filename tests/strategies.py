@@ -130,7 +130,7 @@ def checkable(model, X, training=False, margin=CHECK_MARGIN):
       gradcheck's floor, so the check would fail on a correct gradient.
     """
     rows = _inputs_of(model, X, training, Softmax)
-    if any(z.shape[1] > 1 and np.any(np.ptp(z, axis=1) < margin) for z in rows):
+    if any(z.shape[-1] > 1 and np.any(np.ptp(z, axis=-1) < margin) for z in rows):
         return False
     before = _inputs_of(model, X, training, KINKED)
     if not before:

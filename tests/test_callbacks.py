@@ -165,6 +165,19 @@ def test_learning_rate_scheduler_errors():
         overfitting_net().fit(
             X, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda e: -1.0)], batch_size=None
         )
+    with pytest.raises(TypeError, match=r"schedule\(0\) must return a number. Received: '0.1'"):
+        overfitting_net().fit(X, y, verbose=0, callbacks=[LearningRateScheduler(lambda e: "0.1")])
+
+
+def test_learning_rate_scheduler_on_an_optimizer_with_a_schedule_object_says_so():
+    from tinyframe.optimizers import GradientDescent
+    from tinyframe.optimizers.schedules import ExponentialDecay
+
+    X, y = data()
+    model = overfitting_net()
+    model.compile(optimizer=GradientDescent(ExponentialDecay(0.1, 10, 0.5)))
+    with pytest.raises(TypeError, match="schedule"):
+        model.fit(X, y, verbose=0, callbacks=[LearningRateScheduler(lambda e: 0.1)])
 
 
 def test_csv_logger_writes_a_row_per_epoch(tmp_path):

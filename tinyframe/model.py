@@ -625,6 +625,8 @@ class Sequential:
     def _evaluate(
         self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None = None
     ) -> dict[str, float]:
+        if type(self).test_step is not Sequential.test_step:
+            return self._evaluate_by_steps(X, Y, batch_size, W)
         y_hat = self._predict(X, batch_size)
         loss = copy.copy(self.loss)  # this call's own: what its forward records is not another thread's
         with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
@@ -636,6 +638,27 @@ class Sequential:
             metric.update_state(Y, y_hat, sample_weight=W)
             logs[name] = float(metric.result())
         return logs
+
+    def _evaluate_by_steps(
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None
+    ) -> dict[str, float]:
+        """`evaluate` through a subclass's own ``test_step``, batch by batch (Keras's rule).
+
+        Its logs are averaged over the batches, weighted by their sizes, and the compiled
+        metrics' results added. It uses the model's own loss and metrics, so unlike the
+        default path it is not meant for several threads at once.
+        """
+        n, totals = X.shape[0], {}
+        step = n if batch_size is None else batch_size
+        self._reset_metrics()
+        with np.errstate(all="ignore"), Scratch():
+            for start in range(0, n, step):
+                rows = slice(start, start + step)
+                x, y, w = X[rows], Y[rows], None if W is None else W[rows]
+                logs = self.test_step(x, y) if w is None else self.test_step(x, y, w)
+                for key, value in logs.items():
+                    totals[key] = totals.get(key, 0.0) + float(value) * x.shape[0]
+        return {**{key: value / n for key, value in totals.items()}, **self._metric_results()}
 
     def train_on_batch(
         self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False

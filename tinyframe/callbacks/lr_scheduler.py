@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable
 
 from .base import Callback
@@ -31,9 +32,11 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         optimizer = self.model.optimizer
         lr = self.schedule(epoch, optimizer.learning_rate) if self._takes_lr else self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"LearningRateScheduler: schedule({epoch}) must return a number. Received: {lr!r}")
         try:
-            optimizer.learning_rate = lr
-        except (TypeError, ValueError) as error:
+            optimizer.learning_rate = lr  # a TypeError (an optimizer made with a schedule object) passes through
+        except ValueError as error:
             raise ValueError(f"LearningRateScheduler: schedule({epoch}) gave an invalid rate: {error}") from None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
