@@ -2,7 +2,8 @@
 
     python examples/custom_layer.py
 
-`Scale` multiplies each feature by a learnable gain: ``y = x * g``. Its backward
+`Scale` multiplies each feature (the last axis) by a learnable gain: ``y = x * g``.
+Its ``build(input_shape)`` creates ``g`` for the width it is given; its backward
 returns ``dJ/dx = grad * g`` and sets ``dJ/dg = sum over the batch of grad * x``.
 That is all a layer needs to work in `Sequential`, `fit` and `tinyframe.gradcheck`.
 """
@@ -19,28 +20,16 @@ from tinyframe.layers import Dense, Layer
 class Scale(Layer):
     """``y = x * g`` with a learnable gain ``g`` of shape ``(features,)``, initialised to ones."""
 
-    def __init__(self, features: int) -> None:
-        super().__init__()
-        self.features = features
-
-    def create_params(self) -> None:
-        self.add_param("g", (self.features,), "ones")
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        self.g = self.add_param("g", (input_shape[-1],), "ones")  # the returned array is the one trained
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x = x
-        return x * self.params["g"]
+        return x * self.g
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        self.grads["g"][...] = (grad_out * self._x).sum(axis=0)
-        return grad_out * self.params["g"]
-
-    def output_features(self, in_features: int | None) -> int:
-        if in_features is not None and in_features != self.features:
-            raise ValueError(f"{self!r} expects {self.features} input features. Received: {in_features}")
-        return self.features
-
-    def get_config(self) -> dict:
-        return {"features": self.features}
+        self.grads["g"][...] = (grad_out * self._x).reshape(-1, self.g.size).sum(axis=0)
+        return grad_out * self.g
 
 
 def main() -> float:
@@ -48,7 +37,7 @@ def main() -> float:
     X = rng.normal(size=(200, 4))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)  # two classes, not linearly separable
 
-    model = Sequential([Scale(4), Dense(4, 8), Sigmoid(), Dense(8, 2), Sigmoid()], dtype="float64", seed=0)
+    model = Sequential([Scale(), Dense(4, 8), Sigmoid(), Dense(8, 2), Sigmoid()], dtype="float64", seed=0)
     model.compile(metrics=["accuracy"])
     check = gradcheck.check_model(model, X[:5], np.eye(2)[y[:5]])
     print(f"gradient check: {check}")

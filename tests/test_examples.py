@@ -30,7 +30,7 @@ def test_custom_layer_example_trains_and_passes_gradcheck(capsys):
     module = load("custom_layer")
     assert module.main() > 0.8
     assert "gradient check: worst relative error" in capsys.readouterr().out
-    layer = module.Scale(3).build(dtype="float64", rng=0)
+    layer = module.Scale().build((3,), dtype="float64", rng=0)
     layer.params["g"][...] = [0.5, -2.0, 3.0]
     result = gradcheck.check_layer(layer, np.random.default_rng(0).normal(size=(4, 3)))
     assert result.max_error < 1e-8, result
