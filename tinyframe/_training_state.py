@@ -56,11 +56,16 @@ def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
     its parameters' pieces (for a parameter without any yet, the slot's initial value,
     as ``slot`` would start it); the state of a parameter in no run (a frozen one) is
     kept under ``(i,)``.
+
+    State under an int key ``i`` whose slots have parameter ``i``'s size is left as it
+    is: ``Optimizer.step(model.params, model.grads)`` keys by list index, so it belongs
+    to a custom ``train_step`` that calls ``step``, which looks it up there again.
     """
     keys = {run.key for run in runs}
-    if all(key in keys for key in optimizer.state):
+    stepped = {key: slots for key, slots in optimizer.state.items() if _stepped(key, slots, sizes)}
+    if all(key in keys or key in stepped for key in optimizer.state):
         return
-    pieces = per_parameter(optimizer.state, sizes, "fit")
+    pieces = per_parameter({k: v for k, v in optimizer.state.items() if k not in stepped}, sizes, "fit")
     state: dict[Any, dict[str, np.ndarray]] = {}
     for run in runs:
         names = sorted({name for i in run.key for name in pieces.get(i, {})})
@@ -72,7 +77,14 @@ def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
             }
     in_runs = {i for run in runs for i in run.key}
     state.update({(i,): {k: v.copy() for k, v in slots.items()} for i, slots in pieces.items() if i not in in_runs})
-    optimizer.state = state
+    optimizer.state = {**state, **stepped}
+
+
+def _stepped(key: Any, slots: dict[str, Any], sizes: list[int]) -> bool:
+    """Whether ``key``'s state is what ``Optimizer.step`` made for parameter ``key`` (an int index)."""
+    if not isinstance(key, int) or isinstance(key, bool) or not 0 <= key < len(sizes):
+        return False
+    return all(isinstance(value, np.ndarray) and value.size == sizes[key] for value in slots.values())
 
 
 def _piece(optimizer: Any, pieces: dict[int, dict], i: int, name: str, size: int, dtype: Any) -> np.ndarray:
