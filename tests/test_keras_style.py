@@ -603,12 +603,7 @@ def test_values_a_custom_step_returns_appear_in_the_history(digits):
         assert history.history["grad_norm"][epoch] == pytest.approx(np.dot(sizes, norms) / 200, rel=steps * EPS64)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluate and validation compute the loss in Sequential._evaluate and never call test_step, "
-    "so an overridden test_step (Keras's custom evaluation step) is ignored",
-)
-def test_custom_test_step_is_used_by_evaluate(digits):
+def test_custom_test_step_is_used_by_evaluate_and_validation(digits):
     X, _, y, _ = digits
 
     class HalfLoss(Sequential):
@@ -620,6 +615,13 @@ def test_custom_test_step_is_used_by_evaluate(digits):
     for model in (plain, halved):
         model.compile(loss="categorical_crossentropy", optimizer="adam")
     assert halved.evaluate(X[:50], y[:50], verbose=0) == pytest.approx(plain.evaluate(X[:50], y[:50], verbose=0) / 2)
+    assert halved.evaluate(X[:50], y[:50], batch_size=16, verbose=0) == pytest.approx(
+        plain.evaluate(X[:50], y[:50], verbose=0) / 2, rel=1e-12
+    )
+    history = halved.fit(X[:40], y[:40], epochs=1, verbose=0, validation_data=(X[40:50], y[40:50]))
+    assert history.history["val_loss"][0] == pytest.approx(halved.evaluate(X[40:50], y[40:50], verbose=0), rel=1e-12)
+    keras_style = plain.compute_loss(y=np.eye(10)[y[:5]], y_pred=plain.predict(X[:5]))  # Keras's keywords
+    assert keras_style == pytest.approx(plain.evaluate(X[:5], y[:5], verbose=0), rel=1e-12)
 
 
 # ------------------------------------------------------------------------------------------ the on-batch methods

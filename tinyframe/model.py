@@ -476,11 +476,17 @@ class Sequential:
         self.compute_metrics(x, y, y_hat, sample_weight)
         return {"loss": loss}
 
-    def compute_loss(self, y_hat: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-        """The compiled loss (weighted when ``sample_weight`` is given) plus the layers' penalties."""
+    def compute_loss(
+        self, y_pred: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, *, x: Any = None
+    ) -> float:
+        """The compiled loss (weighted when ``sample_weight`` is given) plus the layers' penalties.
+
+        Positional ``(y_pred, y, sample_weight)``, or Keras's keywords
+        ``compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=w)`` (``x`` is not used).
+        """
         if sample_weight is None:
-            return self.loss.forward(y_hat, y) + self.penalty()
-        return self.loss.forward(y_hat, y, sample_weight=sample_weight) + self.penalty()
+            return self.loss.forward(y_pred, y) + self.penalty()
+        return self.loss.forward(y_pred, y, sample_weight=sample_weight) + self.penalty()
 
     def compute_metrics(
         self, x: np.ndarray, y: np.ndarray, y_hat: np.ndarray, sample_weight: np.ndarray | None = None
