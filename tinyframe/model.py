@@ -19,6 +19,7 @@ from ._mapped import FilePages
 from ._ownership import reading, writing
 from ._params import Run, build_layers, repack, trainable_runs
 from ._scratch import Scratch
+from ._step import train_step as guarded_step
 from ._update import GuardedStep
 from .layers.base import Layer, declared_input_shape, snake_case, trace_shapes
 from .layers.input import InputLayer
@@ -448,7 +449,7 @@ class Sequential:
 
         `fit` calls it for every batch with checked arrays of the model's dtype (``y``
         one-hot encoded, ``sample_weight`` None or ``(m,)``), holding the model. The
-        default is forward, loss, backward, a guarded update (`tinyframe.training.train_step`)
+        default is forward, loss, backward, a guarded update (`tinyframe._step.train_step`)
         and `compute_metrics`. A subclass may write its own step on the same parts::
 
             def train_step(self, x, y, sample_weight=None):
@@ -462,10 +463,8 @@ class Sequential:
         `fit` averages every returned value over the epoch (weighted by batch size)
         and adds the compiled metrics' results; a non-finite ``"loss"`` stops training.
         """
-        from .training import train_step
-
-        loss, y_hat = train_step(self, x, y, sample_weight)
-        if y_hat is not None and self.metrics and math.isfinite(loss):
+        loss, y_hat = guarded_step(self, x, y, sample_weight)
+        if self.metrics and y_hat is not None and math.isfinite(loss):
             self.compute_metrics(x, y, y_hat, sample_weight)
         return {"loss": loss}
 

@@ -13,12 +13,12 @@ import numpy as np
 
 from . import data
 from ._checks import check_float, check_positive_int
-from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
 from ._scratch import Scratch
 from ._snapshot import Snapshot
+from ._step import train_step  # noqa: F401  (the default step's maths; public here as before)
 from .callbacks.base import Callback, CallbackList
 from .callbacks.console import end_open_line
 from .callbacks.history import History
@@ -269,10 +269,10 @@ def _run_epoch(
     totals: dict[str, float] = {}
     seen = 0
     step = model.train_step
+    model._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
     for batch, (xb, yb, wb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
             hooks.on_batch_begin(batch, {"batch": batch, "size": xb.shape[0]})
-        model._overflowed = False
         logs = step(xb, yb) if wb is None else step(xb, yb, wb)
         interrupt.check()
         loss = logs["loss"]
@@ -295,31 +295,6 @@ def _run_epoch(
         if hooks.batch_end_callbacks:
             hooks.on_batch_end(batch, {"batch": batch, "size": m, **{k: t / seen for k, t in totals.items()}})
     return {**{key: value / seen for key, value in totals.items()}, **model._metric_results()}
-
-
-def train_step(
-    model: Any, xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None = None
-) -> tuple[float, np.ndarray | None]:
-    """Forward, loss, backward, update: one gradient step. Returns the loss and ``y_hat``.
-
-    A step whose loss is not finite changes nothing; one whose update would leave a
-    weight non-finite is undone (`tinyframe._update`) and returns ``(nan, None)``
-    (and sets ``model._overflowed``). Overflow inside the step is expected to show up
-    there, as inf or NaN, so NumPy's warnings about it are silenced for the step and
-    the results are checked instead. `fit` calls it (through `Sequential.train_step`)
-    inside the model's training scratch, holding the model.
-    """
-    with silenced():
-        y_hat = model.forward(xb, training=True)
-        loss = model.compute_loss(y_hat, yb, wb)
-        if not math.isfinite(loss) or not model._runs:
-            return loss, y_hat
-        model.backward(model.loss.backward(), input_grad=False)
-        model._sync()
-        if not model._step():
-            model._overflowed = True
-            return math.nan, None
-    return loss, y_hat
 
 
 def batch_logs(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[str, float]:

@@ -110,7 +110,6 @@ class Dense(Layer):
                 self.declared_input_shape = (self.in_features,)
             self.compute_output_shape(self.declared_input_shape)
         self._x: np.ndarray | None = None  # this step's input as rows (m, in), kept by forward for backward
-        self._x_shape: tuple[int, ...] = ()  # and its shape, when it had another rank
 
     @property
     def units(self) -> int:
@@ -140,46 +139,38 @@ class Dense(Layer):
 
     # ---------------------------------------------------------------- the maths
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        shape = self._x_shape = x.shape
-        if len(shape) != 2:  # rows of the last axis; the shape is restored on the way out
-            x = x.reshape(-1, shape[-1])
-        z = np.matmul(x, self.params["W"], out=self.buffer("z", (x.shape[0], self.out_features)))
+        if x.ndim != 2:  # (m, ..., in): the rows of the last axis, and the shape restored on the way out
+            return self.forward(x.reshape(-1, x.shape[-1]), training).reshape(*x.shape[:-1], self.out_features)
         self._x = x
+        z = np.matmul(x, self.params["W"], out=self.buffer("z", (x.shape[0], self.out_features)))
         if self.use_bias:
             z += self.params["b"]
         if self.activation is not None:
-            z = self.activation.forward(z, training)
-        return z if len(shape) == 2 else z.reshape(*shape[:-1], self.out_features)
+            return self.activation.forward(z, training)
+        return z
 
     def backward_params(self, grad_out: np.ndarray) -> None:
-        self._delta_rows = delta = self._delta(grad_out)  # backward reads it after calling this
-        self._param_grads(delta)
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        self.backward_params(grad_out)
-        delta = self._delta_rows
-        grad_in = self.buffer("grad_in", (delta.shape[0], self.in_features))
-        np.matmul(delta, self.params["W"].T, out=grad_in)
-        return grad_in if grad_out.ndim == 2 else grad_in.reshape(self._x_shape)
-
-    def _delta(self, grad_out: np.ndarray) -> np.ndarray:
-        """``dJ/dz`` as rows ``(m, out)``: through the activation first, if the layer has one."""
         if grad_out.ndim != 2:
             grad_out = grad_out.reshape(-1, self.out_features)
         if self.activation is not None:
-            grad_out = self.activation.backward(grad_out)
-        return grad_out
-
-    def _param_grads(self, delta: np.ndarray) -> None:
-        np.matmul(self._x.T, delta, out=self.grads["W"])
+            grad_out = self.activation.backward(grad_out)  # dJ/dz, through the layer's own activation
+        self._delta = grad_out  # backward reads it after calling this (a subclass may override this method)
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])
         if self.use_bias:
             # A matrix-vector product with ones sums over the batch faster than .sum(0).
-            ones = self.buffer("ones", (delta.shape[0],), fill=1)
-            np.matmul(ones, delta, out=self.grads["b"])
-        for name, regularizer in (("W", self.kernel_regularizer), ("b", self.bias_regularizer)):
-            if regularizer is not None and name in self.params:
-                p = self.params[name]
-                regularizer.add_gradient(p, self.grads[name], self.buffer(f"penalty_grad_{name}", p.shape))
+            ones = self.buffer("ones", (grad_out.shape[0],), fill=1)
+            np.matmul(ones, grad_out, out=self.grads["b"])
+        if self.kernel_regularizer is not None or self.bias_regularizer is not None:
+            for name, regularizer in (("W", self.kernel_regularizer), ("b", self.bias_regularizer)):
+                if regularizer is not None and name in self.params:
+                    p = self.params[name]
+                    regularizer.add_gradient(p, self.grads[name], self.buffer(f"penalty_grad_{name}", p.shape))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self.backward_params(grad_out)
+        delta = self._delta
+        grad_in = np.matmul(delta, self.params["W"].T, out=self.buffer("grad_in", (delta.shape[0], self.in_features)))
+        return grad_in if grad_out.ndim == 2 else grad_in.reshape(*grad_out.shape[:-1], self.in_features)
 
     def penalty(self) -> float:
         total = 0.0

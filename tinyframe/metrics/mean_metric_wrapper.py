@@ -50,10 +50,15 @@ class MeanMetricWrapper(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_pred = np.asarray(y_pred)
-        w = sample_weights(self, sample_weight, y_pred.shape[0])
-        values = np.asarray(self.fn(np.asarray(y_true), y_pred, **self.fn_kwargs), dtype=np.float64)
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)  # no copies: fit passes arrays
         m = y_pred.shape[0]
+        w = sample_weights(self, sample_weight, m)
+        values = self.fn(y_true, y_pred, **self.fn_kwargs)
+        if w is None and type(values) is np.ndarray and values.ndim and values.shape[0] == m:  # fit's usual path
+            self.total += float(values.sum(dtype=np.float64))
+            self.count += values.size
+            return
+        values = np.asarray(values, dtype=np.float64)
         if values.ndim == 0:
             weight = m if w is None else float(w.sum())
             self.total += float(values) * weight
