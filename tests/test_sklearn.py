@@ -15,6 +15,10 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from tinyframe.sklearn import TinyFrameClassifier, TinyFrameRegressor, expected_failed_checks
 
+# Most fits here are a few epochs on purpose (Pipelines, searches, pickling, not accuracy), and so
+# end with a ConvergenceWarning; tests/test_sklearn_convergence.py is where that warning is tested.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 # float32 outputs of one row (BLAS gemv) and of 20 rows (gemm), or of permuted rows, differ by ~1 ulp of float32
 # (about 1.2e-7 relative): the CPU's OpenBLAS kernel decides. predict/predict_proba return float64, so these two
 # checks apply rtol=1e-7, below float32's resolution. They are run in float64 (margin ~1e8) and, for float32,
@@ -197,3 +201,23 @@ def test_estimators_compute_in_float64_by_default(Estimator):
         assert np.allclose(full, parts, rtol=1e-12, atol=1e-12)
     else:
         assert (full == parts).all()
+
+
+@pytest.mark.parametrize(("batch_size", "steps"), [(None, 1), (64, 3), (150, 1)])
+def test_the_batch_size_reaches_fit_explicitly(batch_size, steps):
+    # None means every sample in one step here, whatever Sequential.fit's own default is
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(150, 3)), rng.integers(0, 2, 150)
+    clf = TinyFrameClassifier(hidden_layer_sizes=(4,), epochs=2, batch_size=batch_size, random_state=0).fit(X, y)
+    assert clf.model_.history.params["steps"] == steps
+
+
+def test_a_first_warm_start_fit_records_the_features_and_partial_fit_holds_nothing_out():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    reg = TinyFrameRegressor(hidden_layer_sizes=(4,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+    assert reg.n_features_in_ == 3
+    with pytest.raises(ValueError, match="X has 2 features, but TinyFrameRegressor is expecting 3 features"):
+        reg.predict(X[:, :2])
+    part = TinyFrameRegressor(hidden_layer_sizes=(4,), early_stopping=True, random_state=0).partial_fit(X, y)
+    assert "val_loss" not in part.history_  # one epoch on all of (X, y), as scikit-learn's MLP does

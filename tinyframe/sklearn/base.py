@@ -10,9 +10,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import activations, losses, optimizers, regularizers
-from ..callbacks import EarlyStopping
 from ..layers import Dense
 from ..model import Sequential
+from .stopping import Convergence
 
 ACTIVATIONS = {
     "relu": activations.ReLU,
@@ -31,7 +31,9 @@ class TinyFrameEstimator(BaseEstimator):
     ``Dense(n_features, h1) -> activation -> ... -> Dense(h_last, n_outputs)``; the
     output layer is linear and the loss reads it (logits for classification).
     ``__init__`` only stores its arguments; ``fit`` checks them, builds the network
-    (or continues it with ``warm_start=True``) and trains it.
+    (or continues it with ``warm_start=True``) and trains it. The defaults are each
+    estimator's own (`TinyFrameClassifier`, `TinyFrameRegressor`), measured on the data
+    sets scikit-learn ships (``python -m benchmarks.sklearn_datasets``).
 
     Args:
         hidden_layer_sizes: widths of the hidden layers, e.g. ``(100,)``.
@@ -39,59 +41,37 @@ class TinyFrameEstimator(BaseEstimator):
         loss: a `tinyframe.losses` name or instance; None picks the task's default.
         optimizer: a `tinyframe.optimizers` name (``"adam"``, ``"sgd"``, ``"momentum"``, ``"rmsprop"``).
         learning_rate: the optimizer's step size.
-        alpha: L2 penalty ``alpha * sum(W**2)`` on every hidden and output kernel (Keras convention).
-        epochs: passes over the data per ``fit``.
-        batch_size: samples per step (None: all of them).
+        alpha: L2 penalty ``alpha * sum(W**2)`` on every hidden and output kernel, added to the mean
+            loss of a batch (Keras's convention; scikit-learn's MLP adds ``alpha / 2 * sum(W**2) / batch``).
+        epochs: the most passes over the data one ``fit`` makes (MLP's ``max_iter``).
+        batch_size: samples per step (None: all of them in one step).
         shuffle: reshuffle the samples each epoch.
-        early_stopping: hold out ``validation_fraction`` (at random) and stop when its loss has not
-            improved for ``patience`` epochs, keeping the best epoch's weights.
+        early_stopping: hold out ``validation_fraction`` (at random) and stop on its loss instead of the
+            training loss (the rule below), keeping the best epoch's weights.
+        patience: epochs in a row without an improvement larger than ``tol`` after which training stops
+            (MLP's ``n_iter_no_change``).
+        tol: the improvement of the monitored loss (the training loss, or the validation loss with
+            ``early_stopping``) over its best so far that counts: ``loss < best - tol``. If the
+            ``epochs`` run out first, ``fit`` warns with `sklearn.exceptions.ConvergenceWarning`.
         dtype: ``"float64"`` (default, as scikit-learn's MLP) or ``"float32"``, the network's arithmetic;
             inputs of either are accepted. In float64 a prediction does not depend, beyond
             rounding far below what the checks of scikit-learn notice, on the batch it came in.
         random_state: int, RandomState or None: initial weights, shuffling and the validation split.
         verbose: 0, 1 or 2, as in `Sequential.fit`.
         warm_start: continue from the previous ``fit``'s weights instead of starting again.
+
+    Fitted attributes: ``model_`` (the `Sequential`), ``n_features_in_``, ``history_`` (the last
+    ``fit``'s `History` dict), ``n_iter_`` (its epochs), ``loss_`` (its last training loss).
     """
 
     @staticmethod
     def _default_loss() -> losses.Loss:
         return losses.MeanSquaredError()
 
-    def __init__(
-        self,
-        hidden_layer_sizes: tuple[int, ...] = (100,),
-        activation: str = "relu",
-        loss: Any = None,
-        optimizer: str = "adam",
-        learning_rate: float = 1e-3,
-        alpha: float = 0.0,
-        epochs: int = 100,
-        batch_size: int | None = 32,
-        shuffle: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        patience: int = 10,
-        dtype: str = "float64",
-        random_state: Any = None,
-        verbose: int = 0,
-        warm_start: bool = False,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.alpha = alpha
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.dtype = dtype
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+    def _store(self, arguments: dict[str, Any]) -> None:
+        """Keep a subclass's ``__init__`` arguments as given (scikit-learn's rule: no checks, no changes)."""
+        for name in self._get_param_names():
+            setattr(self, name, arguments[name])
 
     # ------------------------------------------------------------------ building
     def _build(self, n_features: int, n_outputs: int) -> Sequential:
@@ -119,28 +99,41 @@ class TinyFrameEstimator(BaseEstimator):
         model.compile(loss=loss, optimizer=optimizer)
         return model
 
-    def _train(self, X: np.ndarray, targets: np.ndarray, n_outputs: int, epochs: int, first_call: bool) -> None:
-        """Build the network unless continuing one, then train it for ``epochs`` epochs."""
-        keep = not first_call and hasattr(self, "model_") and self.model_.output_features == n_outputs
+    def _fitted(self) -> bool:
+        return hasattr(self, "model_")
+
+    def _train(self, X: np.ndarray, targets: np.ndarray, n_outputs: int, first_call: bool, incremental: bool) -> None:
+        """Build the network unless continuing one, then train it.
+
+        ``fit`` trains up to ``epochs`` epochs under the stopping rule, and warns if they ran out
+        first (`Convergence`); ``partial_fit`` (``incremental``) trains one epoch, without either.
+        """
+        epochs = 1 if incremental else self.epochs
+        rule = Convergence(type(self).__name__, self.tol, self.patience, validation=bool(self.early_stopping))
+        keep = not first_call and self._fitted() and self.model_.output_features == n_outputs
         if not keep:
             self.model_ = self._build(X.shape[1], n_outputs)
-        callbacks, split = [], 0.0
-        if self.early_stopping:
-            callbacks = [EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)]
-            split = self.validation_fraction
+        targets = self._training_targets(targets, fitted=keep)
         history = self.model_.fit(
             X,
             targets,
             epochs=epochs,
-            batch_size=self.batch_size,
+            # always explicit: Sequential.fit's own default is not the estimators' (None means all samples here)
+            batch_size=len(X) if self.batch_size is None else self.batch_size,
             shuffle=self.shuffle,
-            validation_split=split,
-            callbacks=callbacks,
+            validation_split=self.validation_fraction if self.early_stopping and not incremental else 0.0,
+            callbacks=[] if incremental else [rule.callback],
             verbose=self.verbose,
         )
         self.history_ = history.history
         self.n_iter_ = len(history.epoch)
         self.loss_ = history.history["loss"][-1] if history.epoch else float("nan")
+        if not incremental:
+            rule.warn_unless_converged(self.n_iter_, epochs)
+
+    def _training_targets(self, targets: np.ndarray, fitted: bool) -> np.ndarray:
+        """What the network learns to output for ``targets``; ``fitted``: the network is continued."""
+        return targets
 
     def _outputs(self, X: Any) -> np.ndarray:
         """The network's raw outputs for ``X``, after scikit-learn's checks of a fitted estimator."""

@@ -25,7 +25,11 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
     The output layer has one unit per class and the loss is ``CrossEntropy(from_logits=True)``
     (softmax and cross-entropy fused), so ``predict_proba`` is the softmax of the outputs.
     Labels may be anything `numpy.unique` sorts (ints, strings, ...): ``classes_`` keeps them.
-    All parameters are described in `TinyFrameEstimator`.
+    All parameters are described in `TinyFrameEstimator`. The defaults (``learning_rate=4e-3``,
+    ``alpha=1e-3``, ``batch_size=64``, ``epochs=1000``, stopping at ``tol=3e-4`` over ``patience=10``)
+    misclassify no more samples than ``MLPClassifier(max_iter=2000)`` in 5-fold cross-validation
+    on load_iris, load_wine, load_breast_cancer and load_digits, in less time
+    (``python -m benchmarks.sklearn_datasets``).
 
     Example:
         >>> from sklearn.datasets import load_digits
@@ -39,18 +43,40 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
     def _default_loss() -> losses.Loss:
         return losses.CrossEntropy(from_logits=True)
 
+    def __init__(
+        self,
+        hidden_layer_sizes: tuple[int, ...] = (100,),
+        activation: str = "relu",
+        loss: Any = None,
+        optimizer: str = "adam",
+        learning_rate: float = 4e-3,
+        alpha: float = 1e-3,
+        epochs: int = 1000,
+        batch_size: int | None = 64,
+        shuffle: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        patience: int = 10,
+        tol: float = 3e-4,
+        dtype: str = "float64",
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+    ) -> None:
+        self._store(locals())
+
     def fit(self, X: Any, y: Any) -> TinyFrameClassifier:
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,); returns self."""
-        return self._fit(X, y, classes=None, epochs=self.epochs, first_call=not self.warm_start)
+        return self._fit(X, y, classes=None, first_call=not (self.warm_start and self._fitted()), incremental=False)
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> TinyFrameClassifier:
         """One epoch on ``(X, y)``, continuing the network; the first call must name all ``classes``."""
-        first = not hasattr(self, "model_")
+        first = not self._fitted()
         if first and classes is None:
             raise ValueError("TinyFrameClassifier.partial_fit: the first call needs classes=[...]. Received: None")
-        return self._fit(X, y, classes=classes if first else self.classes_, epochs=1, first_call=first)
+        return self._fit(X, y, classes=classes if first else self.classes_, first_call=first, incremental=True)
 
-    def _fit(self, X: Any, y: Any, classes: Any, epochs: int, first_call: bool) -> TinyFrameClassifier:
+    def _fit(self, X: Any, y: Any, classes: Any, first_call: bool, incremental: bool) -> TinyFrameClassifier:
         X, y = validate_data(self, X, y, dtype=FLOATS, reset=first_call)
         check_classification_targets(y)
         self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
@@ -63,7 +89,7 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
         if unknown.size:
             raise ValueError(f"y has labels outside classes={self.classes_.tolist()}. Received: {unknown.tolist()}")
         labels = np.searchsorted(self.classes_, y)
-        self._train(X, labels, len(self.classes_), epochs, first_call)
+        self._train(X, labels, len(self.classes_), first_call, incremental)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
