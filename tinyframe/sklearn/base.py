@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .. import activations, losses, optimizers, regularizers
 from ..layers import Dense
@@ -102,8 +102,16 @@ class TinyFrameEstimator(BaseEstimator):
     def _fitted(self) -> bool:
         return hasattr(self, "model_")
 
-    def _train(self, X: np.ndarray, targets: np.ndarray, n_outputs: int, first_call: bool, incremental: bool) -> None:
-        """Build the network unless continuing one, then train it.
+    def _train(
+        self,
+        X: np.ndarray,
+        targets: np.ndarray,
+        n_outputs: int,
+        first_call: bool,
+        incremental: bool,
+        sample_weight: np.ndarray | None = None,
+    ) -> None:
+        """Build the network unless continuing one, then train it (each sample's loss weighed by ``sample_weight``).
 
         ``fit`` trains up to ``epochs`` epochs under the stopping rule, and warns if they ran out
         first (`Convergence`); ``partial_fit`` (``incremental``) trains one epoch, without either.
@@ -113,7 +121,7 @@ class TinyFrameEstimator(BaseEstimator):
         keep = not first_call and self._fitted() and self.model_.output_features == n_outputs
         if not keep:
             self.model_ = self._build(X.shape[1], n_outputs)
-        targets = self._training_targets(targets, fitted=keep)
+        targets = self._training_targets(targets, fitted=keep, sample_weight=sample_weight)
         history = self.model_.fit(
             X,
             targets,
@@ -124,6 +132,7 @@ class TinyFrameEstimator(BaseEstimator):
             validation_split=self.validation_fraction if self.early_stopping and not incremental else 0.0,
             callbacks=[] if incremental else [rule.callback],
             verbose=self.verbose,
+            sample_weight=sample_weight,
         )
         self.history_ = history.history
         self.n_iter_ = len(history.epoch)
@@ -131,9 +140,18 @@ class TinyFrameEstimator(BaseEstimator):
         if not incremental:
             rule.warn_unless_converged(self.n_iter_, epochs)
 
-    def _training_targets(self, targets: np.ndarray, fitted: bool) -> np.ndarray:
+    def _training_targets(
+        self, targets: np.ndarray, fitted: bool, sample_weight: np.ndarray | None = None
+    ) -> np.ndarray:
         """What the network learns to output for ``targets``; ``fitted``: the network is continued."""
         return targets
+
+    @staticmethod
+    def _weights(sample_weight: Any, X: np.ndarray) -> np.ndarray | None:
+        """scikit-learn's check of ``sample_weight`` (one finite, non-negative weight per sample), or None."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
 
     def _outputs(self, X: Any) -> np.ndarray:
         """The network's raw outputs for ``X``, after scikit-learn's checks of a fitted estimator."""
@@ -153,4 +171,10 @@ def expected_failed_checks(estimator: Any) -> dict[str, str]:
     Pass it to ``check_estimator(est, expected_failed_checks=expected_failed_checks(est))``
     or to ``parametrize_with_checks(..., expected_failed_checks=expected_failed_checks)``.
     """
-    return {}
+    return {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "a weight of 2 is not the same as a repeated sample for mini-batch training: the repeated sample "
+            "changes the batches and the number of steps, and the weighted loss is averaged over the batch size "
+            "(Keras's rule), as for scikit-learn's own MLP and SGD estimators"
+        ),
+    }

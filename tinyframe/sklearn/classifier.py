@@ -65,19 +65,27 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
     ) -> None:
         self._store(locals())
 
-    def fit(self, X: Any, y: Any) -> TinyFrameClassifier:
-        """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,); returns self."""
-        return self._fit(X, y, classes=None, first_call=not (self.warm_start and self._fitted()), incremental=False)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TinyFrameClassifier:
+        """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,); returns self.
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> TinyFrameClassifier:
+        ``sample_weight`` (n_samples,) weighs each sample's loss (Keras's rule, `Sequential.fit`).
+        """
+        first = not (self.warm_start and self._fitted())
+        return self._fit(X, y, classes=None, first_call=first, incremental=False, sample_weight=sample_weight)
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> TinyFrameClassifier:
         """One epoch on ``(X, y)``, continuing the network; the first call must name all ``classes``."""
         first = not self._fitted()
         if first and classes is None:
             raise ValueError("TinyFrameClassifier.partial_fit: the first call needs classes=[...]. Received: None")
-        return self._fit(X, y, classes=classes if first else self.classes_, first_call=first, incremental=True)
+        classes = classes if first else self.classes_
+        return self._fit(X, y, classes=classes, first_call=first, incremental=True, sample_weight=sample_weight)
 
-    def _fit(self, X: Any, y: Any, classes: Any, first_call: bool, incremental: bool) -> TinyFrameClassifier:
+    def _fit(
+        self, X: Any, y: Any, classes: Any, first_call: bool, incremental: bool, sample_weight: Any = None
+    ) -> TinyFrameClassifier:
         X, y = validate_data(self, X, y, dtype=FLOATS, reset=first_call)
+        sample_weight = self._weights(sample_weight, X)
         check_classification_targets(y)
         self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
         if len(self.classes_) < 2:
@@ -89,7 +97,7 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
         if unknown.size:
             raise ValueError(f"y has labels outside classes={self.classes_.tolist()}. Received: {unknown.tolist()}")
         labels = np.searchsorted(self.classes_, y)
-        self._train(X, labels, len(self.classes_), first_call, incremental)
+        self._train(X, labels, len(self.classes_), first_call, incremental, sample_weight)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -11,8 +11,12 @@ from sklearn.utils.validation import validate_data
 from .base import FLOATS, TinyFrameEstimator
 
 
-def target_scaling(targets: np.ndarray, scale: bool) -> tuple[np.ndarray, np.ndarray]:
+def target_scaling(
+    targets: np.ndarray, scale: bool, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(mean, std)`` of each target column: over every axis but the last, so both have shape (n_targets,).
+
+    With ``sample_weight`` (one weight per sample) they are the weighted mean and standard deviation.
 
     ``targets`` is ``(n_samples, ..., n_targets)``; the network learns ``(targets - mean) / std``.
     A column whose spread is below the rounding of its mean (a constant column) gets std 1, as
@@ -26,9 +30,12 @@ def target_scaling(targets: np.ndarray, scale: bool) -> tuple[np.ndarray, np.nda
     n_targets = targets.shape[-1]
     if not scale:
         return np.zeros(n_targets), np.ones(n_targets)
-    axes = tuple(range(targets.ndim - 1))
-    mean = targets.mean(axis=axes, dtype=np.float64)
-    std = targets.std(axis=axes, dtype=np.float64)
+    rows = targets.reshape(-1, n_targets).astype(np.float64)
+    weights = None if sample_weight is None else np.repeat(sample_weight, rows.shape[0] // len(sample_weight))
+    if weights is not None and not weights.sum() > 0:
+        weights = None  # every weight 0: nothing to weigh by
+    mean = np.average(rows, axis=0, weights=weights)
+    std = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
     # a mean of n values near |mean| is rounded by at most about n * eps * |mean|; a spread below that is
     # rounding, not data (and a column of zeros has std 0 <= 0)
     n = targets.size // max(n_targets, 1)
@@ -93,30 +100,39 @@ class TinyFrameRegressor(RegressorMixin, TinyFrameEstimator):
     ) -> None:
         self._store(locals())
 
-    def fit(self, X: Any, y: Any) -> TinyFrameRegressor:
-        """Train on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,) or (n_samples, n_targets)."""
-        return self._fit(X, y, first_call=not (self.warm_start and self._fitted()), incremental=False)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TinyFrameRegressor:
+        """Train on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,) or (n_samples, n_targets).
 
-    def partial_fit(self, X: Any, y: Any) -> TinyFrameRegressor:
+        ``sample_weight`` (n_samples,) weighs each sample's loss, and the target scaling's mean and std.
+        """
+        first = not (self.warm_start and self._fitted())
+        return self._fit(X, y, first_call=first, incremental=False, sample_weight=sample_weight)
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> TinyFrameRegressor:
         """One epoch on ``(X, y)``, continuing the network (and the target scaling of the first call)."""
-        return self._fit(X, y, first_call=not self._fitted(), incremental=True)
+        return self._fit(X, y, first_call=not self._fitted(), incremental=True, sample_weight=sample_weight)
 
-    def _fit(self, X: Any, y: Any, first_call: bool, incremental: bool) -> TinyFrameRegressor:
+    def _fit(
+        self, X: Any, y: Any, first_call: bool, incremental: bool, sample_weight: Any = None
+    ) -> TinyFrameRegressor:
         if not isinstance(self.scale_targets, (bool, np.bool_)):
             raise TypeError(
                 "TinyFrameRegressor: scale_targets must be True or False. "
                 f"Received: scale_targets={self.scale_targets!r}"
             )
         X, y = validate_data(self, X, y, dtype=FLOATS, multi_output=True, y_numeric=True, reset=first_call)
+        sample_weight = self._weights(sample_weight, X)
         self._one_target = y.ndim == 1
         targets = y.reshape(len(y), -1)
-        self._train(X, targets, targets.shape[1], first_call, incremental)
+        self._train(X, targets, targets.shape[1], first_call, incremental, sample_weight)
         return self
 
-    def _training_targets(self, targets: np.ndarray, fitted: bool) -> np.ndarray:
+    def _training_targets(
+        self, targets: np.ndarray, fitted: bool, sample_weight: np.ndarray | None = None
+    ) -> np.ndarray:
         """``(y - target_mean_) / target_scale_``, the scaling fixed when the network was built."""
         if not fitted:
-            self.target_mean_, self.target_scale_ = target_scaling(targets, self.scale_targets)
+            self.target_mean_, self.target_scale_ = target_scaling(targets, self.scale_targets, sample_weight)
         return (targets - self.target_mean_) / self.target_scale_
 
     def predict(self, X: Any) -> np.ndarray:
