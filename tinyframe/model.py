@@ -17,13 +17,14 @@ from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
 from ._ownership import reading, writing
-from ._params import Run, build_layers, repack, trainable_runs
+from ._params import Run, repack, trainable_runs
 from ._scratch import Scratch
+from ._stack import LayerStack
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
-from .layers.base import Layer, declared_input_shape, snake_case, trace_shapes
+from .layers.base import Layer
 from .layers.input import InputLayer
-from .layers.shapes import as_input_shape, batch_shape
+from .layers.shapes import batch_shape
 
 _DTYPES = ("float32", "float64")
 
@@ -55,7 +56,7 @@ def check_dtype(dtype: Any) -> np.dtype:
     return np.dtype(name)
 
 
-class Sequential:
+class Sequential(LayerStack):
     """Layers applied one after another; the gradient flows back through them in reverse.
 
     Forward: ``y_hat = layer[-1].forward(... layer[0].forward(X))``.
@@ -142,152 +143,6 @@ class Sequential:
         self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
-
-    # ------------------------------------------------------------------ shapes
-    def _check_new_layer(self, layer: Any, before: list[Layer], i: int) -> None:
-        """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed)."""
-        if isinstance(layer, InputLayer):
-            raise ValueError(f"Sequential: an Input may only come first. Received: {layer!r} as layer {i}")
-        if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
-        for j, other in enumerate(before):
-            if other is layer:
-                raise ValueError(
-                    f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {j}; "
-                    "a layer instance may appear once in a model (its forward keeps one input for its backward). "
-                    "Use a second layer, or share a layer between two models"
-                )
-            if layer.name is not None and other.name == layer.name:
-                raise ValueError(f"Sequential: layer names must be unique; layers {j} and {i} are both {layer.name!r}")
-        if layer.built and layer.dtype != self.dtype:
-            raise ValueError(
-                f"Sequential: layer {i} ({layer!r}) is already built with dtype {layer.dtype} and shares its "
-                f"weights; the model's dtype must match. Received: dtype={self.dtype.name!r}"
-            )
-
-    def _name_layers(self) -> None:
-        """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``)."""
-        taken = {layer.name for layer in self.layers if layer.name is not None}
-        for layer in self.layers:
-            if layer.name is None:
-                base = snake_case(type(layer).__name__)
-                name, k = base, 0
-                while name in taken:
-                    k += 1
-                    name = f"{base}_{k}"
-                layer.name = name
-                taken.add(name)
-
-    def _declared_input_shape(self) -> tuple[int, ...] | None:
-        """The input shape the model is given, or the one its first layers declare (`declared_input_shape`)."""
-        return self._input_shape if self._input_shape is not None else declared_input_shape(self.layers)
-
-    def _build_if_known(self) -> None:
-        shape = self._declared_input_shape()
-        if shape is not None and self.layers:
-            self.build(shape)
-
-    def _trace(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """The input shape of every layer, then the output shape; errors name the layer."""
-        return trace_shapes(self.layers, input_shape)
-
-    def build(self, input_shape: Sequence[int] | int | None = None) -> None:
-        """Build the model for inputs of ``input_shape`` (one sample; a leading None, Keras's batch, is dropped).
-
-        Traces the shapes through the layers and creates the weights of every layer
-        not built yet, in one block. A built model accepts only inputs of its shape.
-        """
-        if input_shape is None:
-            input_shape = self._declared_input_shape()
-            if input_shape is None:
-                raise ValueError(f"Sequential.build: the input shape is unknown. {self._how_to_build()}")
-        shape = as_input_shape(input_shape, "Sequential.build")
-        if self.built:
-            if shape != self._input_shape:
-                raise ValueError(
-                    f"Sequential.build: the model is built for inputs of shape {batch_shape(self._input_shape)}. "
-                    f"Received: {batch_shape(shape)}"
-                )
-            return
-        if not self.layers:
-            raise ValueError("Sequential.build: the model has no layers yet; add some first")
-        shapes = self._trace(shape)
-        todo = [(layer, s) for layer, s in zip(self.layers, shapes) if not layer.built]
-        build_layers([layer for layer, _ in todo], self.dtype, self.rng, [s for _, s in todo])
-        self._input_shape, self.output_shape, self.built = shape, shapes[-1], True
-        self._penalized = self._layers_with_penalty()
-        self._plan_backward()
-
-    @staticmethod
-    def _how_to_build() -> str:
-        return (
-            "Give it an Input(shape) first layer, input_shape= on its first layer, call model.build(input_shape), "
-            "or fit/predict/call it on an array once"
-        )
-
-    def _require_built(self, what: str) -> None:
-        if not self.built:
-            raise ValueError(f"{what}: this model is not built yet, so it has no weights. {self._how_to_build()}")
-
-    @property
-    def input_shape(self) -> tuple[int, ...] | None:
-        """The shape of one input sample (batch excluded), None until known."""
-        return self._input_shape if self.built else self._declared_input_shape()
-
-    @property
-    def output_features(self) -> int | None:
-        """The width of the output's last axis (None until built)."""
-        return None if self.output_shape is None else self.output_shape[-1]
-
-    def add(self, layer: Layer) -> None:
-        """Append ``layer`` (Keras's ``model.add``); an `Input` may be added first to give the input shape.
-
-        A built model builds the new layer at once from the shape it receives.
-        """
-        if isinstance(layer, InputLayer) and not self.layers and self._input_shape is None:
-            self._input_shape = layer.shape
-            self._build_if_known()
-            return
-        self._check_new_layer(layer, self.layers, len(self.layers))
-        if self.built:
-            try:
-                out = layer.compute_output_shape(self.output_shape)
-            except ValueError as error:
-                raise ValueError(f"Sequential.add: layer {len(self.layers)}: {error}") from None
-            with writing(self.layers, "add"):
-                if not layer.built:
-                    build_layers([layer], self.dtype, self.rng, [self.output_shape])
-                self.layers.append(layer)
-                self.output_shape = tuple(out)
-        else:
-            self.layers.append(layer)
-        self._name_layers()
-        self._penalized = self._layers_with_penalty()
-        self._plan_backward()
-        if not self.built:
-            self._build_if_known()
-
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
-        if (name is None) == (index is None):
-            raise ValueError("get_layer: give exactly one of name= or index=")
-        if index is not None:
-            if (
-                isinstance(index, bool)
-                or not isinstance(index, int)
-                or not -len(self.layers) <= index < len(self.layers)
-            ):
-                raise ValueError(f"get_layer: index must be an int in [0, {len(self.layers)}). Received: {index!r}")
-            return self.layers[index]
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"get_layer: no layer is called {name!r}. The layers are {[x.name for x in self.layers]}")
-
-    def count_params(self) -> int:
-        """The number of parameter and state values of every layer (Keras's ``count_params``)."""
-        self._require_built("count_params")
-        return sum(w.size for w in self.weights)
 
     @property
     def params(self) -> list[np.ndarray]:
