@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from tinyframe import Sequential, gradcheck, initializers, load_model
 from tinyframe.activations import Sigmoid, Softmax
 from tinyframe.layers import Dense, Dropout, Input, Layer
 from tinyframe.losses import CrossEntropy, MeanSquaredError
+from tinyframe.regularizers import L1L2
 
 from .strategies import (
     arrays,
@@ -278,3 +280,62 @@ def test_a_format_1_file_still_loads(tmp_path):
     loaded = load_model(tmp_path / "old.npz")
     assert loaded.input_shape == (4,)
     np.testing.assert_array_equal(loaded.predict(np.eye(4)), model.predict(np.eye(4)))
+
+
+# ------------------------------------------------------------------ the Keras surface
+def test_dense_with_activation_and_both_regularizers_has_the_right_gradient():
+    layer = Dense(
+        3, activation="tanh", kernel_regularizer="l2", bias_regularizer=L1L2(l2=0.5), bias_initializer="uniform"
+    )
+    model = Sequential([Input((2, 4)), layer], dtype="float64", seed=0)
+    model.compile(loss=MeanSquaredError())
+    W, b = layer.params["W"], layer.params["b"]
+    assert model.penalty() == pytest.approx(0.01 * np.sum(W**2) + 0.5 * np.sum(b**2), rel=1e-14)
+    X = np.random.default_rng(1).normal(size=(3, 2, 4))
+    record("Dense activation + penalties", gradcheck.check_model(model, X, np.zeros((3, 2, 3))))
+
+
+def test_use_bias_false_has_no_bias():
+    model = Sequential([Dense(4, 2, use_bias=False)], dtype="float64", seed=0)
+    assert list(model.layers[0].params) == ["W"] and model.count_params() == 8
+    np.testing.assert_array_equal(model.predict(np.eye(4)), model.layers[0].params["W"])
+
+
+def test_add_to_a_built_model_builds_the_new_layer_from_the_shape_it_receives():
+    model = Sequential([Input((5, 3)), Dense(4)], seed=0)
+    model.add(Dense(2, name="head"))
+    assert model.get_layer("head").params["W"].shape == (4, 2) and model.output_shape == (5, 2)
+    with pytest.raises(ValueError, match=r"no layer is called 'tail'. The layers are \['dense', 'head'\]"):
+        model.get_layer("tail")
+    with pytest.raises(ValueError, match="layer names must be unique; layers 0 and 2 are both 'dense'"):
+        model.add(Dense(2, name="dense"))
+    with pytest.raises(ValueError, match=r"Sequential.add: layer 2: Dense\(3, 1\) expects inputs whose last axis"):
+        model.add(Dense(3, 1))
+    assert len(model.layers) == 2  # nothing was added by the refused calls
+
+
+def test_a_layer_alone_builds_on_its_first_call_and_knows_its_weights():
+    layer = Dense(2)
+    with pytest.raises(ValueError, match="is not built yet, so it has no weights for get_weights"):
+        layer.get_weights()
+    y = layer(np.ones((3, 4), "float32"))
+    assert y.shape == (3, 2) and layer.dtype == np.float32 and layer.count_params() == 10
+    W, b = layer.get_weights()
+    layer.set_weights([2 * W, b + 1])
+    np.testing.assert_allclose(layer(np.ones((1, 4), "float32")), (2 * W).sum(0, keepdims=True) + b + 1, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"weights\[0\] must have shape \(4, 2\). Received: shape \(2, 4\)"):
+        layer.set_weights([W.T, b])
+
+
+def test_verbose_on_evaluate_and_predict(capsys):
+    X, y = sequence_data()
+    model = sequence_model()
+    model.evaluate(X, y)  # "auto": one line of results, as Keras prints
+    model.predict(X)  # "auto": nothing (Keras draws a bar; documented)
+    model.predict(X, batch_size=16, verbose=1)
+    model.evaluate(X, y, verbose=0)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and re.fullmatch(r"loss: [0-9.]+ - accuracy: [0-9.]+", lines[0])
+    assert re.fullmatch(r"3/3 - [0-9.e-]+s", lines[1])
+    with pytest.raises(ValueError, match="verbose must be 'auto', 0, 1 or 2. Received: verbose=3"):
+        model.predict(X, verbose=3)
