@@ -339,3 +339,12 @@ def test_verbose_on_evaluate_and_predict(capsys):
     assert re.fullmatch(r"3/3 - [0-9.e-]+s", lines[1])
     with pytest.raises(ValueError, match="verbose must be 'auto', 0, 1 or 2. Received: verbose=3"):
         model.predict(X, verbose=3)
+
+
+def test_layers_of_two_models_combine_without_a_name_clash():
+    a, b = Sequential([Dense(4, 3)]), Sequential([Dense(3, 2)])
+    both = Sequential([*a.layers, *b.layers])
+    assert [layer.name for layer in both.layers] == ["dense", "dense_1"]
+    assert both.get_layer("dense_1") is b.layers[0]
+    with pytest.raises(ValueError, match="layer names must be unique; layers 0 and 1 are both 'x'"):
+        Sequential([Dense(4, 3, name="x"), Dense(3, 2, name="x")])

@@ -34,7 +34,8 @@ class LayerStack:
                     "a layer instance may appear once in a model (its forward keeps one input for its backward). "
                     "Use a second layer, or share a layer between two models"
                 )
-            if layer.name is not None and other.name == layer.name:
+            # a name the user gave must be free; a name a model chose (a shared layer's) is chosen again instead
+            if layer.name is not None and not layer._auto_named and other.name == layer.name:
                 raise ValueError(f"Sequential: layer names must be unique; layers {j} and {i} are both {layer.name!r}")
         if layer.built and layer.dtype != self.dtype:
             raise ValueError(
@@ -43,17 +44,22 @@ class LayerStack:
             )
 
     def _name_layers(self) -> None:
-        """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``)."""
-        taken = {layer.name for layer in self.layers if layer.name is not None}
+        """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``).
+
+        A name a model chose earlier (a layer shared with another model) is chosen again if it
+        collides here; names given by the user never change.
+        """
+        given = {layer.name for layer in self.layers if layer.name is not None and not layer._auto_named}
+        used: set[str] = set()
         for layer in self.layers:
-            if layer.name is None:
+            if layer.name is None or (layer._auto_named and (layer.name in used or layer.name in given)):
                 base = snake_case(type(layer).__name__)
                 name, k = base, 0
-                while name in taken:
+                while name in used or name in given:
                     k += 1
                     name = f"{base}_{k}"
-                layer.name = name
-                taken.add(name)
+                layer.name, layer._auto_named = name, True
+            used.add(layer.name)
 
     def _declared_input_shape(self) -> tuple[int, ...] | None:
         """The input shape the model is given, or the one its first layers declare (`declared_input_shape`)."""

@@ -81,6 +81,7 @@ class Layer:
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
             raise ValueError(f"{type(self).__name__}: name must be a non-empty string without '/'. Received: {name!r}")
         self.name = name
+        self._auto_named = False  # True when a model chose the name (it may choose again)
         self.declared_input_shape = None if input_shape is None else as_input_shape(input_shape, type(self).__name__)
         self.input_shape: tuple[int, ...] | None = None  # the shape it was built for (batch excluded)
         self.params: dict[str, np.ndarray] = {}
