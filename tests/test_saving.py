@@ -65,7 +65,13 @@ LAYER_FACTORIES = {
     "GaussianNoise": lambda cls, width: cls(0.1),
     "LeakyReLU": lambda cls, width: cls(0.1),
     "Gain": lambda cls, width: cls(width),
+    "Reshape": lambda cls, width: cls((-1,)),
+    "Conv1D": lambda cls, width: cls(3, 2, padding="same", activation="tanh", bias_initializer="uniform"),
+    "Conv2D": lambda cls, width: cls(2, (2, 1), strides=2, use_bias=False, kernel_initializer="he_normal"),
 }
+# Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
+# made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
+SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1)}
 
 
 def exported(namespaces, base, abstract):
@@ -105,6 +111,9 @@ def data(n=24, features=5, seed=1):
 
 
 def small_model(middle, dtype="float64", seed=0):
+    if type(middle).__name__ in SAMPLE_SHAPES:
+        middle = [tinyframe.layers.Reshape(SAMPLE_SHAPES[type(middle).__name__]), middle, tinyframe.layers.Flatten()]
+        return Sequential([Dense(5, 4), *middle, Dense(3), Sigmoid()], dtype=dtype, seed=seed)
     out = middle.compute_output_shape((4,))[-1]
     return Sequential([Dense(5, 4), middle, Dense(out, 3), Sigmoid()], dtype=dtype, seed=seed)
 

@@ -1,0 +1,119 @@
+"""im2col and col2im: the windows of a convolution as rows of a matrix, and the gradient back to the pixels.
+
+A kernel of size ``k`` slid with stride ``s`` and dilation ``d`` over the zero-padded
+input ``xp`` reads, for output position ``o`` and kernel offset ``i`` (index tuples,
+one entry per spatial axis)::
+
+    taps[b, o, i, c] = xp[b, o*s + i*d, c]                           (im2col: a gather)
+
+`SlidingWindows.taps` is that array as a view (no copy), and `SlidingWindows.col2im`
+its transpose, the scatter-add of a gradient of the same shape::
+
+    dxp[b, o*s + i*d, c] += dtaps[b, o, i, c]       for every o and i  (col2im)
+
+col2im is one Python loop over the kernel offsets ``i`` (``prod(k)`` iterations, 9 for
+a 3 x 3 kernel), each adding a whole slab ``dtaps[:, ..., i, :]`` of shape ``(m, *o, c)``
+to the strided slice ``dxp[:, i*d : i*d + s*(o - 1) + 1 : s, :]``. Being the exact
+transpose of the gather, it needs no special case for strides, dilations or padding,
+and it adds no zeros: the other classic route, a transposed convolution run as a
+convolution of the gradient dilated by ``s``, inserts ``s**r - 1`` zeros per value
+and needs padding arithmetic of its own.
+
+Padding (per axis, TensorFlow's and Keras's rule, ``span = (k - 1) d + 1``)::
+
+    "valid": lo = hi = 0                                  o = (n - span) // s + 1
+    "same":  lo + hi = max((ceil(n/s) - 1) s + span - n, 0), hi = lo or lo + 1,   o = ceil(n/s)
+
+>>> import numpy as np
+>>> windows = SlidingWindows(kernel_size=(2,), strides=(1,), dilation_rate=(1,), padding="same")
+>>> geometry = windows.geometry((1, 3, 1))        # one sequence of 3 steps, 1 channel
+>>> geometry.lo, geometry.hi, geometry.out
+((0,), (1,), (3,))
+>>> xp = windows.pad(np.array([[[1.0], [2.0], [3.0]]]), np.zeros(geometry.padded_shape), geometry)
+>>> windows.taps(xp)[0, :, :, 0]                  # rows: output steps; columns: kernel offsets
+array([[1., 2.],
+       [2., 3.],
+       [3., 0.]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+_ALL = slice(None)
+
+
+class Geometry(NamedTuple):
+    """Per spatial axis: zeros padded before (``lo``) and after (``hi``), the output size; and ``xp``'s shape."""
+
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    out: tuple[int, ...]
+    padded_shape: tuple[int, ...]  # (m, *(n + lo + hi), c)
+
+    @property
+    def padded(self) -> bool:
+        return any(self.lo) or any(self.hi)
+
+
+@dataclass(frozen=True)
+class SlidingWindows:
+    """Windows of ``kernel_size`` taps, ``strides`` apart, taps ``dilation_rate`` apart, over channels-last arrays."""
+
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    dilation_rate: tuple[int, ...]
+    padding: str  # "valid" or "same"
+
+    @property
+    def spans(self) -> tuple[int, ...]:
+        """How many input positions one window covers, per axis: ``(k - 1) d + 1``."""
+        return tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate))
+
+    def geometry(self, shape: tuple[int, ...]) -> Geometry:
+        """The padding and output size for an input of ``shape`` ``(m, *spatial, c)``; an output size may be < 1."""
+        lo, hi, out = [], [], []
+        for n, span, s in zip(shape[1:-1], self.spans, self.strides):
+            total = max((-(-n // s) - 1) * s + span - n, 0) if self.padding == "same" else 0
+            lo.append(total // 2)
+            hi.append(total - total // 2)
+            out.append((n + total - span) // s + 1)
+        padded = tuple(n + a + b for n, a, b in zip(shape[1:-1], lo, hi))
+        return Geometry(tuple(lo), tuple(hi), tuple(out), (shape[0], *padded, shape[-1]))
+
+    def pad(self, x: np.ndarray, xp: np.ndarray, geometry: Geometry) -> np.ndarray:
+        """``x`` written inside ``xp`` (of ``geometry.padded_shape``, zero outside ``x``'s place); returns ``xp``."""
+        xp[self.interior(geometry)] = x
+        return xp
+
+    def interior(self, geometry: Geometry) -> tuple[slice, ...]:
+        """The index of ``x``'s place inside ``xp``: ``xp[interior]`` drops the padding."""
+        return (
+            _ALL,
+            *(slice(a, n - b) for a, b, n in zip(geometry.lo, geometry.hi, geometry.padded_shape[1:-1])),
+            _ALL,
+        )
+
+    def taps(self, xp: np.ndarray) -> np.ndarray:
+        """The view ``(m, *out, *k, c)`` of ``xp`` with ``taps[b, o, i, c] = xp[b, o*s + i*d, c]`` (no copy)."""
+        r = len(self.kernel_size)
+        windows = sliding_window_view(xp, self.spans, axis=tuple(range(1, r + 1)))  # (m, *positions, c, *spans)
+        every_s = (slice(None, None, s) for s in self.strides)  # windows s apart: the output positions
+        every_d = (slice(None, None, d) for d in self.dilation_rate)  # taps d apart inside each window
+        taps = windows[(_ALL, *every_s, _ALL, *every_d)]  # (m, *out, c, *k)
+        return taps.transpose(0, *range(1, r + 1), *range(r + 2, 2 * r + 2), r + 1)
+
+    def col2im(self, dtaps: np.ndarray, dxp: np.ndarray) -> np.ndarray:
+        """``dxp[b, o*s + i*d, c] += dtaps[b, o, i, c]`` for all ``o`` and ``i``; ``dtaps`` is ``(m, *out, *k, c)``."""
+        r = len(self.kernel_size)
+        out = dtaps.shape[1 : r + 1]
+        for i in np.ndindex(*self.kernel_size):  # one strided slab (m, *out, c) per kernel offset
+            at = (
+                slice(a * d, a * d + s * (o - 1) + 1, s) for a, d, s, o in zip(i, self.dilation_rate, self.strides, out)
+            )
+            dxp[(_ALL, *at, _ALL)] += dtaps[(_ALL,) * (r + 1) + i]
+        return dxp
