@@ -4,7 +4,11 @@ from .activation import Activation
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
+from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .input import Input, InputLayer
 from .noise import GaussianNoise
+from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 
 __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Activation"]
+__all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
+__all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
