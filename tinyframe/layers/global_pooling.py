@@ -82,8 +82,11 @@ class GlobalAveragePooling2D(GlobalPooling):
 
     Example:
         >>> import numpy as np
-        >>> GlobalAveragePooling2D().forward(np.arange(8.0).reshape(1, 2, 2, 2))
+        >>> x = np.arange(8.0).reshape(1, 2, 2, 2)   # channel 0 holds 0, 2, 4, 6; channel 1 holds 1, 3, 5, 7
+        >>> GlobalAveragePooling2D().forward(x)
         array([[3., 4.]])
+        >>> GlobalAveragePooling2D(keepdims=True).compute_output_shape((2, 2, 2))
+        (1, 1, 2)
     """
 
     rank = 2
