@@ -1,13 +1,17 @@
-"""Layers: the base `Layer` and the layers with parameters or randomness."""
+"""Layers: the base `Layer`, Dense, and the steps of the article's "pathway to deep learning"."""
 
 from .activation import Activation
 from .base import Layer
 from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .input import Input, InputLayer
 from .noise import GaussianNoise
+from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 from .reshaping import Flatten, Reshape
 
 __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Activation"]
 __all__ += ["Flatten", "Reshape", "Conv1D", "Conv2D"]
+__all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
+__all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
