@@ -145,18 +145,26 @@ class Normalization(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         g, xhat = grad_out, self._xhat
         work = np.multiply(g, xhat, out=self.buffer("g_xhat", g.shape))
+        sum_g_xhat, sum_g = self._sum(work, self._summed), self._sum(g, self._summed)  # keepdims
         if self.scale:
-            self.grads["gamma"][...] = self._sum(work, self._summed).reshape(self._shape)
+            self.grads["gamma"][...] = sum_g_xhat.reshape(self._shape)
         if self.center:
-            self.grads["beta"][...] = self._sum(g, self._summed).reshape(self._shape)
-        d = g
-        if self.scale:
-            d = np.multiply(g, self.params["gamma"].reshape(self._broadcast), out=self.buffer("d", g.shape))
+            self.grads["beta"][...] = sum_g.reshape(self._shape)
+        gamma = self.params["gamma"].reshape(self._broadcast) if self.scale else 1.0
         dx = self.buffer("grad_in", g.shape)
         if not self._batch_statistics:
-            return np.multiply(d, self._inv, out=dx)
-        mean_d_xhat = self._mean(np.multiply(d, xhat, out=work), self._reduced)
-        np.multiply(xhat, mean_d_xhat, out=dx)
+            return np.multiply(g, gamma * self._inv, out=dx)
+        if self._reduced == self._summed:
+            # BatchNormalization: gamma is constant over R, so mean_R(d) = gamma sum_g / N and
+            # mean_R(d xhat) = gamma sum_g_xhat / N come from the sums above: two passes fewer.
+            n = g.size / sum_g.size
+            np.multiply(xhat, sum_g_xhat / n, out=dx)
+            np.subtract(g, dx, out=dx)
+            dx -= sum_g / n
+            dx *= gamma * self._inv
+            return dx
+        d = np.multiply(g, gamma, out=self.buffer("d", g.shape)) if self.scale else g
+        np.multiply(xhat, self._mean(np.multiply(d, xhat, out=work), self._reduced), out=dx)
         np.subtract(d, dx, out=dx)
         dx -= self._mean(d, self._reduced)
         dx *= self._inv
