@@ -68,10 +68,22 @@ LAYER_FACTORIES = {
     "Reshape": lambda cls, width: cls((-1,)),
     "Conv1D": lambda cls, width: cls(3, 2, padding="same", activation="tanh", bias_initializer="uniform"),
     "Conv2D": lambda cls, width: cls(2, (2, 1), strides=2, use_bias=False, kernel_initializer="he_normal"),
+    "Embedding": lambda cls, width: cls(10, width),
 }
 # Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
 # made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
 SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1)}
+
+
+def embedding_setup(layer, dtype):
+    """Embedding takes the model's own input (indices): it comes first, on (24, 5) indices, labels per position."""
+    rng = np.random.default_rng(1)
+    model = Sequential([layer, Dense(layer.output_dim, 3), Sigmoid()], dtype=dtype, seed=0)
+    return rng.integers(0, 10, (24, 5)), rng.integers(0, 3, (24, 5)), model
+
+
+# Layers that cannot follow Dense(5, 4) in small_model: name -> setup(layer, dtype) -> (X, y, model).
+SETUPS = {"Embedding": embedding_setup}
 
 
 def exported(namespaces, base, abstract):
@@ -134,6 +146,9 @@ RANKED = {
 
 def round_trip_model(name, dtype):
     """`small_model` with layer ``name`` in the middle, and data it takes (`RANKED` layers: samples of their shape)."""
+    if name in SETUPS:
+        X, y, model = SETUPS[name](make_layer(name, 4), dtype)
+        return model, X, y
     X, y = data()
     if name not in RANKED:
         return small_model(make_layer(name, 4), dtype), X, y

@@ -2,11 +2,14 @@
 
 from .activation import Activation
 from .base import Layer
+from .batch_normalization import BatchNormalization
 from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .input import Input, InputLayer
+from .layer_normalization import LayerNormalization
 from .noise import GaussianNoise
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 from .reshaping import Flatten, Reshape
@@ -15,3 +18,4 @@ __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", 
 __all__ += ["Flatten", "Reshape", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
+__all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]

@@ -1,0 +1,110 @@
+"""Embedding: integer indices looked up as rows of a trainable table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import initializers
+from .._checks import check_positive_int
+from .base import Layer
+
+
+class Embedding(Layer):
+    """Turns each index ``i`` in ``[0, input_dim)`` into row ``i`` of the table ``W`` (Keras 3).
+
+    Forward, for indices ``x`` of shape ``(m, d1, ..., dk)``::
+
+        y[..., :] = W[x[...], :]           W: (input_dim, output_dim), y: (m, d1, ..., dk, output_dim)
+
+    Backward, given ``g = dJ/dy``: row ``i`` of ``dJ/dW`` sums ``g`` over every position
+    holding index ``i`` (an index used twice gets both contributions: a sum per
+    index, as ``np.add.at`` makes, not ``dW[x] = g``)::
+
+        dJ/dW[i, :] = sum over positions p with x[p] == i of g[p, :]
+        dJ/dx = 0                          indices are not differentiable (a zero array, the shape of x)
+
+    Models cast their input to their float dtype, so the indices arrive as floats: each
+    must be a whole number in ``[0, input_dim)``, or forward raises a ValueError naming
+    the first bad value. An Embedding is therefore the first layer of a model.
+
+    Args:
+        input_dim: the number of indices (the vocabulary size), >= 1.
+        output_dim: the length of each row, >= 1.
+        embeddings_initializer: name in `tinyframe.initializers` or a callable
+            (``"uniform"``: U(-0.05, 0.05), as Keras).
+        name, input_shape: see `Layer`.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = Embedding(10, 3).build((2,), dtype="float64", rng=0)
+        >>> y = layer.forward(np.array([[4.0, 4.0], [0.0, 9.0]]))
+        >>> y.shape, bool(np.all(y[0, 0] == layer.params["embeddings"][4]))
+        ((2, 2, 3), True)
+    """
+
+    writes_in_place = True  # backward writes self.grads in place
+
+    def __init__(
+        self, input_dim: int, output_dim: int, embeddings_initializer: str | Callable = "uniform", **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.input_dim = check_positive_int(input_dim, "input_dim", "Embedding")
+        self.output_dim = check_positive_int(output_dim, "output_dim", "Embedding")
+        initializers.get(embeddings_initializer)  # an unknown name is refused now
+        self.embeddings_initializer = embeddings_initializer
+        self._indices: np.ndarray | None = None  # this step's indices (intp), kept by forward for backward
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (*input_shape, self.output_dim)
+
+    def build(self, input_shape: tuple[int, ...] | None) -> None:
+        self.add_param("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer)
+
+    def _checked_indices(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as intp indices, or ValueError naming the first value that is not a whole number in range."""
+        if x.size == 0 or (x.min() >= 0 and x.max() < self.input_dim):  # False for NaN too
+            indices = x.astype(np.intp)
+            if x.dtype.kind in "iu" or np.array_equal(indices, x):
+                return indices
+        with np.errstate(invalid="ignore"):
+            bad = ~((x >= 0) & (x < self.input_dim) & (x == np.floor(x)))
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{self!r}: indices must be whole numbers in [0, {self.input_dim}). "
+            f"Received: {x[where].item()!r} at position {where} of the input"
+        )
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        indices = self._checked_indices(x)
+        self._indices = indices
+        # mode="clip" never clips (the indices are checked) and, unlike "raise", writes straight into out.
+        y = self.buffer("y", (*x.shape, self.output_dim))
+        return np.take(self.params["embeddings"], indices, axis=0, out=y, mode="clip")
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        dW = self.grads["embeddings"]
+        dW[...] = 0.0
+        indices = self._indices.reshape(-1)
+        if indices.size == 0:
+            return
+        # The rows of grad_out sorted by index, then each run of one index summed (np.add.reduceat): the same
+        # sums as np.add.at(dW, indices, rows), about three times faster.
+        order = np.argsort(indices, kind="stable")
+        ordered = indices[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        rows = grad_out.reshape(-1, self.output_dim)[order]
+        dW[ordered[starts]] = np.add.reduceat(rows, starts, axis=0)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self.backward_params(grad_out)
+        grad_in = self.buffer("grad_in", self._indices.shape)
+        grad_in[...] = 0.0
+        return grad_in
+
+    def get_config(self) -> dict[str, Any]:
+        init = self.embeddings_initializer
+        name = init if isinstance(init, str) else getattr(init, "__name__", repr(init))
+        return {"input_dim": self.input_dim, "output_dim": self.output_dim, "embeddings_initializer": name}
