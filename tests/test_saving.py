@@ -65,7 +65,26 @@ LAYER_FACTORIES = {
     "GaussianNoise": lambda cls, width: cls(0.1),
     "LeakyReLU": lambda cls, width: cls(0.1),
     "Gain": lambda cls, width: cls(width),
+    "SimpleRNN": lambda cls, width: cls(width, activation="relu", recurrent_initializer="glorot_normal"),
+    "GRU": lambda cls, width: cls(width, recurrent_activation="tanh", bias_initializer="uniform"),
+    "LSTM": lambda cls, width: cls(width, unit_forget_bias=False, bias_initializer="uniform"),
 }
+# Layers that read sequences (m, timesteps, features): small_model feeds them its 4 features as 4 steps of 1.
+SEQUENCE_LAYERS = {"SimpleRNN", "GRU", "LSTM"}
+
+
+@tinyframe.register
+class ToSteps(Layer):
+    """(m, n) -> (m, n, 1): a row of n features read as n time steps of one feature (a Reshape for the test)."""
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, 1)
+
+    def forward(self, x, training=False):
+        return x.reshape(*x.shape, 1)
+
+    def backward(self, grad_out):
+        return grad_out.reshape(grad_out.shape[:-1])
 
 
 def exported(namespaces, base, abstract):
@@ -105,6 +124,8 @@ def data(n=24, features=5, seed=1):
 
 
 def small_model(middle, dtype="float64", seed=0):
+    if type(middle).__name__ in SEQUENCE_LAYERS:
+        return Sequential([Dense(5, 4), ToSteps(), middle, Dense(middle.units, 3), Sigmoid()], dtype=dtype, seed=seed)
     out = middle.compute_output_shape((4,))[-1]
     return Sequential([Dense(5, 4), middle, Dense(out, 3), Sigmoid()], dtype=dtype, seed=seed)
 
