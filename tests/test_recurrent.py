@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 import threading
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinyframe import Sequential, gradcheck, initializers, load_model
-from tinyframe.layers import GRU, LSTM, Dense, Input, SimpleRNN
+from tinyframe.layers import GRU, LSTM, Dense, Input, SimpleRNN, gru, lstm, simple_rnn
 from tinyframe.losses import CrossEntropy, MeanSquaredError
 from tinyframe.optimizers import Adam
 
@@ -272,6 +273,12 @@ def test_get_config_round_trips_and_repr_shows_what_differs():
     assert repr(GRU(6)) == "GRU(6)" and repr(SimpleRNN(3, activation=None)) == "SimpleRNN(3, activation='linear')"
 
 
+@pytest.mark.parametrize("module", [simple_rnn, gru, lstm, initializers])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
 # ------------------------------------------------------------------------------------------- refusals
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_bad_arguments_are_refused_naming_the_layer(name):
@@ -296,6 +303,8 @@ def test_bad_arguments_are_refused_naming_the_layer(name):
         cls(2).build((5, 3), rng=0).compute_output_shape((5, 4))
     with pytest.raises(ValueError, match=rf"{name}\(2\): the input shape is unknown"):
         cls(2).build()
+    with pytest.raises(ValueError, match=rf"{name}\(2\) expects sequences.*Received: input shape \(3,\)"):
+        cls(2).build((5, 3), rng=0).forward(np.ones((4, 3)))
 
 
 def test_gated_arguments_are_refused():

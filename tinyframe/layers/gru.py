@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..activations import Activation
 from .recurrent import GatedRecurrent, check_bool
 
 
@@ -59,29 +57,9 @@ class GRU(GatedRecurrent):
     writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
     gates = 3
 
-    def __init__(
-        self,
-        units: int,
-        activation: str | Activation | None = "tanh",
-        recurrent_activation: str | Activation | None = "sigmoid",
-        *,
-        return_sequences: bool = False,
-        kernel_initializer: str | Callable = "glorot_uniform",
-        recurrent_initializer: str | Callable = "orthogonal",
-        bias_initializer: str | Callable = "zeros",
-        reset_after: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            units,
-            activation,
-            recurrent_activation,
-            return_sequences=return_sequences,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            **kwargs,
-        )
+    def __init__(self, units: int, *args: Any, reset_after: bool = True, **kwargs: Any) -> None:
+        """``(units, activation, recurrent_activation)`` positionally, the rest by keyword (see `GatedRecurrent`)."""
+        super().__init__(units, *args, **kwargs)
         if not check_bool(reset_after, "reset_after", "GRU"):
             raise ValueError(
                 "GRU: only reset_after=True (Keras 3's default) is implemented. Received: reset_after=False"

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from ..activations import Activation
 from .recurrent import GatedRecurrent, check_bool
 
 
@@ -59,29 +58,9 @@ class LSTM(GatedRecurrent):
     writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
     gates = 4
 
-    def __init__(
-        self,
-        units: int,
-        activation: str | Activation | None = "tanh",
-        recurrent_activation: str | Activation | None = "sigmoid",
-        *,
-        return_sequences: bool = False,
-        unit_forget_bias: bool = True,
-        kernel_initializer: str | Callable = "glorot_uniform",
-        recurrent_initializer: str | Callable = "orthogonal",
-        bias_initializer: str | Callable = "zeros",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            units,
-            activation,
-            recurrent_activation,
-            return_sequences=return_sequences,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            **kwargs,
-        )
+    def __init__(self, units: int, *args: Any, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        """``(units, activation, recurrent_activation)`` positionally, the rest by keyword (see `GatedRecurrent`)."""
+        super().__init__(units, *args, **kwargs)
         self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias", "LSTM")
 
     def bias_initial(self) -> str | Callable:

@@ -116,6 +116,8 @@ class Recurrent(Layer):
 
     # ---------------------------------------------------------------- the maths
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if x.ndim != 3:
+            self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
         m, T, features = x.shape
         X = x.reshape(m * T, features)
         k, u = self.gates * self.units, self.units
@@ -217,14 +219,21 @@ class Recurrent(Layer):
 
     def __repr__(self) -> str:
         """``GRU(6, return_sequences=True)``: the units, then the arguments that differ from the defaults."""
-        defaults = {k: p.default for k, p in inspect.signature(type(self)).parameters.items()}
+        defaults = {}  # the constructors' defaults, a subclass's over its bases'
+        for cls in reversed(type(self).__mro__):
+            if "__init__" in cls.__dict__:
+                defaults.update((k, p.default) for k, p in inspect.signature(cls.__init__).parameters.items())
         config = self.get_config()
         args = [str(config.pop("units"))] + [f"{k}={v!r}" for k, v in config.items() if v != defaults.get(k)]
         return f"{type(self).__name__}({', '.join(args)})"
 
 
 class GatedRecurrent(Recurrent):
-    """`GRU` and `LSTM`: gates squashed by ``recurrent_activation`` besides the ``activation``."""
+    """`GRU` and `LSTM`: gates squashed by ``recurrent_activation`` besides the ``activation``.
+
+    Arguments after ``recurrent_activation`` are keywords only: Keras's next positional
+    argument is ``use_bias``, which tinyframe does not take, so it is never mistaken for another.
+    """
 
     def __init__(
         self,
@@ -233,7 +242,7 @@ class GatedRecurrent(Recurrent):
         recurrent_activation: str | Activation | None = "sigmoid",
         **kwargs: Any,
     ) -> None:
-        super().__init__(units, activation, **kwargs)
+        super().__init__(units, activation, **kwargs)  # the keywords of `Recurrent`
         self.recurrent_activation = elementwise(recurrent_activation, "recurrent_activation", type(self).__name__)
 
     def activations(self) -> list[Activation]:
