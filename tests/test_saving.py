@@ -69,6 +69,9 @@ LAYER_FACTORIES = {
     "Conv1D": lambda cls, width: cls(3, 2, padding="same", activation="tanh", bias_initializer="uniform"),
     "Conv2D": lambda cls, width: cls(2, (2, 1), strides=2, use_bias=False, kernel_initializer="he_normal"),
     "Embedding": lambda cls, width: cls(10, width),
+    "SimpleRNN": lambda cls, width: cls(width, activation="relu", recurrent_initializer="glorot_normal"),
+    "GRU": lambda cls, width: cls(width, recurrent_activation="tanh", bias_initializer="uniform"),
+    "LSTM": lambda cls, width: cls(width, unit_forget_bias=False, bias_initializer="uniform"),
 }
 # Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
 # made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
@@ -141,6 +144,9 @@ RANKED = {
     "GlobalMaxPooling1D": ((6, 5), None),
     "GlobalAveragePooling2D": ((6, 6, 5), None),
     "GlobalMaxPooling2D": ((6, 6, 5), None),
+    "SimpleRNN": ((6, 5), None),  # sequences of 6 steps; the last state is a row
+    "GRU": ((6, 5), None),
+    "LSTM": ((6, 5), None),
 }
 
 

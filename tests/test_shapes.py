@@ -348,3 +348,13 @@ def test_layers_of_two_models_combine_without_a_name_clash():
     assert both.get_layer("dense_1") is b.layers[0]
     with pytest.raises(ValueError, match="layer names must be unique; layers 0 and 1 are both 'x'"):
         Sequential([Dense(4, 3, name="x"), Dense(3, 2, name="x")])
+
+
+def test_a_model_whose_first_dense_declares_rows_but_takes_sequences_saves_and_loads(tmp_path):
+    """Loading builds from the saved input shape, not from the first Dense(in, out)'s own width."""
+    model = Sequential([Dense(5, 4, input_shape=(6, 5)), Dense(2)], dtype="float64", seed=0)
+    model.save(tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    X = np.random.default_rng(0).normal(size=(3, 6, 5))
+    assert loaded.input_shape == (6, 5)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

@@ -88,9 +88,43 @@ def he_normal(shape, rng, dtype) -> np.ndarray:
     return rng.normal(0.0, np.sqrt(2.0 / max(1, fan_in)), shape).astype(dtype)
 
 
+def orthogonal(shape, rng, dtype, gain: float = 1.0) -> np.ndarray:
+    """A matrix with orthonormal columns (or rows, if it is wide), Keras's ``Orthogonal``; recurrent kernels.
+
+    The shape is read as a matrix of ``rows = prod(shape[:-1])`` and ``cols = shape[-1]``.
+    ``A`` of shape ``(max(rows, cols), min(rows, cols))`` is drawn from N(0, 1) and
+    factored ``A = Q R``; the columns of ``Q`` are multiplied by ``sign(diag(R))`` so that
+    the result is uniform over orthogonal matrices (Q alone is not: its signs follow
+    the QR routine's convention). A wide shape takes ``Q.T``. Times ``gain``.
+
+    >>> q = orthogonal((4, 4), np.random.default_rng(0), "float64")
+    >>> bool(np.allclose(q.T @ q, np.eye(4)))
+    True
+    """
+    if len(shape) < 2:
+        raise ValueError(f"orthogonal: the shape must have at least 2 axes. Received: shape={tuple(shape)}")
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype)
+
+
 _BY_NAME: dict[str, Initializer] = {
     f.__name__: f
-    for f in (zeros, ones, random_sample, uniform, normal, glorot_uniform, glorot_normal, he_uniform, he_normal)
+    for f in (
+        zeros,
+        ones,
+        random_sample,
+        uniform,
+        normal,
+        glorot_uniform,
+        glorot_normal,
+        he_uniform,
+        he_normal,
+        orthogonal,
+    )
 }
 
 

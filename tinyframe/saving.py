@@ -33,6 +33,7 @@ from . import _config, _training_state
 from ._archive import NpzReader, write_npz
 from ._ownership import reading
 from .layers.base import declared_input_shape, trace_shapes
+from .layers.input import InputLayer
 from .layers.shapes import as_input_shape
 from .model import Sequential, check_dtype
 
@@ -118,9 +119,8 @@ def load_model(path: str | os.PathLike) -> Sequential:
             reader.check(name, shape, dtype)
         try:
             saved_rng = rng.bit_generator.state
-            model = Sequential(layers, dtype=dtype, seed=rng, name=spec.get("name") or None)
-            if input_shape is not None:
-                model.build(input_shape)
+            given = [] if input_shape is None else [InputLayer(input_shape)]  # the saved shape, before any declared
+            model = Sequential([*given, *layers], dtype=dtype, seed=rng, name=spec.get("name") or None)
             model._require_built("load_model")
             rng.bit_generator.state = saved_rng  # building drew initial weights from it
         except (TypeError, ValueError) as error:

@@ -8,14 +8,18 @@ from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
+from .gru import GRU
 from .input import Input, InputLayer
 from .layer_normalization import LayerNormalization
+from .lstm import LSTM
 from .noise import GaussianNoise
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 from .reshaping import Flatten, Reshape
+from .simple_rnn import SimpleRNN
 
 __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Activation"]
 __all__ += ["Flatten", "Reshape", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
+__all__ += ["SimpleRNN", "GRU", "LSTM"]

@@ -376,8 +376,12 @@ def trace_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...], owner: s
 
 
 def snake_case(name: str) -> str:
-    """``"GaussianNoise"`` -> ``"gaussian_noise"``: a layer's default name (Keras's rule)."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    """``"GaussianNoise"`` -> ``"gaussian_noise"``, ``"Conv1D"`` -> ``"conv1d"``: a layer's default name (Keras's rule).
+
+    >>> [snake_case(n) for n in ("Dense", "ReLU", "MaxPooling2D", "SimpleRNN", "LSTM")]
+    ['dense', 're_lu', 'max_pooling2d', 'simple_rnn', 'lstm']
+    """
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _by_hand(build: Callable) -> Callable:

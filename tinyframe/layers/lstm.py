@@ -1,0 +1,123 @@
+"""LSTM: long short-term memory, a cell state that gates decide to keep, forget and show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import initializers
+from .recurrent import GatedRecurrent, check_bool
+
+
+class LSTM(GatedRecurrent):
+    """Long short-term memory (Hochreiter & Schmidhuber, 1997), Keras's ``LSTMCell``.
+
+    Forward, for ``x`` of shape ``(m, T, features)``; four gate blocks in Keras's order
+    ``i, f, c, o``, each of ``units`` columns; ``s`` = recurrent_activation (sigmoid),
+    ``g`` = activation (tanh); ``h_{-1} = c_{-1} = 0``::
+
+        z_t = x_t @ W + h_{t-1} @ U + b        W: (features, 4u), U: (u, 4u), b: (4u,)
+        i = s(z_i)   f = s(z_f)   c~ = g(z_c)   o = s(z_o)       each (m, u)
+        c_t = f * c_{t-1} + i * c~
+        h_t = o * g(c_t)
+
+    Backward (BPTT, see `Recurrent`). Besides ``dh_t`` a second gradient flows back in
+    time, ``dc_t``, through ``c_{t+1} = f_{t+1} * c_t + ...``::
+
+        do  = dh_t * g(c_t)
+        dc  = dc_t^(from step t+1) + dh_t * o * g'(c_t)          (tanh: 1 - g(c_t)**2)
+        di  = dc * c~        df = dc * c_{t-1}        dc~ = dc * i
+        dc_{t-1}^(from step t) = dc * f
+        dz_t = [di * s'(z_i), df * s'(z_f), dc~ * g'(z_c), do * s'(z_o)]   (sigmoid: s' = s (1 - s))
+        dh_{t-1} = dz_t @ U.T
+
+    and the sums over time of `Recurrent` with ``da_t = dr_t = dz_t``.
+
+    Args:
+        units: the size of ``h`` and ``c`` (and of the output).
+        activation: ``g``, ``"tanh"`` by default (elementwise activations only).
+        recurrent_activation: ``s``, ``"sigmoid"`` by default.
+        return_sequences: False: the last ``h``, ``(m, units)``; True: every ``h_t``, ``(m, T, units)``.
+        unit_forget_bias: True (Keras's default): the forget-gate bias starts at 1, so
+            the cell keeps its memory at first; the other biases take ``bias_initializer``.
+        kernel_initializer, recurrent_initializer, bias_initializer: ``"glorot_uniform"``,
+            ``"orthogonal"`` and ``"zeros"`` by default, as Keras.
+        name, input_shape: see `Layer`.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = LSTM(8).build((40, 3), dtype="float64", rng=0)
+        >>> layer.forward(np.ones((2, 40, 3))).shape
+        (2, 8)
+        >>> layer.params["bias"][8:16]          # the forget gate's bias starts at 1
+        array([1., 1., 1., 1., 1., 1., 1., 1.])
+    """
+
+    writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
+    gates = 4
+
+    def __init__(self, units: int, *args: Any, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        """``(units, activation, recurrent_activation)`` positionally, the rest by keyword (see `GatedRecurrent`)."""
+        super().__init__(units, *args, **kwargs)
+        self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias", "LSTM")
+
+    def bias_initial(self) -> str | Callable:
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        init, u = initializers.get(self.bias_initializer), self.units
+
+        def forget_bias_one(shape: tuple[int, ...], rng: Any, dtype: Any) -> np.ndarray:
+            """Keras's unit_forget_bias: [init(u), ones(u), init(2u)] (in that order, so draws match Keras's)."""
+            return np.concatenate([init((u,), rng, dtype), np.ones(u, dtype), init((2 * u,), rng, dtype)])
+
+        return forget_bias_one
+
+    # ---------------------------------------------------------------- the maths
+    def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
+        u = self.units
+        return {
+            **super()._keep(m, T),
+            "gate": self.buffer("gate", (m, T, 4 * u)),  # i, f, c~, o
+            "c": self.buffer("c", (m, T, u)),
+            "gc": self.buffer("gc", (m, T, u)),  # g(c_t)
+            "c0": self.buffer("c0", (m, u), fill=0),
+            "tmp": self.buffer("tmp", (m, u)),
+        }
+
+    def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
+        dc = self.buffer("grad_c", (m, self.units))
+        dc[...] = 0  # nothing flows back from after the last step (a reused buffer holds the last call's)
+        return {"dc": dc, "dgate": self.buffer("grad_gate", (m, 4 * self.units))}
+
+    def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
+        u, s, g = self.units, self.recurrent_activation, self.activation
+        a += np.matmul(h_prev, self.params["recurrent_kernel"], out=kept["r"])  # a becomes z_t
+        gate, c, gc, tmp = kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t], kept["tmp"]
+        s.function(a[:, : 2 * u], out=gate[:, : 2 * u])
+        g.function(a[:, 2 * u : 3 * u], out=gate[:, 2 * u : 3 * u])
+        s.function(a[:, 3 * u :], out=gate[:, 3 * u :])
+        np.multiply(gate[:, u : 2 * u], kept["c"][:, t - 1] if t else kept["c0"], out=c)
+        c += np.multiply(gate[:, :u], gate[:, 2 * u : 3 * u], out=tmp)
+        g.function(c, out=gc)
+        np.multiply(gate[:, 3 * u :], gc, out=h)
+
+    def _step_backward(
+        self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
+    ) -> None:
+        u, s, g = self.units, self.recurrent_activation, self.activation
+        z, gate, c, gc = kept["a"][:, t], kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t]
+        dc, dgate, tmp = kept["dc"], kept["dgate"], kept["tmp"]
+        np.multiply(dh, gc, out=dgate[:, 3 * u :])  # do
+        dc += g.derivative(c, gc, np.multiply(dh, gate[:, 3 * u :], out=tmp), out=dgate[:, :u])
+        np.multiply(dc, gate[:, 2 * u : 3 * u], out=dgate[:, :u])  # di (its slot held g'(c) dh o just above)
+        np.multiply(dc, kept["c"][:, t - 1] if t else kept["c0"], out=dgate[:, u : 2 * u])  # df
+        np.multiply(dc, gate[:, :u], out=dgate[:, 2 * u : 3 * u])  # dc~
+        dc *= gate[:, u : 2 * u]  # carried to step t-1
+        s.derivative(z[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
+        g.derivative(z[:, 2 * u : 3 * u], gate[:, 2 * u : 3 * u], dgate[:, 2 * u : 3 * u], out=da[:, 2 * u : 3 * u])
+        s.derivative(z[:, 3 * u :], gate[:, 3 * u :], dgate[:, 3 * u :], out=da[:, 3 * u :])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}

@@ -1,0 +1,280 @@
+"""Recurrent: the loop over time that SimpleRNN, GRU and LSTM share, and backpropagation through time."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers
+from .._checks import check_positive_int
+from ..activations import Activation, Identity, Softmax
+from .base import Layer
+
+
+class Recurrent(Layer):
+    """The shared part of `SimpleRNN`, `GRU` and `LSTM`: one loop over time, forward and backward.
+
+    A recurrent layer reads a sequence ``x`` of shape ``(m, T, features)`` step by step,
+    carrying a state ``h`` of ``units`` numbers per sample::
+
+        h_{-1} = 0
+        h_t = cell(x_t, h_{t-1})                      t = 0, ..., T-1, each h_t: (m, units)
+        y = h_{T-1}: (m, units)      or, return_sequences=True: y[:, t] = h_t, (m, T, units)
+
+    Every cell starts from two affine maps with ``k`` gate blocks of ``units`` columns
+    (k = 1 SimpleRNN, 3 GRU, 4 LSTM)::
+
+        a_t = x_t @ W + b        W = kernel (features, k*units); all T steps in ONE matmul
+        r_t = h_{t-1} @ U        U = recurrent_kernel (units, k*units); one matmul per step
+
+    and the cell (the subclass) turns ``a_t`` and ``r_t`` into ``h_t``.
+
+    **Backpropagation through time.** ``h_t`` reaches J along two paths: through ``y``
+    (when it is an output) and through ``h_{t+1}``. Walking back from ``t = T-1``::
+
+        dh_t = dJ/dy_t + dh_t^(from step t+1)       (m, units); dJ/dy_t = 0 if h_t is no output
+        cell backward: dh_t -> da_t = dJ/da_t, dr_t = dJ/dr_t   (m, k*units)
+                       and any part of dJ/dh_{t-1} that bypasses U (GRU's z * dh_t)
+        dh_{t-1}^(from step t) = dr_t @ U.T + that part
+
+    The sums over time then run as one matmul each, over the m*T rows of all steps::
+
+        dJ/dW = sum_t x_t.T @ da_t          (features, k*units)
+        dJ/dU = sum_t h_{t-1}.T @ dr_t      (units, k*units)   (h_{-1} = 0 adds nothing)
+        dJ/db = sum_t sum_rows da_t         (k*units,)
+        dJ/dx_t = da_t @ W.T                (m, features) for every t
+
+    (``da_t`` and ``dr_t`` are one array where the cell adds ``a_t + r_t`` before any
+    nonlinearity, as SimpleRNN and LSTM do.) Inputs and all kept arrays are batch-first,
+    ``(m, T, ...)``; step ``t`` reads the strided slice ``[:, t]``.
+
+    A subclass sets ``gates`` and writes ``_keep`` (its per-call arrays), ``_step`` and
+    ``_step_backward``; the base does the rest.
+    """
+
+    gates = 1  # k: the number of blocks of `units` columns in the kernels and the bias
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Activation | None = "tanh",
+        *,
+        return_sequences: bool = False,
+        kernel_initializer: str | Callable = "glorot_uniform",
+        recurrent_initializer: str | Callable = "orthogonal",
+        bias_initializer: str | Callable = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.units = check_positive_int(units, "units", owner)
+        self.activation = elementwise(activation, "activation", owner)
+        self.return_sequences = check_bool(return_sequences, "return_sequences", owner)
+        for value in (kernel_initializer, recurrent_initializer, bias_initializer):
+            initializers.get(value)  # an unknown name is refused now
+        self.kernel_initializer = kernel_initializer
+        self.recurrent_initializer = recurrent_initializer
+        self.bias_initializer = bias_initializer
+        self._kept: dict[str, Any] | None = None  # what forward keeps for backward (this step's arrays)
+
+    # ------------------------------------------------------------------ shapes
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 2:
+            raise ValueError(
+                f"{self!r} expects sequences: inputs (m, timesteps, features), i.e. an input shape "
+                f"(timesteps, features). Received: input shape {tuple(input_shape)}"
+            )
+        if self.built and input_shape[-1] != self.params["kernel"].shape[0]:
+            raise ValueError(
+                f"{self!r} was built for {self.params['kernel'].shape[0]} features per step. "
+                f"Received: input shape {tuple(input_shape)}"
+            )
+        return (input_shape[0], self.units) if self.return_sequences else (self.units,)
+
+    def build(self, input_shape: tuple[int, ...] | None) -> None:
+        if input_shape is None:
+            raise ValueError(f"{self!r}: the input shape is unknown; build((timesteps, features))")
+        self.compute_output_shape(input_shape)
+        k = self.gates * self.units
+        self.add_param("kernel", (input_shape[-1], k), self.kernel_initializer)
+        self.add_param("recurrent_kernel", (self.units, k), self.recurrent_initializer)
+        self.add_param("bias", self.bias_shape(), self.bias_initial())
+        for activation in self.activations():
+            activation.build((self.units,), dtype=self.dtype)
+
+    def bias_shape(self) -> tuple[int, ...]:
+        return (self.gates * self.units,)
+
+    def bias_initial(self) -> str | Callable:
+        return self.bias_initializer
+
+    def activations(self) -> list[Activation]:
+        return [self.activation]
+
+    # ---------------------------------------------------------------- the maths
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if x.ndim != 3:
+            self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
+        m, T, features = x.shape
+        X = x.reshape(m * T, features)
+        k, u = self.gates * self.units, self.units
+        A = np.matmul(X, self.params["kernel"], out=self.buffer("a", (m * T, k))).reshape(m, T, k)
+        A += self.input_bias()
+        H = self.buffer("h", (m, T, u))
+        # Locals, not attributes, through the loop: predict may run in several threads at once.
+        kept = {"X": X, "a": A, "h": H, "h0": self.buffer("h0", (m, u), fill=0), **self._keep(m, T)}
+        for t in range(T):
+            self._step(t, A[:, t], H[:, t - 1] if t else kept["h0"], H[:, t], kept)
+        self._kept = kept
+        if self.return_sequences:
+            return H
+        y = self.buffer("y", (m, u))
+        y[...] = H[:, -1]
+        return y
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        self._through_time(grad_out)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        dA = self._through_time(grad_out)
+        m, T, k = dA.shape
+        W = self.params["kernel"]
+        dX = np.matmul(dA.reshape(m * T, k), W.T, out=self.buffer("grad_in", (m * T, W.shape[0])))
+        return dX.reshape(m, T, W.shape[0])
+
+    def _through_time(self, grad_out: np.ndarray) -> np.ndarray:
+        """BPTT (class docstring): sets every parameter gradient, returns ``dA`` (m, T, k*units)."""
+        kept = self._kept
+        X, H, h0 = kept["X"], kept["h"], kept["h0"]
+        m, T, u = H.shape
+        k = self.gates * u
+        U = self.params["recurrent_kernel"]
+        dA = self.buffer("grad_a", (m, T, k))
+        dR = self._recurrent_grad(dA)
+        dh, dh_before = self.buffer("grad_h", (m, u)), self.buffer("grad_h_before", (m, u))
+        dh[...] = grad_out[:, -1] if self.return_sequences else grad_out
+        kept = {**kept, **self._keep_backward(m)}
+        for t in range(T - 1, -1, -1):
+            bypass = self._step_backward(t, dh, H[:, t - 1] if t else h0, dA[:, t], dR[:, t], kept)
+            if t == 0:
+                break  # h_{-1} is a constant: no gradient for it
+            np.matmul(dR[:, t], U.T, out=dh_before)
+            if bypass is not None:
+                dh_before += bypass
+            if self.return_sequences:
+                dh_before += grad_out[:, t - 1]
+            dh, dh_before = dh_before, dh
+        np.matmul(X.T, dA.reshape(m * T, k), out=self.grads["kernel"])
+        H_prev = self.buffer("h_prev", (m, T, u))  # h_{t-1} for every t, h_{-1} = 0: rows that match dR's
+        H_prev[:, 0] = 0
+        H_prev[:, 1:] = H[:, :-1]
+        np.matmul(H_prev.reshape(m * T, u).T, dR.reshape(m * T, k), out=self.grads["recurrent_kernel"])
+        self._bias_grad(dA.reshape(m * T, k), dR.reshape(m * T, k), self.buffer("ones", (m * T,), fill=1))
+        return dA
+
+    # ------------------------------------------------------- what a cell writes
+    def input_bias(self) -> np.ndarray:
+        """The bias added to ``x_t @ W`` (all of it, except for GRU)."""
+        return self.params["bias"]
+
+    def _bias_grad(self, dA: np.ndarray, dR: np.ndarray, ones: np.ndarray) -> None:
+        np.matmul(ones, dA, out=self.grads["bias"])  # a sum over the m*T rows, as a matrix-vector product
+
+    def _recurrent_grad(self, dA: np.ndarray) -> np.ndarray:
+        """The array for ``dr_t``: ``dA`` itself where the cell adds ``a_t + r_t`` first."""
+        return dA
+
+    def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
+        """The cell's own per-call arrays (gate values, cell states), kept for backward."""
+        return {"r": self.buffer("r", (m, self.gates * self.units))}
+
+    def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
+        """The cell's work arrays for one backward (a gradient carried in time starts at 0)."""
+        return {}
+
+    def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
+        """Write ``h_t`` into ``h`` from ``a`` (= a_t, may be overwritten with pre-activations) and ``h_prev``."""
+        raise NotImplementedError
+
+    def _step_backward(
+        self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
+    ) -> np.ndarray | None:
+        """Write ``da_t`` and ``dr_t`` from ``dh_t``; return the part of ``dh_{t-1}`` bypassing U, or None."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        config = {
+            "units": self.units,
+            "activation": activation_name(self.activation),
+            "return_sequences": self.return_sequences,
+        }
+        for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+            value = getattr(self, key)
+            config[key] = value if isinstance(value, str) else getattr(value, "__name__", repr(value))
+        return config
+
+    def __repr__(self) -> str:
+        """``GRU(6, return_sequences=True)``: the units, then the arguments that differ from the defaults."""
+        defaults = {}  # the constructors' defaults, a subclass's over its bases'
+        for cls in reversed(type(self).__mro__):
+            if "__init__" in cls.__dict__:
+                defaults.update((k, p.default) for k, p in inspect.signature(cls.__init__).parameters.items())
+        config = self.get_config()
+        args = [str(config.pop("units"))] + [f"{k}={v!r}" for k, v in config.items() if v != defaults.get(k)]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+class GatedRecurrent(Recurrent):
+    """`GRU` and `LSTM`: gates squashed by ``recurrent_activation`` besides the ``activation``.
+
+    Arguments after ``recurrent_activation`` are keywords only: Keras's next positional
+    argument is ``use_bias``, which tinyframe does not take, so it is never mistaken for another.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Activation | None = "tanh",
+        recurrent_activation: str | Activation | None = "sigmoid",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(units, activation, **kwargs)  # the keywords of `Recurrent`
+        self.recurrent_activation = elementwise(recurrent_activation, "recurrent_activation", type(self).__name__)
+
+    def activations(self) -> list[Activation]:
+        return [self.activation, self.recurrent_activation]
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        return {
+            "units": config.pop("units"),
+            "activation": config.pop("activation"),
+            "recurrent_activation": activation_name(self.recurrent_activation),
+            **config,
+        }
+
+
+def elementwise(identifier: Any, name: str, owner: str) -> Activation:
+    """The `Activation` for ``identifier`` (None and "linear": `Identity`), refusing row-wise ones.
+
+    A cell applies it to gate blocks at once, so it must act on each number alone.
+    """
+    activation = activations.get(identifier) or Identity()
+    if isinstance(activation, Softmax):
+        raise ValueError(f"{owner}: {name} must act elementwise (Softmax mixes a row). Received: {name}={identifier!r}")
+    return activation
+
+
+def activation_name(activation: Activation) -> str | dict:
+    """How `get_config` writes an activation: Keras's name (``"linear"`` for `Identity`) or a spec."""
+    return "linear" if type(activation) is Identity else activations.serialize(activation)
+
+
+def check_bool(value: Any, name: str, owner: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False. Received: {name}={value!r}")
+    return bool(value)
