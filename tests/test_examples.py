@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import re
 
 import numpy as np
+import pytest
 
 from tinyframe import gradcheck
 
@@ -34,3 +36,12 @@ def test_custom_layer_example_trains_and_passes_gradcheck(capsys):
     layer.params["g"][...] = [0.5, -2.0, 3.0]
     result = gradcheck.check_layer(layer, np.random.default_rng(0).normal(size=(4, 3)))
     assert result.max_error < 1e-8, result
+
+
+def test_mnist1d_example_trains_the_papers_models_on_a_subset(capsys):
+    pytest.importorskip("mnist1d")
+    results = load("mnist1d").main(["--samples", "1000", "--epochs", "6", "--models", "logistic", "cnn", "gru"])
+    out = capsys.readouterr().out
+    for name, paper in (("logistic", "0.32"), ("cnn", "0.94"), ("gru", "0.91")):
+        assert re.search(rf"^{name} +[0-9.]+ +{paper} ", out, flags=re.M), out
+    assert results["cnn"][0] > 0.3 and results["logistic"][0] > 0.15  # chance is 0.1 on 10 balanced classes
