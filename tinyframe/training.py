@@ -18,7 +18,6 @@ from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
 from ._scratch import Scratch
 from ._snapshot import Snapshot
-from ._step import train_step  # noqa: F401  (the default step's maths; public here as before)
 from .callbacks.base import Callback, CallbackList
 from .callbacks.console import end_open_line
 from .callbacks.history import History
