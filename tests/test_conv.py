@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tinyframe import Sequential, _scratch, gradcheck, load_model
 from tinyframe.activations import Sigmoid, Softmax
 from tinyframe.layers import Conv1D, Conv2D, Dense, Flatten, Input
+from tinyframe.layers.conv import FEW_CHANNELS
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import Adam
 
@@ -107,6 +108,10 @@ EDGES = {
     "length 1": Case((1,), (1,), (1,), (1,), "same"),
     "length 1, kernel 3, same": Case((1,), (3,), (2,), (1,), "same"),
     "batch size 1": Case((6, 4), (3, 2), (2, 1), (1, 1), "valid", m=1),
+    # both im2col layouts: one row per tap below FEW_CHANNELS input channels, one per position from it on
+    "few channels, by tap": Case((6, 5), (3, 2), (2, 1), (1, 2), "same", c=FEW_CHANNELS - 1),
+    "many channels, by position": Case((6, 5), (3, 2), (2, 1), (1, 2), "same", c=FEW_CHANNELS),
+    "many channels, 1-D, dilated": Case((9,), (3,), (1,), (2,), "valid", c=FEW_CHANNELS + 1, m=1),
 }
 
 
@@ -128,7 +133,7 @@ def test_edge_cases_match_the_direct_definition(name):
     assert_matches_reference(EDGES[name])
 
 
-@given(cases(max_n=7, max_c=3, max_m=3))
+@given(cases(max_n=7, max_c=FEW_CHANNELS + 1, max_m=3))
 def test_random_convolutions_match_the_direct_definition(case):
     assert_matches_reference(case)
 
@@ -178,7 +183,7 @@ def test_hand_computed_values():
 
 
 # ------------------------------------------------------------------- finite differences
-@given(cases(max_n=5), st.sampled_from(["tanh", None]), st.booleans())
+@given(cases(max_n=5, max_c=FEW_CHANNELS + 1), st.sampled_from(["tanh", None]), st.booleans())
 def test_gradients_of_the_layer_alone(case, activation, use_bias):
     layer = case.layer(activation=activation, use_bias=use_bias)
     record(f"Conv{len(case.n)}D", gradcheck.check_layer(layer, case.x()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _scratch
 from .base import Activation
 
 
@@ -28,4 +29,5 @@ class ReLU(Activation):
         return np.maximum(x, 0, out=out)
 
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
-        return np.multiply(grad, x > 0, out=out)
+        positive = _scratch.buffer(self, "positive", x.shape, np.bool_)  # reused, not a new mask per step
+        return np.multiply(grad, np.greater(x, 0, out=positive), out=out)

@@ -1,4 +1,4 @@
-"""im2col and col2im: the windows of a convolution as rows of a matrix, and the gradient back to the pixels.
+"""im2col, and the gradient back to the pixels one kernel offset at a time.
 
 A kernel of size ``k`` slid with stride ``s`` and dilation ``d`` over the zero-padded
 input ``xp`` reads, for output position ``o`` and kernel offset ``i`` (index tuples,
@@ -6,18 +6,18 @@ one entry per spatial axis)::
 
     taps[b, o, i, c] = xp[b, o*s + i*d, c]                           (im2col: a gather)
 
-`SlidingWindows.taps` is that array as a view (no copy), and `SlidingWindows.col2im`
-its transpose, the scatter-add of a gradient of the same shape::
+`SlidingWindows.taps` is that array as a view (no copy). For one fixed offset ``i`` the
+taps of every window are one strided slice of ``xp``, the *slab* ``xp[:, i*d :: s, :]``
+of shape ``(m, *out, c)`` (`SlidingWindows.slab`), so the transpose of the gather, the
+scatter-add of a gradient, is a loop over the ``prod(k)`` offsets (9 for a 3 x 3 kernel),
+never over positions::
 
-    dxp[b, o*s + i*d, c] += dtaps[b, o, i, c]       for every o and i  (col2im)
+    dxp[slab(i)] += dtaps[:, ..., i, :]          for every offset i   (col2im)
 
-col2im is one Python loop over the kernel offsets ``i`` (``prod(k)`` iterations, 9 for
-a 3 x 3 kernel), each adding a whole slab ``dtaps[:, ..., i, :]`` of shape ``(m, *o, c)``
-to the strided slice ``dxp[:, i*d : i*d + s*(o - 1) + 1 : s, :]``. Being the exact
-transpose of the gather, it needs no special case for strides, dilations or padding,
-and it adds no zeros: the other classic route, a transposed convolution run as a
-convolution of the gradient dilated by ``s``, inserts ``s**r - 1`` zeros per value
-and needs padding arithmetic of its own.
+Being the exact transpose of the gather, it needs no special case for strides,
+dilations or padding, and it adds no zeros: the other classic route, a transposed
+convolution run as a convolution of the gradient dilated by ``s``, inserts ``s**r - 1``
+zeros per value and needs padding arithmetic of its own.
 
 Padding (per axis, TensorFlow's and Keras's rule, ``span = (k - 1) d + 1``)::
 
@@ -107,13 +107,11 @@ class SlidingWindows:
         taps = windows[(_ALL, *every_s, _ALL, *every_d)]  # (m, *out, c, *k)
         return taps.transpose(0, *range(1, r + 1), *range(r + 2, 2 * r + 2), r + 1)
 
-    def col2im(self, dtaps: np.ndarray, dxp: np.ndarray) -> np.ndarray:
-        """``dxp[b, o*s + i*d, c] += dtaps[b, o, i, c]`` for all ``o`` and ``i``; ``dtaps`` is ``(m, *out, *k, c)``."""
-        r = len(self.kernel_size)
-        out = dtaps.shape[1 : r + 1]
-        for i in np.ndindex(*self.kernel_size):  # one strided slab (m, *out, c) per kernel offset
-            at = (
-                slice(a * d, a * d + s * (o - 1) + 1, s) for a, d, s, o in zip(i, self.dilation_rate, self.strides, out)
-            )
-            dxp[(_ALL, *at, _ALL)] += dtaps[(_ALL,) * (r + 1) + i]
-        return dxp
+    def slab(self, offset: tuple[int, ...], out: tuple[int, ...]) -> tuple[slice, ...]:
+        """The index of ``xp[b, o*s + offset*d, c]`` for all ``b``, ``o``, ``c``: a ``(m, *out, c)`` strided slice."""
+        steps = zip(offset, self.dilation_rate, self.strides, out)
+        return (_ALL, *(slice(a * d, a * d + s * (o - 1) + 1, s) for a, d, s, o in steps), _ALL)
+
+    def offsets(self) -> list[tuple[int, ...]]:
+        """The kernel offsets ``i`` in row-major order, the order of the kernel's leading axes."""
+        return list(np.ndindex(*self.kernel_size))

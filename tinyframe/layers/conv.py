@@ -14,6 +14,8 @@ from .._checks import check_positive_int
 from ._im2col import SlidingWindows
 from .base import Layer
 
+FEW_CHANNELS = 4  # below this many input channels, im2col fills its matrix one tap (row) at a time
+
 
 class _Conv(Layer):
     """The N-d core of `Conv1D` (r = 1) and `Conv2D` (r = 2); channels last, kernel laid out as Keras's.
@@ -33,6 +35,11 @@ class _Conv(Layer):
 
         z = cols @ W.reshape(prod(k) * c, f) + b                  (m * prod(o), f)
 
+    With fewer than `FEW_CHANNELS` input channels (a grey-scale image, a raw signal) that
+    copy would move ``c`` numbers at a time, so ``cols`` is then filled transposed, one
+    contiguous row per tap ``(i, c)``, each copied from one strided slab of ``xp``
+    (`tinyframe.layers._im2col`); the product is the same, ``cols`` being read transposed.
+
     **Backward.** That is `Dense` on the rows of ``cols``; with ``delta = dJ/dz``::
 
         dJ/dW    = cols.T @ delta         (prod(k) * c, f), summed over batch and positions
@@ -40,11 +47,15 @@ class _Conv(Layer):
         dJ/dcols = delta @ W.T            (m * prod(o), prod(k) * c)
 
     and since ``cols`` only copies entries of ``xp``, each entry of ``dJ/dxp`` is the sum of
-    the ``dJ/dcols`` entries copied from it: ``dJ/dxp[b, o*s + i*d, c] += dJ/dcols[(b, o), (i, c)]``
-    (col2im: one loop over the ``prod(k)`` kernel offsets, each a strided add of a whole
-    slab; why this rather than a transposed convolution: `tinyframe.layers._im2col`).
-    ``dJ/dx`` is ``dJ/dxp`` without the padding. When nothing needs ``dJ/dx`` (the model's
-    first layer in training) ``backward_params`` skips ``dJ/dcols`` and col2im.
+    the ``dJ/dcols`` entries copied from it (col2im). The columns of kernel offset ``i`` are
+    ``delta @ W[i].T`` ``(m * prod(o), c)``, and they all go to one strided slab of ``xp``, so
+    ``dJ/dcols`` is never formed whole::
+
+        dJ/dxp[:, i*d :: s, :] += (delta @ W[i].T).reshape(m, *o, c)      for each offset i
+
+    (``prod(k)`` products and strided adds, each writing runs of ``o * c`` contiguous numbers
+    when ``s = 1``). ``dJ/dx`` is ``dJ/dxp`` without the padding. When nothing needs ``dJ/dx``
+    (the model's first layer in training) ``backward_params`` skips it.
     """
 
     rank = 0  # set by the subclass
@@ -132,10 +143,18 @@ class _Conv(Layer):
         if geometry.padded:  # the buffer's border is never written, so it stays zero (its key says where x sits)
             xp = self._windows.pad(x, self.buffer(("x_padded", geometry.lo), geometry.padded_shape, fill=0), geometry)
         m, c, out = x.shape[0], x.shape[-1], geometry.out
-        cols = self.buffer("cols", (m * math.prod(out), W[..., 0].size))
-        np.copyto(cols.reshape(m, *out, *self.kernel_size, c), self._windows.taps(xp))
+        rows, width = m * math.prod(out), W[..., 0].size
+        if c < FEW_CHANNELS:  # one contiguous row per tap (i, c), copied from one slab of xp per offset
+            by_tap = self.buffer("cols_by_tap", (width, rows))
+            taps = by_tap.reshape(*self.kernel_size, c, m, *out)
+            for i in self._windows.offsets():
+                np.copyto(taps[i], np.moveaxis(xp[self._windows.slab(i, out)], -1, 0))
+            cols = by_tap.T
+        else:  # one row per output position, copied from the window view at once
+            cols = self.buffer("cols", (rows, width))
+            np.copyto(cols.reshape(m, *out, *self.kernel_size, c), self._windows.taps(xp))
         self._cols, self._geometry = cols, geometry  # for backward; the local z is returned
-        z = np.matmul(cols, W.reshape(-1, self.filters), out=self.buffer("z", (cols.shape[0], self.filters)))
+        z = np.matmul(cols, W.reshape(-1, self.filters), out=self.buffer("z", (rows, self.filters)))
         if self.use_bias:
             z += self.params["b"]
         if self.activation is not None:
@@ -154,11 +173,13 @@ class _Conv(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.backward_params(grad_out)
         geometry, W = self._geometry, self.params["W"]
-        dcols = np.matmul(self._delta, W.reshape(-1, self.filters).T, out=self.buffer("grad_cols", self._cols.shape))
-        m, c = geometry.padded_shape[0], geometry.padded_shape[-1]
+        m, c, out = geometry.padded_shape[0], geometry.padded_shape[-1], geometry.out
         dxp = self.buffer("grad_padded" if geometry.padded else "grad_in", geometry.padded_shape)
         dxp.fill(0)
-        self._windows.col2im(dcols.reshape(m, *geometry.out, *self.kernel_size, c), dxp)
+        part = self.buffer("grad_tap", (self._delta.shape[0], c))
+        for i in self._windows.offsets():  # col2im, one kernel offset at a time: dJ/dcols is never formed whole
+            np.matmul(self._delta, W[i].T, out=part)
+            dxp[self._windows.slab(i, out)] += part.reshape(m, *out, c)
         return dxp[self._windows.interior(geometry)] if geometry.padded else dxp
 
     # ----------------------------------------------------------------- config

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import _scratch
 from .base import Layer
@@ -34,8 +32,20 @@ class Pooling(Layer):
 
     The max is a piecewise-linear choice, so its derivative is 1 at the chosen cell and 0
     elsewhere; ties go to the first cell in row-major window order, as TensorFlow's MaxPool
-    gradient does. The windows are a `sliding_window_view`, copied once as ``(K, m, *out, c)``
-    with the ``K = prod(k)`` offsets first; the backward loops over those ``K`` offsets only.
+    gradient does.
+
+    **No Python loop over positions.** For each of the ``K = prod(k)`` window offsets ``j``,
+    the cells it reads in every window form one strided slice ``x_j = x[:, j::s]`` (shape
+    ``(m, *out, c)``, no copy), so both passes loop over the ``K`` offsets only::
+
+        forward (max):  y = x_0;  for j >= 1:  first[x_j > y] = j;  y = maximum(y, x_j)
+        backward (max): dJ/dx[j::s] (+)= g * (first == j)
+        average:        y = sum_j x_j / |W|;   dJ/dx[j::s] (+)= g / |W|
+
+    ``first`` (a small integer per output, kept for backward) is the offset of the first
+    maximum, because only a strictly larger value takes it over. When windows do not
+    overlap (``s >= k`` on every axis) each offset writes its own cells, so backward
+    stores instead of adding, and zero-fills only the cells no window reads.
     """
 
     rank = 0  # number of spatial axes, set by the subclasses
@@ -95,49 +105,58 @@ class Pooling(Layer):
             frame = self.buffer("framed", (m, *padded, c), -np.inf if self.mode == "max" else 0)
             frame[interior(before, spatial)] = x
             x = frame
-        every = (slice(None), *(slice(None, o * s, s) for o, s in zip(out, self.strides)))
-        view = sliding_window_view(x, self.pool_size, axis=tuple(range(1, self.rank + 1)))[every]  # (m, *out, c, *k)
-        windows = self.buffer("windows", (math.prod(self.pool_size), m, *out, c))
-        np.copyto(windows.reshape(view.shape[-self.rank :] + view.shape[: -self.rank]), offsets_first(view, self.rank))
+        offsets = self.offsets(out)
         y = self.buffer("y", (m, *out, c))
+        np.copyto(y, x[offsets[0]])
         self._shapes = (m, spatial, c)
-        if self.mode == "max":
-            self._windows, self._y = windows, np.max(windows, axis=0, out=y)
-            return y
-        np.sum(windows, axis=0, out=y)
-        return np.multiply(y, self.inverse_counts(spatial, y.dtype), out=y)
+        if self.mode == "average":
+            for at in offsets[1:]:
+                np.add(y, x[at], out=y)
+            return np.multiply(y, self.inverse_counts(spatial, y.dtype), out=y)
+        first = _scratch.buffer(self, "first", y.shape, np.min_scalar_type(len(offsets) - 1), fill=0)
+        first.fill(0)
+        larger = _scratch.buffer(self, "larger", y.shape, np.bool_)
+        code = _scratch.buffer(self, "code", y.shape, first.dtype)
+        for j, at in enumerate(offsets[1:], start=1):  # a strictly larger value takes the window over
+            np.greater(x[at], y, out=larger)
+            np.maximum(y, x[at], out=y)
+            np.multiply(larger, first.dtype.type(j), out=code)  # j where larger, else 0; j grows with the loop,
+            np.maximum(first, code, out=first)  # so the max is "j if larger else the earlier first"
+        self._first = first
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         m, spatial, c = self._shapes
         out, before, padded = self.geometry(spatial)
+        overlap = any(s < k for s, k in zip(self.strides, self.pool_size))
         grad = self.buffer("grad_framed", (m, *padded, c))
-        grad.fill(0)
+        if overlap or any((o * s != n) or s > k for o, s, k, n in zip(out, self.strides, self.pool_size, padded)):
+            grad.fill(0)  # some cell is read by no window (or by several, which add up)
         share = self.buffer("share", grad_out.shape)
         if self.mode == "average":
             np.multiply(grad_out, self.inverse_counts(spatial, grad.dtype), out=share)
         else:
-            hit, claimed = (_scratch.buffer(self, name, grad_out.shape, np.bool_) for name in ("hit", "claimed"))
-            claimed.fill(False)
-        for j, offset in enumerate(itertools.product(*map(range, self.pool_size))):
-            if self.mode == "max":  # the first offset holding the window's max takes its gradient
-                np.equal(self._windows[j], self._y, out=hit)
-                np.greater(hit, claimed, out=hit)  # on booleans: hit and not claimed by an earlier offset
-                np.logical_or(claimed, hit, out=claimed)
-                np.multiply(grad_out, hit, out=share)
-            grad[read_by(offset, out, self.strides)] += share
+            hit = _scratch.buffer(self, "hit", grad_out.shape, np.bool_)
+        for j, at in enumerate(self.offsets(out)):
+            if self.mode == "max":  # the window's first maximum takes its gradient
+                np.equal(self._first, self._first.dtype.type(j), out=hit)
+                np.multiply(grad_out, hit, out=grad[at] if not overlap else share)
+            if overlap:
+                grad[at] += share
+            elif self.mode == "average":
+                grad[at] = share
         if padded == spatial:
             return grad
         grad_in = self.buffer("grad_in", (m, *spatial, c))
         np.copyto(grad_in, grad[interior(before, spatial)])
         return grad_in
 
+    def offsets(self, out: tuple[int, ...]) -> list[tuple[slice, ...]]:
+        """For each window offset ``j`` (row-major), the index of the cells it reads: one per output position."""
+        return [read_by(offset, out, self.strides) for offset in itertools.product(*map(range, self.pool_size))]
+
     def get_config(self) -> dict[str, Any]:
         return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
-
-
-def offsets_first(view: np.ndarray, rank: int) -> np.ndarray:
-    """A window view ``(m, *out, c, *k)`` with its ``rank`` window axes moved to the front."""
-    return np.moveaxis(view, tuple(range(-rank, 0)), tuple(range(rank)))
 
 
 def read_by(offset: tuple[int, ...], out: tuple[int, ...], strides: tuple[int, ...]) -> tuple[slice, ...]:
