@@ -30,7 +30,7 @@ Padding (per axis, TensorFlow's and Keras's rule, ``span = (k - 1) d + 1``)::
 >>> geometry.lo, geometry.hi, geometry.out
 ((0,), (1,), (3,))
 >>> xp = windows.pad(np.array([[[1.0], [2.0], [3.0]]]), np.zeros(geometry.padded_shape), geometry)
->>> windows.taps(xp)[0, :, :, 0]                  # rows: output steps; columns: kernel offsets
+>>> windows.taps(xp, geometry.out)[0, :, :, 0]    # rows: output steps; columns: kernel offsets
 array([[1., 2.],
        [2., 3.],
        [3., 0.]])
@@ -38,11 +38,12 @@ array([[1., 2.],
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 _ALL = slice(None)
 
@@ -74,6 +75,7 @@ class SlidingWindows:
         """How many input positions one window covers, per axis: ``(k - 1) d + 1``."""
         return tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate))
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - frozen and small; a training loop asks for the same shapes
     def geometry(self, shape: tuple[int, ...]) -> Geometry:
         """The padding and output size for an input of ``shape`` ``(m, *spatial, c)``; an output size may be < 1."""
         lo, hi, out = [], [], []
@@ -90,6 +92,7 @@ class SlidingWindows:
         xp[self.interior(geometry)] = x
         return xp
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019
     def interior(self, geometry: Geometry) -> tuple[slice, ...]:
         """The index of ``x``'s place inside ``xp``: ``xp[interior]`` drops the padding."""
         return (
@@ -98,20 +101,29 @@ class SlidingWindows:
             _ALL,
         )
 
-    def taps(self, xp: np.ndarray) -> np.ndarray:
-        """The view ``(m, *out, *k, c)`` of ``xp`` with ``taps[b, o, i, c] = xp[b, o*s + i*d, c]`` (no copy)."""
-        r = len(self.kernel_size)
-        windows = sliding_window_view(xp, self.spans, axis=tuple(range(1, r + 1)))  # (m, *positions, c, *spans)
-        every_s = (slice(None, None, s) for s in self.strides)  # windows s apart: the output positions
-        every_d = (slice(None, None, d) for d in self.dilation_rate)  # taps d apart inside each window
-        taps = windows[(_ALL, *every_s, _ALL, *every_d)]  # (m, *out, c, *k)
-        return taps.transpose(0, *range(1, r + 1), *range(r + 2, 2 * r + 2), r + 1)
+    def taps(self, xp: np.ndarray, out: tuple[int, ...]) -> np.ndarray:
+        """The read-only view ``(m, *out, *k, c)`` of ``xp`` with ``taps[b, o, i, c] = xp[b, o*s + i*d, c]`` (no copy).
 
+        Its strides follow from the formula: an output step moves ``s`` cells of ``xp``, a
+        kernel step ``d`` cells; ``out`` comes from `geometry`, so every tap lies inside ``xp``.
+        """
+        spatial = xp.strides[1:-1]
+        shape = (xp.shape[0], *out, *self.kernel_size, xp.shape[-1])
+        strides = (
+            xp.strides[0],
+            *(a * s for a, s in zip(spatial, self.strides)),
+            *(a * d for a, d in zip(spatial, self.dilation_rate)),
+            xp.strides[-1],
+        )
+        return as_strided(xp, shape, strides, writeable=False)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
     def slab(self, offset: tuple[int, ...], out: tuple[int, ...]) -> tuple[slice, ...]:
         """The index of ``xp[b, o*s + offset*d, c]`` for all ``b``, ``o``, ``c``: a ``(m, *out, c)`` strided slice."""
         steps = zip(offset, self.dilation_rate, self.strides, out)
         return (_ALL, *(slice(a * d, a * d + s * (o - 1) + 1, s) for a, d, s, o in steps), _ALL)
 
-    def offsets(self) -> list[tuple[int, ...]]:
+    @functools.cached_property
+    def offsets(self) -> tuple[tuple[int, ...], ...]:
         """The kernel offsets ``i`` in row-major order, the order of the kernel's leading axes."""
-        return list(np.ndindex(*self.kernel_size))
+        return tuple(np.ndindex(*self.kernel_size))

@@ -147,12 +147,13 @@ class _Conv(Layer):
         if c < FEW_CHANNELS:  # one contiguous row per tap (i, c), copied from one slab of xp per offset
             by_tap = self.buffer("cols_by_tap", (width, rows))
             taps = by_tap.reshape(*self.kernel_size, c, m, *out)
-            for i in self._windows.offsets():
-                np.copyto(taps[i], np.moveaxis(xp[self._windows.slab(i, out)], -1, 0))
+            channels_first = (self.rank + 1, *range(self.rank + 1))  # a slab (m, *out, c) as (c, m, *out)
+            for i in self._windows.offsets:
+                np.copyto(taps[i], xp[self._windows.slab(i, out)].transpose(channels_first))
             cols = by_tap.T
         else:  # one row per output position, copied from the window view at once
             cols = self.buffer("cols", (rows, width))
-            np.copyto(cols.reshape(m, *out, *self.kernel_size, c), self._windows.taps(xp))
+            np.copyto(cols.reshape(m, *out, *self.kernel_size, c), self._windows.taps(xp, out))
         self._cols, self._geometry = cols, geometry  # for backward; the local z is returned
         z = np.matmul(cols, W.reshape(-1, self.filters), out=self.buffer("z", (rows, self.filters)))
         if self.use_bias:
@@ -177,7 +178,7 @@ class _Conv(Layer):
         dxp = self.buffer("grad_padded" if geometry.padded else "grad_in", geometry.padded_shape)
         dxp.fill(0)
         part = self.buffer("grad_tap", (self._delta.shape[0], c))
-        for i in self._windows.offsets():  # col2im, one kernel offset at a time: dJ/dcols is never formed whole
+        for i in self._windows.offsets:  # col2im, one kernel offset at a time: dJ/dcols is never formed whole
             np.matmul(self._delta, W[i].T, out=part)
             dxp[self._windows.slab(i, out)] += part.reshape(m, *out, c)
         return dxp[self._windows.interior(geometry)] if geometry.padded else dxp
