@@ -39,6 +39,9 @@ class _Conv(Layer):
     copy would move ``c`` numbers at a time, so ``cols`` is then filled transposed, one
     contiguous row per tap ``(i, c)``, each copied from one strided slab of ``xp``
     (`tinyframe.layers._im2col`); the product is the same, ``cols`` being read transposed.
+    There the bias rides along as the weight of one more tap that always reads 1 (a row
+    of ones under the taps, ``b`` under ``W``), which spares a pass over ``z`` to add it and
+    one over ``delta`` for ``dJ/db``: the product's last row.
 
     **Backward.** That is `Dense` on the rows of ``cols``; with ``delta = dJ/dz``::
 
@@ -144,19 +147,25 @@ class _Conv(Layer):
             xp = self._windows.pad(x, self.buffer(("x_padded", geometry.lo), geometry.padded_shape, fill=0), geometry)
         m, c, out = x.shape[0], x.shape[-1], geometry.out
         rows, width = m * math.prod(out), W[..., 0].size
+        kernel = W.reshape(-1, self.filters)
         if c < FEW_CHANNELS:  # one contiguous row per tap (i, c), copied from one slab of xp per offset
-            by_tap = self.buffer("cols_by_tap", (width, rows))
-            taps = by_tap.reshape(*self.kernel_size, c, m, *out)
+            by_tap = self.buffer("cols_by_tap", (width + self.use_bias, rows))
+            taps = by_tap[:width].reshape(*self.kernel_size, c, m, *out)
             channels_first = (self.rank + 1, *range(self.rank + 1))  # a slab (m, *out, c) as (c, m, *out)
             for i in self._windows.offsets:
                 np.copyto(taps[i], xp[self._windows.slab(i, out)].transpose(channels_first))
+            if self.use_bias:  # b is the weight of one more tap that always reads 1: no pass over z to add it
+                by_tap[width] = 1
+                kernel = np.concatenate(
+                    [kernel, self.params["b"][None]], out=self.buffer("kernel", (width + 1, self.filters))
+                )
             cols = by_tap.T
         else:  # one row per output position, copied from the window view at once
             cols = self.buffer("cols", (rows, width))
             np.copyto(cols.reshape(m, *out, *self.kernel_size, c), self._windows.taps(xp, out))
         self._cols, self._geometry = cols, geometry  # for backward; the local z is returned
-        z = np.matmul(cols, W.reshape(-1, self.filters), out=self.buffer("z", (rows, self.filters)))
-        if self.use_bias:
+        z = np.matmul(cols, kernel, out=self.buffer("z", (rows, self.filters)))
+        if self.use_bias and cols.shape[1] == width:
             z += self.params["b"]
         if self.activation is not None:
             z = self.activation.forward(z, training)
@@ -167,7 +176,13 @@ class _Conv(Layer):
         if self.activation is not None:
             delta = self.activation.backward(delta)  # dJ/dz, through the layer's own activation
         self._delta = delta  # backward reads it after calling this
-        np.matmul(self._cols.T, delta, out=self.grads["W"].reshape(-1, self.filters))
+        grad_W = self.grads["W"].reshape(-1, self.filters)
+        if self._cols.shape[1] > grad_W.shape[0]:  # b folded in as a tap of ones: its gradient is the last row
+            both = np.matmul(self._cols.T, delta, out=self.buffer("grad_kernel", (self._cols.shape[1], self.filters)))
+            np.copyto(grad_W, both[:-1])
+            np.copyto(self.grads["b"], both[-1])
+            return
+        np.matmul(self._cols.T, delta, out=grad_W)
         if self.use_bias:  # a product with ones sums over the rows faster than .sum(0)
             np.matmul(self.buffer("ones", (delta.shape[0],), fill=1), delta, out=self.grads["b"])
 
