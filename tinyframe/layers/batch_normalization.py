@@ -42,9 +42,8 @@ class BatchNormalization(Normalization):
         epsilon: added to the variance, > 0 (1e-3).
         center: whether to add ``beta`` (True).
         scale: whether to multiply by ``gamma`` (True).
-        beta_initializer, gamma_initializer, moving_mean_initializer,
-        moving_variance_initializer: names in `tinyframe.initializers` or callables
-            (``"zeros"``, ``"ones"``, ``"zeros"``, ``"ones"``).
+        beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer: names in
+            `tinyframe.initializers` or callables (``"zeros"``, ``"ones"``, ``"zeros"``, ``"ones"``).
         name, input_shape: see `Layer`.
 
     Example:
