@@ -1,0 +1,90 @@
+"""Every ```python block of README.md and docs/**/*.md runs: the blocks of a page in order, in one namespace.
+
+A page is one test: its blocks run top to bottom in a fresh namespace (so a later block may
+use what an earlier one defined, as a reader would), with a temporary folder as the current
+directory and matplotlib on the Agg backend. A missing import or an undefined name fails the
+page, naming the block's first line. A block that is not meant to run (a long download, minutes
+of training) is preceded by the HTML comment ``<!-- no-run -->`` on the line before it; each
+such block is listed as a skipped test with its page and line.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import sys
+import textwrap
+import warnings
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+NO_RUN = "<!-- no-run -->"
+# A fenced block: the opening fence (indented or not, as in a list), its language, the body, the same fence.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
+
+
+def blocks(page: pathlib.Path) -> list[tuple[int, str, bool]]:
+    """``(line, code, runs)`` for every ```python block of ``page``: its first line, its dedented code, and
+    whether it runs (False after a ``<!-- no-run -->`` line)."""
+    text = page.read_text(encoding="utf-8")
+    found = []
+    for match in FENCE.finditer(text):
+        if match["info"].strip().split(" ")[0].lower() not in ("python", "py"):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1].strip()
+        found.append((line + 1, textwrap.dedent(match["body"]), before != NO_RUN))
+    return found
+
+
+def _name(page: pathlib.Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+RUN = [pytest.param(page, id=_name(page)) for page in PAGES if any(runs for _, _, runs in blocks(page))]
+SKIPPED = [
+    pytest.param(page, line, id=f"{_name(page)}:{line}") for page in PAGES for line, _, runs in blocks(page) if not runs
+]
+
+
+def test_the_pages_have_snippets():
+    """The collector finds the pages' code (a broken pattern would make every test below vacuous)."""
+    names = [param.values[0].name for param in RUN]
+    assert "README.md" in names and len(names) >= 8, names
+    assert sum(len(blocks(page)) for page in PAGES) >= 40
+
+
+@pytest.mark.parametrize("page", RUN)
+def test_page_snippets_run(page, tmp_path, monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", os.environ.get("OPENBLAS_NUM_THREADS", "1"))
+    monkeypatch.setattr(sys, "argv", [str(page)])
+    namespace = {"__name__": "__main__"}  # each page runs as a script would
+    try:
+        for line, code, runs in blocks(page):
+            if not runs:
+                continue
+            try:
+                compiled = compile(code, f"{_name(page)}:{line}", "exec")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # e.g. matplotlib on Agg; errors still raise
+                    exec(compiled, namespace)
+            except Exception as error:
+                first = code.strip().splitlines()[0] if code.strip() else ""
+                raise AssertionError(
+                    f"{_name(page)}, the block at line {line} ({first!r}) raised {type(error).__name__}: {error}"
+                ) from error
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+
+
+@pytest.mark.parametrize(("page", "line"), SKIPPED)
+def test_no_run_blocks_are_listed(page, line):
+    pytest.skip(f"{_name(page)}:{line} is marked {NO_RUN}")
