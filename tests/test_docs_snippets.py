@@ -10,7 +10,6 @@ such block is listed as a skipped test with its page and line.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 import sys
@@ -23,7 +22,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 NO_RUN = "<!-- no-run -->"
 # A fenced block: the opening fence (indented or not, as in a list), its language, the body, the same fence.
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
 
 
 def blocks(page: pathlib.Path) -> list[tuple[int, str, bool]]:
@@ -61,8 +63,8 @@ def test_the_pages_have_snippets():
 def test_page_snippets_run(page, tmp_path, monkeypatch):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", os.environ.get("OPENBLAS_NUM_THREADS", "1"))
     monkeypatch.setattr(sys, "argv", [str(page)])
     namespace = {"__name__": "__main__"}  # each page runs as a script would
     try:
@@ -71,8 +73,10 @@ def test_page_snippets_run(page, tmp_path, monkeypatch):
                 continue
             try:
                 compiled = compile(code, f"{_name(page)}:{line}", "exec")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)  # e.g. matplotlib on Agg; errors still raise
+                # One BLAS thread: on a busy 2-core machine two threads wait on each other for the
+                # full-batch products (the pages' timings are measured so, see docs/performance.md).
+                with warnings.catch_warnings(), threadpoolctl.threadpool_limits(1):
+                    warnings.simplefilter("ignore", UserWarning)  # scikit-learn's ConvergenceWarning on short runs
                     exec(compiled, namespace)
             except Exception as error:
                 first = code.strip().splitlines()[0] if code.strip() else ""
@@ -83,6 +87,16 @@ def test_page_snippets_run(page, tmp_path, monkeypatch):
         import matplotlib.pyplot as plt
 
         plt.close("all")
+
+
+def test_blocks_reads_fences_and_the_no_run_marker(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "text\n```python\nx = 1\n```\n\n<!-- no-run -->\n```python\ndownload()\n```\n"
+        "```bash\nls\n```\n- item\n\n  ```python\n  y = x + 1\n  ```\n",
+        encoding="utf-8",
+    )
+    assert blocks(page) == [(3, "x = 1\n", True), (8, "download()\n", False), (16, "y = x + 1\n", True)]
 
 
 @pytest.mark.parametrize(("page", "line"), SKIPPED)
