@@ -40,7 +40,7 @@ def elementwise(b: GraphBuilder, layer, x: str) -> str:
 
 @converts(LeakyReLU)
 def leaky_relu(b: GraphBuilder, layer: LeakyReLU, x: str) -> str:
-    if b.dtype == np.float32 or np.float32(layer.alpha) == layer.alpha:
+    if b.dtype == np.float32 or float(np.float32(layer.alpha)) == layer.alpha:
         return b.op("LeakyRelu", x, alpha=float(layer.alpha))
     # an ONNX float attribute is float32: a float64 model's alpha = 0.1 is the layer's own formula instead
     return b.op("Max", x, b.op("Mul", x, b.constant(layer.alpha)))
