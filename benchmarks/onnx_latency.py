@@ -38,7 +38,8 @@ def _model(dtype: str, sizes: tuple) -> object:
     from tinyframe.layers import Dense
 
     n_in, hidden, n_out, activation = sizes
-    return Sequential([Dense(n_in, hidden, activation=activation), Dense(hidden, n_out, activation="sigmoid")], dtype, 0)
+    layers = [Dense(n_in, hidden, activation=activation), Dense(hidden, n_out, activation="sigmoid")]
+    return Sequential(layers, dtype, seed=0)
 
 
 def run(dtype: str, repeats: int, calls: int, threads: int | None = None) -> dict:
@@ -61,8 +62,8 @@ def run(dtype: str, repeats: int, calls: int, threads: int | None = None) -> dic
         for batch in BATCHES:
             X = rng.random((batch, sizes[0])).astype(dtype)
             programs = {
-                "tinyframe": lambda X=X: [model.predict(X) for _ in range(calls)][-1],
-                "onnxruntime": lambda X=X: [sess.run(["output"], {"input": X})[0] for _ in range(calls)][-1],
+                "tinyframe": lambda X=X, model=model: [model.predict(X) for _ in range(calls)][-1],
+                "onnxruntime": lambda X=X, sess=sess: [sess.run(["output"], {"input": X})[0] for _ in range(calls)][-1],
             }
             times, outputs = timing.interleaved(programs, repeats)
             ratio = timing.paired_ratios(times, "tinyframe")["onnxruntime"]

@@ -15,10 +15,8 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, large, machine, minibatch, report
+from . import allocator, article, large, machine, minibatch, onnx_latency, report
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
-
-from . import onnx_latency  # noqa: E402, I001  (its own line: other cases are added above)
 
 CASES = ("article", "minibatch", "large")
 CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)

@@ -580,7 +580,7 @@ class Sequential(LayerStack):
         the graph written. A layer that cannot be exported is refused before anything is written.
         """
         if format != "onnx":
-            raise ValueError(f'export: the only format is "onnx" (Keras\'s others need TensorFlow). Received: {format!r}')
+            raise ValueError(f"export: the only format is 'onnx' (Keras's others need TF). Received: {format!r}")
         from .onnx import export
 
         export(self, filepath, opset=opset)

@@ -136,7 +136,8 @@ class GraphBuilder:
         return self._add(self.fresh("const"), value.astype(dtype))
 
     def _add(self, name: str, array: np.ndarray) -> str:
-        self.initializers[name] = numpy_helper.from_array(np.array(array, order="C"), name)  # (ascontiguousarray makes a 0-d array 1-d)
+        # np.array, not ascontiguousarray, which makes a 0-d array 1-d
+        self.initializers[name] = numpy_helper.from_array(np.array(array, order="C"), name)
         return name
 
     # ------------------------------------------------------------------ shapes
