@@ -180,9 +180,7 @@ def test_unbuilt_model_and_bad_opset_are_refused():
 
 @pytest.mark.parametrize("opset", [17, 18, 20])
 def test_later_opsets_export_the_reductions_too(opset):
-    model = Sequential(
-        [Input((6, 2)), Conv1D(3, 2), LayerNormalization(), GlobalAveragePooling1D(), Dense(2)], seed=0
-    )
+    model = Sequential([Input((6, 2)), Conv1D(3, 2), LayerNormalization(), GlobalAveragePooling1D(), Dense(2)], seed=0)
     X = np.random.default_rng(0).normal(size=(5, 6, 2))
     proto = tfo.to_onnx(model, opset=opset)
     assert proto.opset_import[0].version == opset
@@ -218,3 +216,61 @@ def test_export_without_onnx_is_a_clear_import_error(tmp_path):
     )
     assert "pip install 'tinyframe[onnx]'" in done.stdout, done.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_the_articles_digits_network_classifies_every_test_sample_alike():
+    """Trained briefly (the article's network and split, examples/digits.py), exported: the same argmax everywhere."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from tinyframe.losses import SquaredError
+    from tinyframe.optimizers import GradientDescent
+
+    digits = load_digits()
+    X = StandardScaler().fit_transform(digits.data)
+    X_train, X_test, y_train, y_test = train_test_split(X, digits.target, test_size=0.4, random_state=0)
+    init = {"kernel_initializer": "random_sample", "bias_initializer": "random_sample"}
+    model = Sequential([Dense(64, 30, **init), Sigmoid(), Dense(30, 10, **init), Sigmoid()], seed=0)
+    model.compile(loss=SquaredError(), optimizer=GradientDescent(0.25))
+    model.fit(X_train, y_train, epochs=1500, batch_size=None, verbose=0)
+    labels, labels_onnx = model.predict(X_test).argmax(axis=1), tfo.run(model, X_test).argmax(axis=1)
+    assert np.mean(labels == y_test) > 0.5  # it learnt something, so the comparison means something
+    np.testing.assert_array_equal(labels_onnx, labels)
+
+
+def load_serve_example():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serve_onnx", ROOT / "examples" / "serve_onnx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_serve_example_prints_both_accuracies_and_times(capsys):
+    results = load_serve_example().main(["--iterations", "200", "--calls", "20"])
+    out = capsys.readouterr().out
+    assert results["same_labels"] == 719 and results["tinyframe_accuracy"] == results["onnx_accuracy"]
+    assert "test accuracy, tinyframe:" in out and "test accuracy, ONNX Runtime:" in out
+    assert "time per single-sample prediction: tinyframe" in out
+
+
+def test_serving_half_runs_with_tinyframe_unimportable(tmp_path):
+    path = tmp_path / "digits.onnx"
+    article_network().export(path)
+    X = np.random.default_rng(0).normal(size=(5, 64))
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import sys, importlib.util, numpy as np\n"
+        "sys.modules['tinyframe'] = None; sys.modules['sklearn'] = None  # importing either now fails\n"
+        f"spec = importlib.util.spec_from_file_location('serve', {str(ROOT / 'examples' / 'serve_onnx.py')!r})\n"
+        "serve = importlib.util.module_from_spec(spec); spec.loader.exec_module(serve)\n"
+        f"labels, predict = serve.classify({str(path)!r}, np.load({str(tmp_path / 'X.npy')!r}))\n"
+        "print(' '.join(map(str, labels)))\n"
+        "assert not any(name.startswith('tinyframe') for name in sys.modules if sys.modules[name] is not None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    expected = article_network().predict(X).argmax(axis=1)
+    assert done.stdout.split() == [str(label) for label in expected]
