@@ -1,12 +1,11 @@
 """Converters of BatchNormalization and LayerNormalization, written as the layers compute them.
 
 Both are elementwise arithmetic (Sub, Mul, Add, and ReduceMean for LayerNormalization),
-not ONNX's BatchNormalization and LayerNormalization operators, for three reasons:
-tinyframe normalises over any ``axis`` (ONNX's BatchNormalization wants the channels on
-axis 1, its LayerNormalization the trailing axes), the arithmetic has float32 and
-float64 kernels, and it is the layers' own order of operations (ONNX Runtime's
-LayerNormalization takes the variance as ``E[x**2] - E[x]**2``, which loses digits when
-the mean is large against the spread; the two-pass form below does not)::
+not ONNX's BatchNormalization and LayerNormalization operators: tinyframe normalises
+over any ``axis`` (ONNX's BatchNormalization wants the channels on axis 1, its
+LayerNormalization the trailing axes, while ``LayerNormalization(axis=1)`` of a
+``(m, T, d)`` input is neither), and the arithmetic is the layers' own order of
+operations, with float32 and float64 kernels in ONNX Runtime::
 
     BatchNormalization (running statistics):
         y = (x - moving_mean) * (1 / sqrt(moving_variance + epsilon)) * gamma + beta
