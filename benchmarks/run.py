@@ -15,10 +15,11 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, large, machine, minibatch, report
+from . import allocator, article, large, machine, minibatch, onnx_latency, report
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
+CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -71,6 +72,9 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
     """Run the chosen cases in order, printing each table as soon as it is done."""
     results = []
     for case in args.case:
+        if case == "onnx":
+            results += onnx_latency.run_all(args)
+            continue
         if case == "large":
             names = [p for p in args.programs if p in LARGE_PROGRAMS]
             result = large.run(args.large_samples, args.large_repeats, names, args.peak_matmul, args.data_dir)

@@ -148,3 +148,16 @@ def test_the_numpy_floor_computes_the_hand_loops_losses(batch_size):
     floor, hand = numpy_floor.digits(work), hand_numpy.digits(work)
     for _ in range(3):
         assert floor(2) == pytest.approx(hand(2), rel=1e-12)
+
+
+def test_onnx_case_times_both_programs_on_the_same_outputs():
+    """The onnx case (run alone: the quick run above has it too) times both, and they compute the same outputs."""
+    pytest.importorskip("onnxruntime")
+    from benchmarks import onnx_latency
+
+    result = onnx_latency.run("float32", repeats=1, calls=2, threads=1)
+    assert [(row["network"], row["batch"]) for row in result["rows"]] == [
+        (name, batch) for name in onnx_latency.NETWORKS for batch in onnx_latency.BATCHES
+    ]
+    assert all(row["max_difference"] < 1e-5 for row in result["rows"])
+    assert "| article 64-30-10 | 1 |" in onnx_latency.table(result)

@@ -572,6 +572,19 @@ class Sequential(LayerStack):
 
         save_model(self, path, include_optimizer=include_optimizer)
 
+    def export(self, filepath: Any, format: str = "onnx", opset: int | None = None) -> None:
+        """Write the model for serving outside tinyframe (Keras 3's verb): an ONNX file, atomically.
+
+        ``format="onnx"`` is the only format; ``filepath`` must end in ``.onnx``. Needs the
+        ``onnx`` extra (``pip install "tinyframe[onnx]"``); see `tinyframe.onnx.to_onnx` for
+        the graph written. A layer that cannot be exported is refused before anything is written.
+        """
+        if format != "onnx":
+            raise ValueError(f"export: the only format is 'onnx' (Keras's others need TF). Received: {format!r}")
+        from .onnx import export
+
+        export(self, filepath, opset=opset)
+
     def summary(self, print_fn: Any = print) -> None:
         """Print a Keras-style table: each layer, its output shape and parameter count, and the totals."""
         from .summary import summary_table

@@ -1,0 +1,137 @@
+"""to_onnx and export: a built `Sequential` as an ONNX graph, checked, then (for export) written atomically."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+from ..layers import Embedding
+from ..layers.base import trace_shapes
+from . import activations, conv, core, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
+from .builder import GraphBuilder, converter_for, describe
+
+DEFAULT_OPSET = 17  # LayerNormalization's opset; ONNX Runtime reads it from 1.13 on (1.17+: opsets up to 20)
+INPUT, OUTPUT, BATCH = "input", "output", "batch"
+
+
+def to_onnx(model: Any, opset: int | None = None) -> onnx.ModelProto:
+    """The ONNX model of a built `Sequential`: input ``"input"`` and output ``"output"``, batch axis ``"batch"``.
+
+    The graph computes what ``model.predict`` computes (inference: Dropout and
+    GaussianNoise are the identity, BatchNormalization uses its running statistics), in
+    the model's dtype; a model whose first layer is an `Embedding` takes int64 indices.
+    The weights are initializers named after their layer (``"dense/W"``, ``"dense/b"``).
+    The result passes ``onnx.checker.check_model(..., full_check=True)`` (checked here).
+
+    Args:
+        model: a built `tinyframe.Sequential`.
+        opset: the ONNX opset of the default domain, 17 (the default) or later.
+
+    Raises:
+        TypeError: naming the first layer that has no converter and no ``to_onnx`` method.
+        ValueError: the model is not built, or the opset is out of range.
+    """
+    opset = _check_opset(opset)
+    model._require_built("to_onnx")
+    layers, shapes = model.layers, trace_shapes(model.layers, model.input_shape)
+    for i, layer in enumerate(layers):  # every layer refused before any node is made
+        if converter_for(layer) is None:
+            raise TypeError(
+                f"Cannot export layer {i} ({describe(layer)}) to ONNX: tinyframe has no converter for "
+                f"{type(layer).__name__}; define to_onnx(self, builder, x) -> str on it (see tinyframe.onnx)"
+            )
+    b = GraphBuilder(model.dtype, opset)
+    integer = bool(layers) and isinstance(layers[0], Embedding)
+    b.integer_input = INPUT if integer else None
+    x = INPUT
+    for i, layer in enumerate(layers):
+        b.input_shape, b.scope, b.where = tuple(shapes[i]), layer.name, f"layer {i} ({describe(layer)})"
+        x = converter_for(layer)(b, layer, x)
+        if not isinstance(x, str) or not x:
+            raise b.refuse(f"its converter must return the name of its output tensor (a str). Received: {x!r}")
+    _name_output(b, x)
+    elem = b.elem_type
+    graph = helper.make_graph(
+        b.nodes,
+        model.name,
+        [helper.make_tensor_value_info(INPUT, TensorProto.INT64 if integer else elem, [BATCH, *shapes[0]])],
+        [helper.make_tensor_value_info(OUTPUT, elem, [BATCH, *shapes[-1]])],
+        list(b.initializers.values()),
+    )
+    from .. import __version__
+
+    opsets = [helper.make_opsetid("", opset)]
+    proto = helper.make_model(
+        graph,
+        opset_imports=opsets,
+        producer_name="tinyframe",
+        producer_version=__version__,
+        ir_version=helper.find_min_ir_version_for(opsets),  # the oldest IR that has the opset: older runtimes read it
+    )
+    if b.float32_ops:
+        ops = ", ".join(sorted(b.float32_ops))
+        proto.doc_string = f"Computed in float32 inside this float64 graph (no float64 kernel in ONNX Runtime): {ops}"
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> None:
+    """Write ``to_onnx(model, opset)`` to ``path`` (ending in ``.onnx``), atomically; nothing is written on error."""
+    target = _check_path(path)
+    data = to_onnx(model, opset).SerializeToString()
+    folder, name = os.path.split(os.path.abspath(target))
+    tmp = os.path.join(folder, f".{name[:32]}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _check_opset(opset: Any) -> int:
+    latest = onnx.defs.onnx_opset_version()
+    if opset is None:
+        return DEFAULT_OPSET
+    if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)) or not DEFAULT_OPSET <= opset <= latest:
+        raise ValueError(
+            f"to_onnx: opset must be an int from {DEFAULT_OPSET} to {latest} (this onnx package's latest). "
+            f"Received: opset={opset!r}"
+        )
+    return int(opset)
+
+
+def _check_path(path: Any) -> str:
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"export: the path must be a str or os.PathLike ending in '.onnx'. Received: {path!r}")
+    target = os.fspath(path)
+    if not target.lower().endswith(".onnx"):
+        raise ValueError(
+            f"export: writes ONNX files only, whose name ends in '.onnx' (use model.save for tinyframe's .npz). "
+            f"Received: {target!r}"
+        )
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise ValueError(f"export: the folder {folder!r} does not exist. Received: {target!r}")
+    if os.path.isdir(target):
+        raise ValueError(f"export: {target!r} is a folder, not a file name")
+    return target
+
+
+def _name_output(b: GraphBuilder, x: str) -> None:
+    """Call the last tensor ``"output"``: rename it where a node makes it, else copy it with an Identity."""
+    if x == INPUT or x in b.initializers or not any(x in node.output for node in b.nodes):
+        b.nodes.append(helper.make_node("Identity", [x], [OUTPUT], name=OUTPUT))
+        return
+    for node in b.nodes:
+        for names in (node.input, node.output):
+            for j, name in enumerate(names):
+                if name == x:
+                    names[j] = OUTPUT
