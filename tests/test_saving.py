@@ -72,6 +72,9 @@ LAYER_FACTORIES = {
     "SimpleRNN": lambda cls, width: cls(width, activation="relu", recurrent_initializer="glorot_normal"),
     "GRU": lambda cls, width: cls(width, recurrent_activation="tanh", bias_initializer="uniform"),
     "LSTM": lambda cls, width: cls(width, unit_forget_bias=False, bias_initializer="uniform"),
+    "Bidirectional": lambda cls, width: cls(
+        tinyframe.layers.LSTM(width, bias_initializer="uniform"), "ave", tinyframe.layers.GRU(width)
+    ),
 }
 # Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
 # made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
@@ -147,6 +150,7 @@ RANKED = {
     "SimpleRNN": ((6, 5), None),  # sequences of 6 steps; the last state is a row
     "GRU": ((6, 5), None),
     "LSTM": ((6, 5), None),
+    "Bidirectional": ((6, 5), None),
 }
 
 

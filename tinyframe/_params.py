@@ -111,7 +111,8 @@ def repack(layers: list[Any], dtype: Any) -> None:
     Pickle copies each view on its own, so the copies no longer share a block. The
     values move into a new block; the layers' dicts, and any attribute that held a
     parameter or gradient array itself (``self.W = self.add_param(...)``), are
-    pointed at the new views.
+    pointed at the new views, and the layer's ``_repacked`` hook runs (a wrapper re-points
+    the layers it wraps).
     """
     block = Block(sum(p.size for layer in layers for p in layer.params.values()), dtype)
     for layer in layers:
@@ -127,3 +128,4 @@ def repack(layers: list[Any], dtype: Any) -> None:
         for attr, value in list(vars(layer).items()):
             if isinstance(value, np.ndarray) and id(value) in moved:
                 setattr(layer, attr, moved[id(value)])
+        layer._repacked()

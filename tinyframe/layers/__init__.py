@@ -3,6 +3,7 @@
 from .activation import Activation
 from .base import Layer
 from .batch_normalization import BatchNormalization
+from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
@@ -22,4 +23,4 @@ __all__ += ["Flatten", "Reshape", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
-__all__ += ["SimpleRNN", "GRU", "LSTM"]
+__all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional"]

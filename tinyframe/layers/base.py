@@ -238,6 +238,12 @@ class Layer:
             self.state[name] = np.ascontiguousarray(self._initialized("state", name, shape, init, initializer))
         return self.state[name]
 
+    def _repacked(self) -> None:
+        """Called by `tinyframe._params.repack` after this layer's parameters moved to a new block.
+
+        Nothing to do for most layers; a wrapper (`Bidirectional`) points the layers it wraps at the moved arrays.
+        """
+
     # ----------------------------------------------------------------- the maths
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, training=False)")

@@ -87,7 +87,7 @@ class Recurrent(Layer):
                 f"{self!r} expects sequences: inputs (m, timesteps, features), i.e. an input shape "
                 f"(timesteps, features). Received: input shape {tuple(input_shape)}"
             )
-        if self.built and input_shape[-1] != self.params["kernel"].shape[0]:
+        if self.built and "kernel" in self.params and input_shape[-1] != self.params["kernel"].shape[0]:
             raise ValueError(
                 f"{self!r} was built for {self.params['kernel'].shape[0]} features per step. "
                 f"Received: input shape {tuple(input_shape)}"
