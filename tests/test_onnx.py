@@ -219,23 +219,26 @@ def test_export_without_onnx_is_a_clear_import_error(tmp_path):
 
 
 def test_the_articles_digits_network_classifies_every_test_sample_alike():
-    """Trained briefly (the article's network and split, examples/digits.py), exported: the same argmax everywhere."""
+    """Trained briefly (the article's network, init and split), exported: the same argmax on every test sample.
+
+    Adam on batches of 32 reaches in 10 epochs what the article's 3000 full-batch steps reach, in a tenth of the time.
+    """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
     from tinyframe.losses import SquaredError
-    from tinyframe.optimizers import GradientDescent
+    from tinyframe.optimizers import Adam
 
     digits = load_digits()
     X = StandardScaler().fit_transform(digits.data)
     X_train, X_test, y_train, y_test = train_test_split(X, digits.target, test_size=0.4, random_state=0)
     init = {"kernel_initializer": "random_sample", "bias_initializer": "random_sample"}
     model = Sequential([Dense(64, 30, **init), Sigmoid(), Dense(30, 10, **init), Sigmoid()], seed=0)
-    model.compile(loss=SquaredError(), optimizer=GradientDescent(0.25))
-    model.fit(X_train, y_train, epochs=1500, batch_size=None, verbose=0)
+    model.compile(loss=SquaredError(), optimizer=Adam(0.01))
+    model.fit(X_train, y_train, epochs=10, batch_size=32, verbose=0)
     labels, labels_onnx = model.predict(X_test).argmax(axis=1), tfo.run(model, X_test).argmax(axis=1)
-    assert np.mean(labels == y_test) > 0.5  # it learnt something, so the comparison means something
+    assert np.mean(labels == y_test) > 0.85  # it learnt, so the comparison means something
     np.testing.assert_array_equal(labels_onnx, labels)
 
 
