@@ -26,6 +26,7 @@ from tinyframe.layers import (  # noqa: E402
     AveragePooling1D,
     AveragePooling2D,
     BatchNormalization,
+    Bidirectional,
     Conv1D,
     Conv2D,
     Dense,
@@ -158,15 +159,18 @@ CELLS = st.tuples(
 )
 
 
-@given(dtypes, st.lists(CELLS, min_size=1, max_size=2), st.booleans(), small, st.integers(1, 5), small,
-       st.integers(0, 2**16))  # fmt: skip
+MERGES = st.sampled_from([None, "concat", "sum", "ave", "mul"])  # None: the cell alone, else Bidirectional
+
+
+@given(dtypes, st.lists(st.tuples(CELLS, MERGES), min_size=1, max_size=2), st.booleans(), small,
+       st.integers(1, 5), small, st.integers(0, 2**16))  # fmt: skip
 def test_recurrent_stacks(dtype, cells, sequences_out, features, steps, batch, seed):
     layers = [Input((steps, features))]
-    for i, (cls, units, activation, gate) in enumerate(cells):
+    for i, ((cls, units, activation, gate), merge) in enumerate(cells):
         last = i == len(cells) - 1
         kwargs = {"return_sequences": sequences_out or not last}
         args = (units, activation) if cls is SimpleRNN else (units, activation, gate)
-        layers.append(cls(*args, **kwargs))
+        layers.append(cls(*args, **kwargs) if merge is None else Bidirectional(cls(*args, **kwargs), merge))
     layers.append(Dense(2))
     model = randomized(Sequential(layers, dtype=dtype, seed=seed), seed)
     agree("recurrent", model, inputs(seed, (batch, steps, features), scale=1.0))

@@ -115,11 +115,14 @@ class GraphBuilder:
         return convert(self, activation, x)
 
     # ------------------------------------------------------------ initializers
-    def weight(self, layer: Any, name: str, value: Any = None) -> str:
-        """Add ``layer``'s parameter or state ``name`` (or ``value``) as initializer ``"<layer>/<name>"``."""
+    def weight(self, layer: Any, name: str, value: Any = None, owner: str | None = None) -> str:
+        """Add ``layer``'s parameter or state ``name`` (or ``value``) as initializer ``"<owner>/<name>"``.
+
+        ``owner`` is the layer's name unless given (a wrapped layer is named after its wrapper).
+        """
         if value is None:
             value = layer.params[name] if name in layer.params else layer.state[name]
-        full = f"{layer.name}/{name}"
+        full = f"{owner or layer.name}/{name}"
         if full in self.initializers:
             raise self.refuse(f"the initializer name {full!r} is used twice (are two layers named {layer.name!r}?)")
         return self._add(full, np.asarray(value, self.dtype))

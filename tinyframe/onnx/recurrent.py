@@ -17,13 +17,18 @@ that grows with ``T`` (about 10 nodes per step for a GRU). As in the layers::
     LSTM (gates i, f, c, o):
                 z = a_t + h_{t-1} @ U;  c_t = s(z_f) * c_{t-1} + s(z_i) * g(z_c);  h_t = s(z_o) * g(c_t)
     output: h_{T-1} (m, u), or with return_sequences every h_t stacked on axis 1, (m, T, u)
+
+`Bidirectional` is two such unrollings, the second on the input reversed in time (a
+Slice with step -1), its sequence reversed back, then the layer's merge (Concat on the
+last axis, Add, Add then Mul by 0.5, or Mul); the weights are named
+``"<wrapper>/forward/kernel"``, ``"<wrapper>/backward/kernel"``, ...
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..layers import GRU, LSTM, SimpleRNN
+from ..layers import GRU, LSTM, Bidirectional, SimpleRNN
 from .builder import GraphBuilder, converts
 
 
@@ -60,14 +65,14 @@ _STEPS = {SimpleRNN: _simple_rnn_step, GRU: _gru_step, LSTM: _lstm_step}
 
 
 @converts(SimpleRNN, GRU, LSTM)
-def recurrent(b: GraphBuilder, layer, x: str) -> str:
+def recurrent(b: GraphBuilder, layer, x: str, owner: str | None = None) -> str:
     T, u = b.input_shape[0], layer.units
-    A = b.op("Add", b.op("MatMul", x, b.weight(layer, "kernel")), _input_bias(b, layer))
-    U = b.weight(layer, "recurrent_kernel")
+    A = b.op("Add", b.op("MatMul", x, b.weight(layer, "kernel", owner=owner)), _input_bias(b, layer, owner))
+    U = b.weight(layer, "recurrent_kernel", owner=owner)
     h = b.batch_zeros(x, u)
     state = {"c": h}
     if isinstance(layer, GRU):
-        state["b1"] = b.weight(layer, "recurrent_bias", layer.params["bias"][1])
+        state["b1"] = b.weight(layer, "recurrent_bias", layer.params["bias"][1], owner)
     step, outputs = _STEPS[type(layer)], []
     for t in range(T):
         a = b.op("Gather", A, b.constant(np.array(t, np.int64)), axis=1)
@@ -79,11 +84,33 @@ def recurrent(b: GraphBuilder, layer, x: str) -> str:
     return b.op("Concat", *(b.op("Unsqueeze", h_t, axis) for h_t in outputs), axis=1)
 
 
-def _input_bias(b: GraphBuilder, layer) -> str:
+def _input_bias(b: GraphBuilder, layer, owner: str | None) -> str:
     """The bias added to ``x @ W``: all of it, except GRU's, whose second row goes with the state.
 
     GRU's ``(2, 3u)`` bias becomes two initializers, ``gru/input_bias`` and ``gru/recurrent_bias``.
     """
     if isinstance(layer, GRU):
-        return b.weight(layer, "input_bias", layer.params["bias"][0])
-    return b.weight(layer, "bias")
+        return b.weight(layer, "input_bias", layer.params["bias"][0], owner)
+    return b.weight(layer, "bias", owner=owner)
+
+
+@converts(Bidirectional)
+def bidirectional(b: GraphBuilder, layer, x: str) -> str:
+    y_f = recurrent(b, layer.forward_layer, x, f"{layer.name}/forward")
+    y_b = recurrent(b, layer.backward_layer, _reversed(b, x), f"{layer.name}/backward")
+    if layer.forward_layer.return_sequences:
+        y_b = _reversed(b, y_b)
+    if layer.merge_mode == "concat":
+        return b.op("Concat", y_f, y_b, axis=-1)
+    if layer.merge_mode == "sum":
+        return b.op("Add", y_f, y_b)
+    if layer.merge_mode == "ave":
+        return b.op("Mul", b.op("Add", y_f, y_b), b.constant(0.5))
+    return b.op("Mul", y_f, y_b)
+
+
+def _reversed(b: GraphBuilder, x: str) -> str:
+    """``x[:, ::-1]``: the time axis (1) read from its last step to its first."""
+    T = b.input_shape[0]
+    ints = [b.constant(np.array([v], np.int64)) for v in (-1, -T - 1, 1, -1)]  # starts, ends, axes, steps
+    return b.op("Slice", x, *ints)
