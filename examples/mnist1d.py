@@ -4,6 +4,7 @@
     python examples/mnist1d.py                 # the paper's logistic regression, MLP, CNN and GRU
     python examples/mnist1d.py --recipe        # tinyframe's best convolutional recipe
     python examples/mnist1d.py --seeds 0 1 2   # mean over seeds
+    python examples/mnist1d.py --models cnn gru recipe --plot curves.png   # learning curves
 
 The data set is generated locally by the ``mnist1d`` package with its default arguments
 (4,000 training and 1,000 test sequences of length 40, 10 classes). The paper trains every
@@ -26,7 +27,10 @@ The CNN follows the paper's PyTorch code (greydanus/mnist1d, ``notebooks/models.
 * Adam's ``epsilon = 1e-8`` (PyTorch's) rather than 1e-7 (Keras's);
 * the test accuracy after the last of the 6,000 steps (no early stopping, no model selection).
 
-The logistic regression, MLP and GRU keep tinyframe's defaults (Glorot, shuffled batches).
+The GRU is the paper's bidirectional one (``Bidirectional(GRU(6, return_sequences=True))``:
+6 units read the sequence forward and 6 backward, all 40 steps of both go to the Dense
+layer). The logistic regression, MLP and GRU keep tinyframe's defaults (Glorot, shuffled
+batches).
 
 ``--recipe`` trains tinyframe's best convolutional recipe instead, beside the human expert's
 96%: five convolutions of 32, 32, 64, 64 and 128 channels (kernel 5 then 3, "same",
@@ -60,6 +64,7 @@ from tinyframe.layers import (
     GRU,
     Activation,
     BatchNormalization,
+    Bidirectional,
     Conv1D,
     Dense,
     Flatten,
@@ -74,6 +79,7 @@ from tinyframe.optimizers.schedules import CosineDecay
 
 PAPER = {"logistic": 0.32, "mlp": 0.68, "cnn": 0.94, "gru": 0.91}
 HUMAN = 0.96
+REFERENCE = {**PAPER, "recipe": HUMAN}  # what each row is compared with: the paper's figure, the human expert
 STEPS, BATCH, LEARNING_RATE = 6000, 100, 1e-2
 PADDING = {"cnn": 1}  # zeros added at each end of the sequences for the paper's first Conv1d(padding=1)
 PYTORCH_LIKE = {"cnn"}  # trained as the paper's code: ordered batches, epsilon 1e-8
@@ -134,7 +140,7 @@ def paper_models() -> dict[str, list]:
             Flatten(),
             Dense(10, **torch_default(5 * 25)),
         ],
-        "gru": [Input((40,)), Reshape((40, 1)), GRU(6, return_sequences=True), Flatten(), Dense(10)],
+        "gru": [Input((40,)), Reshape((40, 1)), Bidirectional(GRU(6, return_sequences=True)), Flatten(), Dense(10)],
     }
 
 
@@ -179,8 +185,13 @@ def train(
     batch_size: int = BATCH,
     shuffle: bool = True,
     verbose: int = 0,
+    curves: bool = False,
 ) -> tuple[float, float, dict]:
-    """``(test accuracy, seconds of training, history)``; the paper's Adam(1e-2) and batches of 100 by default."""
+    """``(test accuracy, seconds of training, history)``; the paper's Adam(1e-2) and batches of 100 by default.
+
+    With ``curves`` the test set is evaluated after every epoch (``val_accuracy`` in the
+    history, for the learning curves; it never steers training), and the seconds include it.
+    """
     X, y, X_test, y_test = data
     model = Sequential(layers, seed=seed)
     model.compile(
@@ -189,69 +200,107 @@ def train(
         metrics=["accuracy"],
     )
     start = time.perf_counter()
-    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=verbose)
+    validation = (X_test, y_test) if curves else None
+    history = model.fit(
+        X, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, validation_data=validation, verbose=verbose
+    )
     seconds = time.perf_counter() - start
     _, accuracy = model.evaluate(X_test, y_test, verbose=0)  # the model after the last step; the test set only here
     return accuracy, seconds, history.history
 
 
-def train_paper_model(name: str, data: tuple, seed: int, epochs: int) -> tuple[float, float, dict]:
+def train_paper_model(
+    name: str, data: tuple, seed: int, epochs: int, curves: bool = False
+) -> tuple[float, float, dict]:
     """One of `paper_models` trained with the paper's settings (`PADDING`, `PYTORCH_LIKE`)."""
     X, y, X_test, y_test = data
     pad = ((0, 0), (PADDING.get(name, 0),) * 2)
     data = (np.pad(X, pad), y, np.pad(X_test, pad), y_test)
     if name in PYTORCH_LIKE:
-        return train(
-            paper_models()[name], data, seed, epochs, optimizer=Adam(LEARNING_RATE, epsilon=1e-8), shuffle=False
-        )
-    return train(paper_models()[name], data, seed, epochs)
+        optimizer = Adam(LEARNING_RATE, epsilon=1e-8)
+        return train(paper_models()[name], data, seed, epochs, optimizer=optimizer, shuffle=False, curves=curves)
+    return train(paper_models()[name], data, seed, epochs, curves=curves)
 
 
-def train_recipe(data: tuple, seed: int, epochs: int = RECIPE_EPOCHS) -> tuple[float, float, dict]:
+def train_recipe(
+    data: tuple, seed: int, epochs: int = RECIPE_EPOCHS, curves: bool = False
+) -> tuple[float, float, dict]:
     """`recipe_model` trained with `recipe_optimizer`, batches of `RECIPE_BATCH`."""
     optimizer = recipe_optimizer(epochs, len(data[0]))
-    return train(recipe_model(), data, seed, epochs, optimizer=optimizer, batch_size=RECIPE_BATCH)
+    return train(recipe_model(), data, seed, epochs, optimizer=optimizer, batch_size=RECIPE_BATCH, curves=curves)
+
+
+def plot_curves(histories: dict[str, list[dict]], path: str | None = None):
+    """Test accuracy after each epoch, the mean over seeds, one line per model; dotted, what it is compared with.
+
+    ``histories`` maps a model's name to the histories of its seeds (trained with ``curves``).
+    Returns the matplotlib Figure (saved to ``path`` when given).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    for name, runs in histories.items():
+        mean = np.mean([run["val_accuracy"] for run in runs], axis=0)
+        (line,) = axes.plot(np.arange(1, len(mean) + 1), mean, label=f"{name}: {mean[-1]:.3f}")
+        axes.axhline(REFERENCE[name], color=line.get_color(), linestyle=":", linewidth=1)
+    axes.set_xscale("log")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("test accuracy")
+    axes.set_ylim(0, 1)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right", title="after the last epoch")
+    axes.set_title("MNIST-1D, mean of seeds; dotted: the paper's figure (the recipe's: the human expert)")
+    if path:
+        figure.savefig(path, dpi=110)
+    return figure
+
+
+def run(name: str, data: tuple, seed: int, epochs: int | None, curves: bool) -> tuple[float, float, dict]:
+    """One row's training: ``name`` is one of the paper's models or ``"recipe"``."""
+    if name == "recipe":
+        return train_recipe(data, seed, epochs or RECIPE_EPOCHS, curves)
+    return train_paper_model(name, data, seed, epochs or STEPS * BATCH // 4000, curves)
 
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="model seeds (default: 0)")
-    parser.add_argument("--models", nargs="+", default=list(PAPER), choices=list(PAPER))
-    parser.add_argument("--recipe", action="store_true", help="tinyframe's convolutional recipe instead")
+    parser.add_argument("--models", nargs="+", default=list(PAPER), choices=list(REFERENCE))
+    parser.add_argument("--recipe", action="store_true", help="tinyframe's convolutional recipe alone")
     parser.add_argument("--samples", type=int, default=None, help="use only this many training samples (tests)")
     parser.add_argument(
-        "--epochs", type=int, default=None, help=f"default: the paper's 6,000 steps, or {RECIPE_EPOCHS} (--recipe)"
+        "--epochs", type=int, default=None, help=f"default: the paper's 6,000 steps, or {RECIPE_EPOCHS} (recipe)"
     )
+    parser.add_argument("--plot", metavar="PATH", help="draw the learning curves (test accuracy per epoch) to PATH")
     args = parser.parse_args(argv)
+    names = ["recipe"] if args.recipe else args.models
     X, y, X_test, y_test = load()
     if args.samples:
         X, y = X[: args.samples], y[: args.samples]
-    if args.recipe:
-        epochs = args.epochs or RECIPE_EPOCHS
-        print(f"MNIST-1D: {len(X)} training, {len(X_test)} test sequences; tinyframe's recipe, {epochs} epochs")
-        runs = [train_recipe((X, y, X_test, y_test), seed, epochs) for seed in args.seeds]
-        accuracies = [accuracy for accuracy, _, _ in runs]
-        print(f"{'model':<10} {'tinyframe':>10} {'human':>7} {'seconds':>8}   seeds {args.seeds}")
-        seconds = np.mean([s for _, s, _ in runs])
-        print(
-            f"{'recipe':<10} {np.mean(accuracies):>10.4f} {HUMAN:>7.2f} {seconds:>8.1f}   "
-            + " ".join(f"{a:.4f}" for a in accuracies)
-        )
-        return {"recipe": accuracies}
-    epochs = args.epochs or STEPS * BATCH // 4000
-    results: dict[str, list[float]] = {name: [] for name in args.models}
     print(
-        f"MNIST-1D: {len(X)} training, {len(X_test)} test sequences; Adam({LEARNING_RATE}), batch {BATCH}, "
-        f"{epochs} epochs; seeds {args.seeds}"
+        f"MNIST-1D: {len(X)} training, {len(X_test)} test sequences; the paper's models: Adam({LEARNING_RATE}), "
+        f"batch {BATCH}, {args.epochs or STEPS * BATCH // 4000} epochs; seeds {args.seeds}"
+        + ("; seconds include a test evaluation per epoch" if args.plot else "")
     )
-    print(f"{'model':<10} {'tinyframe':>10} {'paper':>7} {'seconds':>8}")
-    for name in args.models:
-        times = []
-        for seed in args.seeds:
-            accuracy, seconds, _ = train_paper_model(name, (X, y, X_test, y_test), seed, epochs)
-            results[name].append(accuracy)
-            times.append(seconds)
-        print(f"{name:<10} {np.mean(results[name]):>10.4f} {PAPER[name]:>7.2f} {np.mean(times):>8.1f}")
+    print(f"{'model':<10} {'tinyframe':>10} {'paper':>7} {'seconds':>8}   per seed")
+    results: dict[str, list[float]] = {}
+    histories: dict[str, list[dict]] = {}
+    for name in names:
+        runs = [run(name, (X, y, X_test, y_test), seed, args.epochs, bool(args.plot)) for seed in args.seeds]
+        results[name] = [accuracy for accuracy, _, _ in runs]
+        histories[name] = [history for _, _, history in runs]
+        seconds = np.mean([s for _, s, _ in runs])
+        per_seed = " ".join(f"{a:.4f}" for a in results[name])
+        print(f"{name:<10} {np.mean(results[name]):>10.4f} {REFERENCE[name]:>7.2f} {seconds:>8.1f}   {per_seed}")
+    if "recipe" in names:
+        print(f"(the recipe's row is compared with the paper's human expert, {HUMAN:.2f})")
+    if args.plot:
+        plot_curves(histories, args.plot)
+        print(f"Wrote {args.plot}")
     return results
 
 

@@ -63,6 +63,28 @@ def test_mnist1d_recipe_trains_on_a_subset(capsys, monkeypatch):
     assert 0.0 <= accuracy <= 1.0 and seconds > 0
 
 
+def test_mnist1d_learning_curves_are_the_mean_test_accuracy_per_epoch(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("mnist1d")
+    pytest.importorskip("matplotlib")
+    module = load("mnist1d")
+    histories = {"cnn": [{"val_accuracy": [0.2, 0.5, 0.9]}, {"val_accuracy": [0.4, 0.7, 0.8]}]}
+    histories["recipe"] = [{"val_accuracy": [0.6, 0.99]}]
+    axes = module.plot_curves(histories).axes[0]
+    curves = [line for line in axes.lines if line.get_linestyle() == "-"]
+    np.testing.assert_allclose(curves[0].get_ydata(), [0.3, 0.6, 0.85])  # the mean over the two seeds
+    np.testing.assert_array_equal(curves[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(curves[1].get_ydata(), [0.6, 0.99])
+    references = sorted(line.get_ydata()[0] for line in axes.lines if line.get_linestyle() == ":")
+    assert references == [0.94, 0.96]  # the paper's CNN, the human expert for the recipe
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["cnn: 0.850", "recipe: 0.990"]
+    # the command line: a tiny run writes a PNG and prints where
+    data = module.load()
+    monkeypatch.setattr(module, "load", lambda seed=None: data)
+    path = tmp_path / "curves.png"
+    module.main(["--samples", "300", "--epochs", "2", "--models", "logistic", "--plot", str(path)])
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"Wrote {path}" in capsys.readouterr().out
+
+
 def test_torch_default_init_is_pytorchs_uniform_bound():
     module = load("mnist1d")
     init = module.torch_default(75)
