@@ -42,6 +42,8 @@ from tinyframe.layers import (  # noqa: E402
     MaxPooling2D,
     Reshape,
     SimpleRNN,
+    ZeroPadding1D,
+    ZeroPadding2D,
 )
 
 from .strategies import ELEMENTWISE  # noqa: E402
@@ -114,6 +116,8 @@ def conv_stacks(draw):
     )
     layers = [Input((*spatial, draw(small)))]
     for _ in range(draw(st.integers(1, 2))):
+        if draw(st.booleans()):  # explicit zeros first (PyTorch's padding=1), in any of Keras's forms
+            layers.append((ZeroPadding1D if rank == 1 else ZeroPadding2D)(draw(st.integers(0, 2))))
         dilated = draw(st.booleans())  # strides > 1 or dilation > 1, as Keras allows
         layers.append(
             conv(

@@ -69,6 +69,8 @@ LAYER_FACTORIES = {
     "Conv1D": lambda cls, width: cls(3, 2, padding="same", activation="tanh", bias_initializer="uniform"),
     "Conv2D": lambda cls, width: cls(2, (2, 1), strides=2, use_bias=False, kernel_initializer="he_normal"),
     "Embedding": lambda cls, width: cls(10, width),
+    "ZeroPadding1D": lambda cls, width: cls((2, 1)),
+    "ZeroPadding2D": lambda cls, width: cls(((1, 0), (0, 2))),
     "SimpleRNN": lambda cls, width: cls(width, activation="relu", recurrent_initializer="glorot_normal"),
     "GRU": lambda cls, width: cls(width, recurrent_activation="tanh", bias_initializer="uniform"),
     "LSTM": lambda cls, width: cls(width, unit_forget_bias=False, bias_initializer="uniform"),
@@ -151,6 +153,8 @@ RANKED = {
     "GRU": ((6, 5), None),
     "LSTM": ((6, 5), None),
     "Bidirectional": ((6, 5), None),
+    "ZeroPadding1D": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "ZeroPadding2D": ((6, 6, 5), tinyframe.layers.GlobalAveragePooling2D),
 }
 
 

@@ -17,9 +17,10 @@ from .noise import GaussianNoise
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 from .reshaping import Flatten, Reshape
 from .simple_rnn import SimpleRNN
+from .zero_padding import ZeroPadding1D, ZeroPadding2D
 
 __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Activation"]
-__all__ += ["Flatten", "Reshape", "Conv1D", "Conv2D"]
+__all__ += ["Flatten", "Reshape", "ZeroPadding1D", "ZeroPadding2D", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]

@@ -1,4 +1,4 @@
-"""Converters of the core layers: Dense, Dropout, GaussianNoise, Flatten, Reshape, Embedding.
+"""Converters of the core layers: Dense, Dropout, GaussianNoise, Flatten, Reshape, ZeroPadding, Embedding.
 
 =====================  ==============================================================
 tinyframe              ONNX
@@ -9,6 +9,7 @@ Dropout, GaussianNoise nothing: the identity at inference
 Flatten                Flatten(axis=1): C order, so a channels-last tensor flattens in
                        channels-last order, as `Flatten` does
 Reshape                Reshape(x, [0, *target]) (0: keep the batch size)
+ZeroPadding1D/2D       Pad(x, [0, *lo, 0, 0, *hi, 0]) (constant zeros; none on batch, channels)
 Embedding              Gather(embeddings, indices, axis=0); the indices are int64
 =====================  ==============================================================
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from onnx import TensorProto
 
-from ..layers import Dense, Dropout, Embedding, Flatten, GaussianNoise, Reshape
+from ..layers import Dense, Dropout, Embedding, Flatten, GaussianNoise, Reshape, ZeroPadding1D, ZeroPadding2D
 from .builder import GraphBuilder, converts
 
 
@@ -44,6 +45,12 @@ def flatten(b: GraphBuilder, layer: Flatten, x: str) -> str:
 def reshape(b: GraphBuilder, layer: Reshape, x: str) -> str:
     target = layer.compute_output_shape(b.input_shape)  # the -1 resolved
     return b.op("Reshape", x, b.constant(np.array([0, *target], np.int64)))
+
+
+@converts(ZeroPadding1D, ZeroPadding2D)
+def zero_padding(b: GraphBuilder, layer, x: str) -> str:
+    lo, hi = zip(*layer.padding)
+    return b.op("Pad", x, b.constant(np.array([0, *lo, 0, 0, *hi, 0], np.int64)))
 
 
 @converts(Embedding)
