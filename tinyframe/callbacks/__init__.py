@@ -5,6 +5,7 @@ from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History
 from .lambda_callback import LambdaCallback
+from .layer_stats import LayerStats
 from .lr_scheduler import LearningRateScheduler
 from .reduce_lr_on_plateau import ReduceLROnPlateau
 from .terminate_on_nan import TerminateOnNaN
@@ -18,6 +19,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "LambdaCallback",
     "TerminateOnNaN",
+    "LayerStats",
 ]
 
 from .checkpoint import ModelCheckpoint  # noqa: E402
