@@ -8,6 +8,7 @@ from .lambda_callback import LambdaCallback
 from .layer_stats import LayerStats
 from .lr_scheduler import LearningRateScheduler
 from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .tensorboard import TensorBoard
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "LambdaCallback",
     "TerminateOnNaN",
     "LayerStats",
+    "TensorBoard",
 ]
 
 from .checkpoint import ModelCheckpoint  # noqa: E402
