@@ -93,3 +93,21 @@ def test_torch_default_init_is_pytorchs_uniform_bound():
     bound = 1 / np.sqrt(75)  # PyTorch's Conv1d(25, 25, 3): fan_in = in_channels * kernel_size
     assert np.abs(W).max() < bound and np.abs(W).max() > 0.9 * bound and np.abs(b).max() < bound
     assert abs(W.std() - bound / np.sqrt(3)) < 0.1 * bound  # the variance of U(-l, l) is l^2 / 3
+
+
+def test_vanishing_gradients_example_measures_the_gradient_ratio(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    figure = tmp_path / "vg.png"
+    results = load("vanishing_gradients").main(["--epochs", "2", "--figure", str(figure)])
+    assert figure.stat().st_size > 0
+    by_kind = {r["kind"]: r for r in results}
+    sigmoid = by_kind["sigmoid"]
+    stats = sigmoid["stats"]
+    assert (
+        sigmoid["norms"][0, 0] == stats.grad_norm["dense/W"][0]
+        and sigmoid["norms"][-1, 0] == stats.grad_norm["dense_6/W"][0]
+    )
+    # sigmoid' <= 1/4 at each of six layers: the first layer's gradient is far below the output layer's
+    assert by_kind["sigmoid"]["norms"][0, 0] < 1e-2 * by_kind["sigmoid"]["norms"][-1, 0]
+    assert by_kind["relu"]["norms"][0, 0] > 0.1 * by_kind["relu"]["norms"][-1, 0]
+    assert "sigmoid + BN" in capsys.readouterr().out

@@ -18,6 +18,24 @@ def _size(n_bytes: int) -> str:
     return f"{n_bytes:.2f} GB"
 
 
+def layer_rows(model: Any) -> list[tuple[int, str, str, tuple[int, ...], int]]:
+    """``(index, name, class name, output shape without the batch, parameter count)`` per layer of a built model.
+
+    What `summary_table` prints and `tinyframe.plot.plot_model` draws.
+
+    Example:
+        >>> from tinyframe import Sequential
+        >>> from tinyframe.layers import Dense
+        >>> layer_rows(Sequential([Dense(2, 3)]))
+        [(0, 'dense', 'Dense', (3,), 9)]
+    """
+    shapes = model._trace(model.input_shape)[1:]
+    return [
+        (i, layer.name, type(layer).__name__, tuple(shape), sum(w.size for w in layer.weights))
+        for i, (layer, shape) in enumerate(zip(model.layers, shapes))
+    ]
+
+
 def summary_table(model: Any) -> str:
     """A Keras-like summary of ``model`` as a string.
 
@@ -45,11 +63,10 @@ def summary_table(model: Any) -> str:
         Non-trainable params: 0 (0 B)
         _____________________________________________
     """
-    rows = []
-    shapes = model._trace(model.input_shape)[1:]
-    for i, (layer, shape) in enumerate(zip(model.layers, shapes)):
-        count = sum(w.size for w in layer.weights)
-        rows.append((str(i), f"{layer.name} ({type(layer).__name__})", batch_shape(shape), f"{count:,}"))
+    rows = [
+        (str(i), f"{name} ({kind})", batch_shape(shape), f"{count:,}")
+        for i, name, kind, shape, count in layer_rows(model)
+    ]
     widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
 
     def line(cells: tuple[str, ...]) -> str:
