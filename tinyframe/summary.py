@@ -52,16 +52,16 @@ def summary_table(model: Any) -> str:
         >>> from tinyframe.activations import Sigmoid
         >>> print(summary_table(Sequential([Dense(2, 3), Sigmoid()], dtype="float64")))
         Model: "sequential", dtype float64
-        _____________________________________________
-         #  Layer (type)         Output Shape  Param #
-        =============================================
-         0  dense (Dense)        (None, 3)           9
-         1  sigmoid (Sigmoid)    (None, 3)           0
-        =============================================
+        ____________________________________________
+         #  Layer (type)       Output Shape  Param #
+        ============================================
+         0  dense (Dense)      (None, 3)           9
+         1  sigmoid (Sigmoid)  (None, 3)           0
+        ============================================
         Total params: 9 (72 B)
         Trainable params: 9 (72 B)
         Non-trainable params: 0 (0 B)
-        _____________________________________________
+        ____________________________________________
     """
     rows = [
         (str(i), f"{name} ({kind})", batch_shape(shape), f"{count:,}")

@@ -20,8 +20,8 @@ class Softplus(Activation):
 
     Example:
         >>> import numpy as np
-        >>> Softplus().build().forward(np.array([[-1e4, 0.0, 1e4]])).round(6)
-        array([[0.000000e+00, 6.931470e-01, 1.000000e+04]])
+        >>> Softplus().build().forward(np.array([[-1e4, 0.0, 1e4]])).round(6).tolist()
+        [[0.0, 0.693147, 10000.0]]
     """
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:

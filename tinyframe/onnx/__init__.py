@@ -4,11 +4,16 @@ Needs the ``onnx`` extra (``pip install "tinyframe[onnx]"``: onnx, and onnxrunti
 run and check); ``import tinyframe`` never imports it, ``model.export`` imports this
 package when called.
 
->>> import numpy as np, tinyframe.onnx                                      # doctest: +SKIP
->>> model.export("digits.onnx")                      # Keras 3's verb: to_onnx, written atomically
+>>> import numpy as np, tinyframe.onnx
+>>> from tinyframe import Sequential
+>>> from tinyframe.layers import Dense, Input
+>>> model = Sequential([Input((64,)), Dense(30, activation="sigmoid"), Dense(10)], dtype="float64", seed=0)
+>>> model.export("digits.onnx")   # Keras 3's verb, the file written atomically   # doctest: +SKIP
 >>> proto = tinyframe.onnx.to_onnx(model)            # an onnx.ModelProto, opset 17
->>> tinyframe.onnx.check(model, X_test)              # largest |ONNX Runtime - predict|
-3.0e-08
+>>> [i.name for i in proto.graph.input], proto.opset_import[0].version
+(['input'], 17)
+>>> bool(tinyframe.onnx.check(model, np.ones((5, 64))) < 1e-12)   # largest |ONNX Runtime - predict|
+True
 
 The graph: input ``"input"`` of shape ``("batch", *model.input_shape)``, output
 ``"output"``, in the model's dtype (float32 or float64; int64 indices for a model that
