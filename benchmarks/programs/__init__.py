@@ -1,7 +1,8 @@
 """The programs a case times side by side, one module each, shared by the article and minibatch cases.
 
 Every module has ``digits(work) -> run(epochs) -> loss``; tinyframe and PyTorch
-also have ``large(X, labels, batch_size, seed) -> run() -> loss``. `load` returns
+also have ``large(X, labels, batch_size, seed) -> run() -> loss`` and ``conv2d`` of the
+same form, and ``mnist1d_cnn(work) -> run(steps) -> loss``. `load` returns
 the module, or raises `Skipped` with a note when its library is not installed.
 """
 
@@ -13,7 +14,7 @@ from types import ModuleType
 
 DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")  # the default set
 EXTRA_PROGRAMS = ("numpy_floor",)  # on request: tinyframe's kernels without the framework
-LARGE_PROGRAMS = ("tinyframe", "torch")
+LARGE_PROGRAMS = ("tinyframe", "torch")  # also those of the conv2d and mnist1d_cnn cases
 
 _MODULES = {
     "tinyframe": "tinyframe_program",
