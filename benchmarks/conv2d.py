@@ -35,13 +35,8 @@ def run(samples: int, repeats: int, names: list[str], peak_size: int = 2048, dat
     """Samples/s, seconds per epoch, peak RSS and FLOP-rate share of each program; the paired throughput ratio."""
     load_before = machine.load_average()
     peak_gflops = machine.measured_peak_gflops(peak_size)
-    skipped = {}
-    for name in names:
-        try:
-            programs.load(name)
-        except programs.Skipped as reason:
-            skipped[name] = str(reason)
-    active = [name for name in names if name not in skipped]
+    modules, skipped = programs.load_available(names)
+    active = list(modules)
     rounds, rng = [], random.Random(0)
     with tempfile.TemporaryDirectory(prefix="tinyframe-bench-", dir=data_dir) as tmp:
         folder = pathlib.Path(tmp)

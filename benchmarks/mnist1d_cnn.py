@@ -37,13 +37,10 @@ def run(samples: int, repeats: int, names: list[str], peak_size: int = 2048) -> 
     peak_gflops = machine.measured_peak_gflops(peak_size)
     work = workloads.mnist1d(samples)
     steps = -(-samples // work.batch_size)
-    runners, primers, skipped, first_losses = {}, {}, {}, {}
-    for name in names:
-        try:
-            train = programs.load(name).mnist1d_cnn(work)
-        except programs.Skipped as reason:
-            skipped[name] = str(reason)
-            continue
+    modules, skipped = programs.load_available(names)
+    runners, primers, first_losses = {}, {}, {}
+    for name, module in modules.items():
+        train = module.mnist1d_cnn(work)
         first_losses[name] = [train(1), train(1)]  # the first two steps: the same maths in every program
         runners[name] = lambda train=train: train(steps)
         primers[name] = lambda train=train: train(1)
@@ -63,14 +60,10 @@ def run(samples: int, repeats: int, names: list[str], peak_size: int = 2048) -> 
         "peak_gflops": peak_gflops,
         "peak_method": f"best of 10 float32 {peak_size}x{peak_size} matmuls, NumPy's BLAS and threads, before the case",
         "load_average": [load_before, machine.load_average()],
-        "programs": {},
+        "programs": {name: {"skipped": reason} for name, reason in skipped.items()},
         "ratios": {},
     }
-    for name in names:
-        if name in skipped:
-            result["programs"][name] = {"skipped": skipped[name]}
-            continue
-        seconds = times[name]
+    for name, seconds in times.items():
         rate = timing.summary([steps / s for s in seconds])
         gflops = rate["median"] * flops / 1e9
         result["programs"][name] = {

@@ -60,24 +60,8 @@ def large_table(result: dict) -> str:
         f"784-256-10 ReLU, CrossEntropy(from_logits), Adam, batch {result['batch_size']}, one epoch per process, "
         f"{result['repeats']} round(s)",
         "",
-        "| program | X | samples/s (median) | s/epoch | peak RSS MiB | anon / file peak MiB | before data MiB "
-        "| GFLOP/s | % of peak | loss |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_worker_rows(result),
     ]
-    for entry in result["programs"]:
-        if "error" in entry:
-            lines.append(
-                f"| {entry['program']} | {entry['x']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7
-            )
-            continue
-        lines.append(
-            f"| {entry['program']} | {entry['x']} | {_num(entry['throughput']['median'])} "
-            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
-            f"| {_num(entry['peak_anon_mib'])} / {_num(entry['peak_file_mib'])} | {_num(entry['baseline_rss_mib'])} "
-            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
-        )
-    for name, reason in result["skipped"].items():
-        lines.append(f"| {name} | — | {reason} |" + " |" * 7)
     lines += [
         "",
         _peak_line(result),
@@ -142,26 +126,36 @@ def conv2d_table(result: dict) -> str:
         f"Conv2D(32, 3), pool, Conv2D(64, 3), pool, Dense(10), Adam, batch {result['batch_size']}, "
         f"one epoch per process, {result['repeats']} round(s)",
         "",
-        "| program | samples/s (median) | s/epoch | peak RSS MiB | anon peak MiB | before data MiB "
-        "| GFLOP/s | % of peak | loss |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_worker_rows(result),
     ]
-    for entry in result["programs"]:
-        if "error" in entry:
-            lines.append(f"| {entry['program']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7)
-            continue
-        lines.append(
-            f"| {entry['program']} | {_num(entry['throughput']['median'])} "
-            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
-            f"| {_num(entry['peak_anon_mib'])} | {_num(entry['baseline_rss_mib'])} "
-            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
-        )
-    for name, reason in result["skipped"].items():
-        lines.append(f"| {name} | {reason} |" + " |" * 7)
     lines += ["", _peak_line(result)]
     if "torch" in result["ratios"]:
         lines.append(f"Samples/s tinyframe / torch: {result['ratios']['torch']['median']:.3f} (median of paired).")
     return "\n".join([*lines, _load_line(result)])
+
+
+def _worker_rows(result: dict) -> list[str]:
+    """The table of a case measured one process per epoch (large, conv2d): a row per (program, X) or skipped program."""
+    lines = [
+        "| program | X | samples/s (median) | s/epoch | peak RSS MiB | anon / file peak MiB | before data MiB "
+        "| GFLOP/s | % of peak | loss |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for entry in result["programs"]:
+        if "error" in entry:
+            lines.append(
+                f"| {entry['program']} | {entry['x']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7
+            )
+            continue
+        lines.append(
+            f"| {entry['program']} | {entry['x']} | {_num(entry['throughput']['median'])} "
+            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
+            f"| {_num(entry['peak_anon_mib'])} / {_num(entry['peak_file_mib'])} | {_num(entry['baseline_rss_mib'])} "
+            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
+        )
+    for name, reason in result["skipped"].items():
+        lines.append(f"| {name} | — | {reason} |" + " |" * 7)
+    return lines
 
 
 def _peak_line(result: dict) -> str:

@@ -39,3 +39,14 @@ def load(name: str) -> ModuleType:
     if requirement and importlib.util.find_spec(requirement) is None:
         raise Skipped(f"skipped: {requirement} is not installed ({_INSTALL[name]})")
     return importlib.import_module(f"{__name__}.{_MODULES[name]}")
+
+
+def load_available(names: list[str]) -> tuple[dict[str, ModuleType], dict[str, str]]:
+    """The modules of ``names`` that can run here, and for the others why not (`Skipped`'s note)."""
+    modules, skipped = {}, {}
+    for name in names:
+        try:
+            modules[name] = load(name)
+        except Skipped as reason:
+            skipped[name] = str(reason)
+    return modules, skipped
