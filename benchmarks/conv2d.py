@@ -67,9 +67,7 @@ def run(samples: int, repeats: int, names: list[str], peak_size: int = 2048, dat
         ],
         "ratios": {},
     }
-    if {"tinyframe", "torch"} <= set(
-        active
-    ):  # samples/s of tinyframe over PyTorch's = PyTorch's seconds over tinyframe's
+    if {"tinyframe", "torch"} <= set(active):  # samples/s of tinyframe over PyTorch's: PyTorch's s / tinyframe's
         pairs = [(r["tinyframe"], r["torch"]) for r in rounds]
         values = [p["seconds"] / t["seconds"] for t, p in pairs if "error" not in t and "error" not in p]
         if values:
