@@ -7,5 +7,7 @@ Run it from the repository root::
 
 Cases: `article` (the article's full-batch network), `minibatch` (the same with
 batch 32), `large` (a 784-256-10 ReLU network on 200,000 synthetic rows, in
-memory and memory-mapped). Programs live in `benchmarks.programs`, one module each.
+memory and memory-mapped), `onnx` (prediction latency against ONNX Runtime),
+`mnist1d_cnn` (the MNIST-1D paper's CNN, steps/s) and `conv2d` (a small MNIST
+convnet, throughput and peak memory). Programs live in `benchmarks.programs`, one module each.
 """

@@ -38,32 +38,37 @@ def flops_per_sample(features: int = FEATURES, hidden: int = HIDDEN, classes: in
     return 4 * (features * hidden + hidden * classes) + 2 * hidden * classes
 
 
-def write_data(folder: pathlib.Path, samples: int, seed: int = 0, chunk: int = 20_000) -> float:
+def write_data(
+    folder: pathlib.Path, samples: int, seed: int = 0, chunk: int = 20_000, features: int = FEATURES
+) -> float:
     """Write ``X.f32`` (raw C-order float32), ``y.npy`` and ``meta.json``; returns X's size in MiB.
 
     Rows are standard normal; labels are ``argmax(x @ T)`` for a random linear teacher ``T``,
     so the task is learnable and the loss falls. Written in chunks: the parent never holds X.
+    (The conv2d case writes its 28 x 28 images here too, as rows of 784.)
     """
     rng = np.random.default_rng(seed)
-    teacher = rng.standard_normal((FEATURES, CLASSES), dtype=np.float32)
+    teacher = rng.standard_normal((features, CLASSES), dtype=np.float32)
     labels = np.empty(samples, np.int64)
     with open(folder / "X.f32", "wb") as f:
         for start in range(0, samples, chunk):
-            X = rng.standard_normal((min(chunk, samples - start), FEATURES), dtype=np.float32)
+            X = rng.standard_normal((min(chunk, samples - start), features), dtype=np.float32)
             labels[start : start + X.shape[0]] = np.argmax(X @ teacher, axis=1)
             X.tofile(f)
     np.save(folder / "y.npy", labels)
-    (folder / "meta.json").write_text(json.dumps({"samples": samples, "features": FEATURES}))
-    return samples * FEATURES * 4 / 2**20
+    (folder / "meta.json").write_text(json.dumps({"samples": samples, "features": features}))
+    return samples * features * 4 / 2**20
 
 
-def _measure(program: str, x_mode: str, folder: pathlib.Path) -> dict:
-    """Run one worker process; its JSON line, or ``{"error": ...}`` with the end of its stderr.
+def measure_in_worker(
+    program: str, x_mode: str, folder: pathlib.Path, case: str = "large", batch_size: int = BATCH_SIZE
+) -> dict:
+    """Run one worker process (one epoch of ``case``); its JSON line, or ``{"error": ...}`` with the end of its stderr.
 
     The worker inherits the environment, so thread settings (``--threads``) apply to it too.
     """
     command = [sys.executable, "-m", "benchmarks.large_worker", "--program", program, "--x", x_mode]
-    command += ["--data", str(folder), "--batch-size", str(BATCH_SIZE)]
+    command += ["--data", str(folder), "--batch-size", str(batch_size), "--case", case]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         return {"program": program, "x": x_mode, "error": done.stderr.strip()[-2000:]}
@@ -98,7 +103,7 @@ def run(
         data_mib = write_data(pathlib.Path(tmp), samples)
         for _ in range(repeats):
             order = rng.sample(active, len(active))
-            rounds.append({pair: _measure(*pair, pathlib.Path(tmp)) for pair in order})
+            rounds.append({pair: measure_in_worker(*pair, pathlib.Path(tmp)) for pair in order})
     result = {
         "case": "large",
         "samples": samples,
@@ -112,7 +117,7 @@ def run(
         "peak_method": f"best of 10 float32 {peak_size}x{peak_size} matmuls, NumPy's BLAS and threads, before the case",
         "load_average": [load_before, machine.load_average()],
         "skipped": skipped,
-        "programs": [_summarise(name, mode, [r[(name, mode)] for r in rounds], peak_gflops) for name, mode in active],
+        "programs": [summarise(name, mode, [r[(name, mode)] for r in rounds], peak_gflops) for name, mode in active],
         "ratios": {},
     }
     if {"tinyframe", "torch"} <= {name for name, _ in active}:
@@ -125,13 +130,16 @@ def run(
     return result
 
 
-def _summarise(name: str, mode: str, runs: list[dict], peak_gflops: float) -> dict:
+def summarise(name: str, mode: str, runs: list[dict], peak_gflops: float, flops: int | None = None) -> dict:
+    """Throughput, memory and FLOP rate of one (program, X) over its worker runs; ``flops`` per sample
+    (the large network's `flops_per_sample` by default)."""
+    flops = flops_per_sample() if flops is None else flops
     good = [r for r in runs if "error" not in r]
     entry = {"program": name, "x": mode, "runs": runs}
     if not good:
         return {**entry, "error": runs[0]["error"]}
     throughput = timing.summary([r["samples"] / r["seconds"] for r in good])
-    gflops = throughput["median"] * flops_per_sample() / 1e9
+    gflops = throughput["median"] * flops / 1e9
     sampled = [r["sampled_peak_mib"] for r in good]
     return {
         **entry,

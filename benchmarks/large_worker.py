@@ -1,8 +1,9 @@
-"""One program of the large case in a process of its own: ``python -m benchmarks.large_worker ...``.
+"""One program of the large (or conv2d) case in a process of its own: ``python -m benchmarks.large_worker ...``.
 
 Peak RSS only ever grows within a process, so each measurement needs a fresh
 one. This loads the data written by `benchmarks.large` (into memory with
-``np.fromfile``, or as a read-only ``np.memmap``), trains one epoch, and prints
+``np.fromfile``, or as a read-only ``np.memmap``), trains one epoch of the
+case's network (the program module's function of the case's name), and prints
 one JSON line: seconds, samples, the epoch's loss, and memory in MiB (the
 RSS before the data, the peak RSS and the sampled anonymous/file peaks).
 Only the training call is timed; imports and loading are not.
@@ -20,6 +21,8 @@ import numpy as np
 
 from . import machine, memory, programs
 
+CASES = ("large", "conv2d")  # the cases whose programs run here, one epoch per process
+
 
 def load_data(data_dir: pathlib.Path, x_mode: str) -> tuple[np.ndarray, np.ndarray]:
     """``X`` (float32, in memory or memory-mapped) and the integer labels, as `benchmarks.large` wrote them."""
@@ -33,19 +36,22 @@ def load_data(data_dir: pathlib.Path, x_mode: str) -> tuple[np.ndarray, np.ndarr
     return X, np.load(data_dir / "y.npy")
 
 
-def measure(program: str, x_mode: str, data_dir: pathlib.Path, batch_size: int, seed: int = 0) -> dict:
-    """Train one epoch of ``program`` and report its time and memory."""
+def measure(
+    program: str, x_mode: str, data_dir: pathlib.Path, batch_size: int, seed: int = 0, case: str = "large"
+) -> dict:
+    """Train one epoch of ``program``'s network for ``case`` and report its time and memory."""
     module = programs.load(program)
     importlib.import_module(program)  # tinyframe or torch, before the baseline: a library's memory is not the data's
     baseline = memory.status_kib().get("VmRSS", 0) / 1024
     with memory.PeakMemory() as peak:
         X, labels = load_data(data_dir, x_mode)
-        run = module.large(X, labels, batch_size, seed)
+        run = getattr(module, case)(X, labels, batch_size, seed)
         start = time.perf_counter()
         loss = run()
         seconds = time.perf_counter() - start
     return {
         "program": program,
+        "case": case,
         "x": x_mode,
         "samples": int(X.shape[0]),
         "seconds": seconds,
@@ -64,8 +70,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=pathlib.Path, required=True, help="folder written by benchmarks.large")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--case", choices=CASES, default="large", help="whose network (the program function of that name)"
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.program, args.x_mode, args.data, args.batch_size, args.seed)))
+    print(json.dumps(measure(args.program, args.x_mode, args.data, args.batch_size, args.seed, args.case)))
 
 
 if __name__ == "__main__":

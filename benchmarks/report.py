@@ -60,28 +60,11 @@ def large_table(result: dict) -> str:
         f"784-256-10 ReLU, CrossEntropy(from_logits), Adam, batch {result['batch_size']}, one epoch per process, "
         f"{result['repeats']} round(s)",
         "",
-        "| program | X | samples/s (median) | s/epoch | peak RSS MiB | anon / file peak MiB | before data MiB "
-        "| GFLOP/s | % of peak | loss |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_worker_rows(result),
     ]
-    for entry in result["programs"]:
-        if "error" in entry:
-            lines.append(
-                f"| {entry['program']} | {entry['x']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7
-            )
-            continue
-        lines.append(
-            f"| {entry['program']} | {entry['x']} | {_num(entry['throughput']['median'])} "
-            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
-            f"| {_num(entry['peak_anon_mib'])} / {_num(entry['peak_file_mib'])} | {_num(entry['baseline_rss_mib'])} "
-            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
-        )
-    for name, reason in result["skipped"].items():
-        lines.append(f"| {name} | — | {reason} |" + " |" * 7)
     lines += [
         "",
-        f"Peak FLOP rate: {_num(result['peak_gflops'])} GFLOP/s, measured ({result['peak_method']}); "
-        f"{result['flops_per_sample']:,} matmul FLOPs per training sample.",
+        _peak_line(result),
         f"RSS budget with X in memory: 1.25 x {_num(result['data_mib'])} + 200 = {_num(result['rss_budget_mib'])} MiB.",
     ]
     for mode, ratio in result["ratios"].items():
@@ -109,6 +92,77 @@ def _rss_line(result: dict, mode: str) -> str:
             )
     what = "budget" if mode == "memory" else "data's size"
     return f"Peak RSS, X {mode} (vs the {what}): {'; '.join(parts) or 'n/a'}."
+
+
+def mnist1d_table(result: dict) -> str:
+    """The mnist1d_cnn case: steps/s and FLOP rate of tinyframe and PyTorch, then their paired ratio."""
+    lines = [
+        f"### mnist1d_cnn, float32: {result['samples']:,} synthetic sequences of 40, the paper's CNN, Adam, "
+        f"batch {result['batch_size']}, one epoch ({result['steps_per_call']} steps) per call, "
+        f"{result['repeats']} interleaved rounds after {result['warmup_rounds']} warm-up",
+        "",
+        "| program | steps/s (median) | p25–p75 | ms/step | GFLOP/s | % of peak | loss |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, stats in result["programs"].items():
+        if "skipped" in stats:
+            lines.append(f"| {name} | {stats['skipped']} |" + " |" * 5)
+            continue
+        lines.append(
+            f"| {name} | {_num(stats['median'])} | {_num(stats['p25'])}–{_num(stats['p75'])} "
+            f"| {_num(1e3 / stats['median'])} | {_num(stats['gflops'])} | {100 * stats['fraction_of_peak']:.1f} "
+            f"| {stats['final_loss']:.3f} |"
+        )
+    lines += ["", _peak_line(result)]
+    if "torch" in result["ratios"]:
+        lines.append(f"Steps/s tinyframe / torch: {result['ratios']['torch']['median']:.3f} (median of paired).")
+    return "\n".join([*lines, _load_line(result)])
+
+
+def conv2d_table(result: dict) -> str:
+    """The conv2d case: throughput, peak memory and FLOP rate per program (one process per epoch), then the ratio."""
+    lines = [
+        f"### conv2d: {result['samples']:,} synthetic 28x28x1 float32 images ({_num(result['data_mib'])} MiB), "
+        f"Conv2D(32, 3), pool, Conv2D(64, 3), pool, Dense(10), Adam, batch {result['batch_size']}, "
+        f"one epoch per process, {result['repeats']} round(s)",
+        "",
+        *_worker_rows(result),
+    ]
+    lines += ["", _peak_line(result)]
+    if "torch" in result["ratios"]:
+        lines.append(f"Samples/s tinyframe / torch: {result['ratios']['torch']['median']:.3f} (median of paired).")
+    return "\n".join([*lines, _load_line(result)])
+
+
+def _worker_rows(result: dict) -> list[str]:
+    """The table of a case measured one process per epoch (large, conv2d): a row per (program, X) or skipped program."""
+    lines = [
+        "| program | X | samples/s (median) | s/epoch | peak RSS MiB | anon / file peak MiB | before data MiB "
+        "| GFLOP/s | % of peak | loss |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for entry in result["programs"]:
+        if "error" in entry:
+            lines.append(
+                f"| {entry['program']} | {entry['x']} | failed: {entry['error'].splitlines()[-1]} |" + " |" * 7
+            )
+            continue
+        lines.append(
+            f"| {entry['program']} | {entry['x']} | {_num(entry['throughput']['median'])} "
+            f"| {_num(entry['seconds_per_epoch']['median'])} | {_num(entry['peak_rss_mib'])} "
+            f"| {_num(entry['peak_anon_mib'])} / {_num(entry['peak_file_mib'])} | {_num(entry['baseline_rss_mib'])} "
+            f"| {_num(entry['gflops'])} | {100 * entry['fraction_of_peak']:.1f} | {entry['loss']:.3f} |"
+        )
+    for name, reason in result["skipped"].items():
+        lines.append(f"| {name} | — | {reason} |" + " |" * 7)
+    return lines
+
+
+def _peak_line(result: dict) -> str:
+    return (
+        f"Peak FLOP rate: {_num(result['peak_gflops'])} GFLOP/s, measured ({result['peak_method']}); "
+        f"{result['flops_per_sample']:,} matmul FLOPs per training sample."
+    )
 
 
 def machine_line(machine: dict) -> str:

@@ -15,11 +15,12 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, large, machine, minibatch, onnx_latency, report
+from . import allocator, article, conv2d, large, machine, minibatch, mnist1d_cnn, onnx_latency, report
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
 CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)
+CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float32 only
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -29,6 +30,10 @@ SIZES = {
     "large_samples": (200_000, 2_048),
     "large_repeats": (5, 1),
     "peak_matmul": (2048, 256),
+    "mnist1d_samples": (4_000, 200),
+    "mnist1d_repeats": (21, 2),
+    "conv2d_samples": (20_000, 192),
+    "conv2d_repeats": (3, 1),
 }
 
 
@@ -38,7 +43,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one or three rounds")
     parser.add_argument("--case", nargs="+", choices=CASES, default=list(CASES), help="cases to run (default: all)")
-    parser.add_argument("--dtype", nargs="+", choices=("float32", "float64"), default=["float32", "float64"])
+    parser.add_argument(
+        "--dtype",
+        nargs="+",
+        choices=("float32", "float64"),
+        default=["float32", "float64"],
+        help="article, minibatch and onnx (mnist1d_cnn, conv2d and large are float32)",
+    )
     parser.add_argument(
         "--programs",
         nargs="+",
@@ -47,21 +58,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="numpy_floor (tinyframe's kernels with no framework) runs only when named",
     )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
-    parser.add_argument("--repeats", type=int, help="article and minibatch: timed rounds")
+    parser.add_argument("--repeats", type=int, help="article, minibatch and mnist1d_cnn: timed rounds")
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
     parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
+    parser.add_argument("--mnist1d-samples", type=int, help="mnist1d_cnn: synthetic sequences (one epoch per call)")
+    parser.add_argument("--conv2d-samples", type=int, help="conv2d: synthetic images (one epoch per process)")
+    parser.add_argument("--conv2d-repeats", type=int, help="conv2d: rounds (one process per program)")
     parser.add_argument("--threads", type=int, help="pin the BLAS/torch threads of every program (default: as is)")
     parser.add_argument("--data-dir", help="where the large case writes its memmap file (default: the temp dir)")
     parser.add_argument(
         "--json", type=pathlib.Path, default=DEFAULT_JSON, help=f"result file (default: {DEFAULT_JSON})"
     )
     args = parser.parse_args(argv)
-    for name in ("iterations", "repeats", "large_samples", "large_repeats", "threads"):
+    positive = ("iterations", "repeats", "large_samples", "large_repeats", "threads")
+    for name in positive + ("mnist1d_samples", "conv2d_samples", "conv2d_repeats"):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
     if args.repeats is not None:
-        args.article_repeats = args.minibatch_repeats = args.repeats
+        args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.repeats
     for name, (full, quick) in SIZES.items():
         if getattr(args, name, None) is None:
             setattr(args, name, quick if args.quick else full)
@@ -72,11 +87,21 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
     """Run the chosen cases in order, printing each table as soon as it is done."""
     results = []
     for case in args.case:
+        names = [p for p in args.programs if p in LARGE_PROGRAMS]  # tinyframe and torch: large, conv2d, mnist1d_cnn
         if case == "onnx":
             results += onnx_latency.run_all(args)
             continue
+        if case == "mnist1d_cnn":
+            result = mnist1d_cnn.run(args.mnist1d_samples, args.mnist1d_repeats, names, args.peak_matmul)
+            print(report.mnist1d_table(result), end="\n\n", flush=True)
+            results.append(result)
+            continue
+        if case == "conv2d":
+            result = conv2d.run(args.conv2d_samples, args.conv2d_repeats, names, args.peak_matmul, args.data_dir)
+            print(report.conv2d_table(result), end="\n\n", flush=True)
+            results.append(result)
+            continue
         if case == "large":
-            names = [p for p in args.programs if p in LARGE_PROGRAMS]
             result = large.run(args.large_samples, args.large_repeats, names, args.peak_matmul, args.data_dir)
             print(report.large_table(result), end="\n\n", flush=True)
             results.append(result)

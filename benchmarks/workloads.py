@@ -4,6 +4,7 @@ All programs of a digits case get the *same* arrays: ``X`` already in the case's
 dtype, the integer labels, their one-hot rows, and one set of initial weights
 drawn like the article's (uniform on [0, 1)), so tinyframe, the hand-written loop
 and PyTorch start from identical parameters and compute identical losses.
+The mnist1d_cnn case does the same for the MNIST-1D paper's CNN (`mnist1d`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from .flops import valid_length
 
 N_HIDDEN = 30
 LEARNING_RATE = 0.25  # the article's alpha
@@ -93,3 +96,66 @@ def epochs_of(work: Digits, step: Callable[[np.ndarray, np.ndarray], float]) -> 
         return total / X.shape[0]  # the last epoch's mean loss, as tinyframe's History
 
     return run
+
+
+MNIST1D_LENGTH, MNIST1D_CLASSES, MNIST1D_BATCH = 40, 10, 100
+# The paper's CNN: three Conv1D (kernel_size, in_channels, filters), each with stride 2 and one zero at each end
+MNIST1D_CONVS = ((5, 1, 25), (3, 25, 25), (3, 25, 25))
+MNIST1D_STRIDES, MNIST1D_PADDING = 2, 1
+
+
+@dataclass
+class Mnist1d:
+    """Synthetic sequences shaped as MNIST-1D's, and one set of initial weights of the paper's CNN.
+
+    Attributes:
+        X: ``(n, 40)`` float32, standard normal (timing does not depend on the values).
+        labels: ``(n,)`` int64 classes 0-9: ``argmax(X @ T)`` for a random linear teacher ``T``.
+        weights: ``[W1 (5, 1, 25), b1 (25,), W2 (3, 25, 25), b2, W3 (3, 25, 25), b3, W4 (125, 10), b4 (10,)]``,
+            Keras layout (channels last), drawn as PyTorch's default init (examples/mnist1d.py):
+            U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases, ``fan_in = kernel_size * in_channels``.
+        batch_size: 100, the paper's; batches are taken in order, as its training loop does.
+    """
+
+    X: np.ndarray
+    labels: np.ndarray
+    weights: list[np.ndarray]
+    batch_size: int = MNIST1D_BATCH
+
+
+def mnist1d(samples: int, seed: int = 0) -> Mnist1d:
+    """``samples`` synthetic rows (MNIST-1D's training set has 4,000) and the CNN's initial weights."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((samples, MNIST1D_LENGTH), dtype=np.float32)
+    teacher = rng.standard_normal((MNIST1D_LENGTH, MNIST1D_CLASSES), dtype=np.float32)
+    shapes = [((k, channels, filters), k * channels) for k, channels, filters in MNIST1D_CONVS]
+    flat = mnist1d_lengths()[-1] * MNIST1D_CONVS[-1][2]
+    shapes.append(((flat, MNIST1D_CLASSES), flat))
+    weights = []
+    for shape, fan_in in shapes:
+        bound = 1 / np.sqrt(fan_in)
+        weights += [rng.uniform(-bound, bound, size).astype(np.float32) for size in (shape, shape[-1:])]
+    return Mnist1d(X, np.argmax(X @ teacher, axis=1), weights)
+
+
+def mnist1d_lengths() -> list[int]:
+    """The sequence's length after each convolution of the paper's CNN: ``[19, 10, 5]``."""
+    lengths = [MNIST1D_LENGTH]
+    for kernel_size, _, _ in MNIST1D_CONVS:
+        lengths.append(valid_length(lengths[-1], kernel_size, MNIST1D_STRIDES, MNIST1D_PADDING))
+    return lengths[1:]
+
+
+# The conv2d case: 28 x 28 x 1 -> Conv2D(32, 3) -> ReLU -> MaxPooling2D(2) -> Conv2D(64, 3) -> ReLU -> MaxPooling2D(2)
+# -> Flatten -> Dense(10), valid padding (Keras's defaults)
+IMAGE_SIDE, CONV2D_FILTERS, CONV2D_KERNEL, CONV2D_POOL, CONV2D_BATCH = 28, (32, 64), 3, 2, 64
+
+
+def conv2d_sides() -> list[tuple[int, int]]:
+    """``(side after the convolution, side after its pooling)`` per Conv2D of the conv2d case: [(26, 13), (11, 5)]."""
+    sides, side = [], IMAGE_SIDE
+    for _ in CONV2D_FILTERS:
+        conv = valid_length(side, CONV2D_KERNEL)
+        side = valid_length(conv, CONV2D_POOL, CONV2D_POOL)
+        sides.append((conv, side))
+    return sides

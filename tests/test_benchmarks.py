@@ -9,13 +9,14 @@ losses (so they really time the same maths).
 from __future__ import annotations
 
 import json
+import math
 import pathlib
 import subprocess
 import sys
 
 import pytest
 
-from benchmarks import large, timing
+from benchmarks import conv2d, flops, large, mnist1d_cnn, timing
 from benchmarks.run import parse_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -97,6 +98,46 @@ def test_quick_large_case_reports_throughput_and_memory(quick_run):
         assert "error" not in entry, entry.get("error")
         assert entry["throughput"]["median"] > 0 and entry["peak_rss_mib"] >= entry["baseline_rss_mib"] > 0
     assert {e["x"] for e in result["programs"]} <= {"memory", "memmap"}
+
+
+def test_quick_mnist1d_cnn_case_times_both_programs_in_steps_per_second(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "mnist1d_cnn"]
+    assert "### mnist1d_cnn, float32:" in stdout and result["flops_per_sample"] == 185_750
+    for name, stats in result["programs"].items():
+        if "skipped" in stats:
+            assert name == "torch" and "pip install torch==2.13.0" in stats["skipped"]
+            continue
+        assert len(stats["seconds"]) == result["repeats"] and stats["p25"] <= stats["median"] <= stats["p75"]
+        assert 0 < stats["fraction_of_peak"] and stats["gflops"] > 0 and stats["final_loss"] > 0
+    if "torch" in result["ratios"]:
+        assert len(result["ratios"]["torch"]["values"]) == result["repeats"]
+        ours, theirs = (result["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
+        # Channels last and first from one set of weights. float32 sums of ~125 products: the first
+        # step's loss agrees to about 1e-7; after one Adam step of 1e-2, a weight whose gradient is near
+        # zero may move by the full rate in either program, hence a looser bound for the second
+        assert ours[0] == pytest.approx(theirs[0], rel=1e-5) and ours[1] == pytest.approx(theirs[1], rel=1e-4)
+
+
+def test_quick_conv2d_case_reports_throughput_and_memory_of_each_process(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "conv2d"]
+    assert "### conv2d:" in stdout and result["flops_per_sample"] == conv2d.flops_per_sample()
+    ran = {entry["program"] for entry in result["programs"]}
+    assert ran | set(result["skipped"]) == {"tinyframe", "torch"} and "tinyframe" in ran
+    for entry in result["programs"]:
+        assert "error" not in entry, entry.get("error")
+        assert [run["case"] for run in entry["runs"]] == ["conv2d"] * result["repeats"]
+        assert entry["throughput"]["median"] > 0 and entry["peak_rss_mib"] >= entry["baseline_rss_mib"] > 0
+        assert 0 < entry["fraction_of_peak"] and math.isfinite(entry["loss"])
+
+
+def test_convnet_flops_are_counted_by_hand():
+    # MACs: mnist1d 19*5*1*25 = 2,375 (first), 10*3*25*25 = 18,750, 5*3*25*25 = 9,375, 125*10 = 1,250
+    assert mnist1d_cnn.flops_per_sample() == 4 * 2_375 + 6 * (18_750 + 9_375 + 1_250)
+    # conv2d: 26*26*9*32 = 194,688 (first), 11*11*9*32*64 = 2,230,272, 5*5*64*10 = 16,000
+    assert conv2d.flops_per_sample() == 4 * 194_688 + 6 * (2_230_272 + 16_000)
+    assert flops.training_flops([3]) == 12
 
 
 def test_flops_per_sample_counts_the_matmuls_by_hand():

@@ -1,7 +1,8 @@
 """The programs a case times side by side, one module each, shared by the article and minibatch cases.
 
 Every module has ``digits(work) -> run(epochs) -> loss``; tinyframe and PyTorch
-also have ``large(X, labels, batch_size, seed) -> run() -> loss``. `load` returns
+also have ``large(X, labels, batch_size, seed) -> run() -> loss`` and ``conv2d`` of the
+same form, and ``mnist1d_cnn(work) -> run(steps) -> loss``. `load` returns
 the module, or raises `Skipped` with a note when its library is not installed.
 """
 
@@ -13,7 +14,7 @@ from types import ModuleType
 
 DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")  # the default set
 EXTRA_PROGRAMS = ("numpy_floor",)  # on request: tinyframe's kernels without the framework
-LARGE_PROGRAMS = ("tinyframe", "torch")
+LARGE_PROGRAMS = ("tinyframe", "torch")  # also those of the conv2d and mnist1d_cnn cases
 
 _MODULES = {
     "tinyframe": "tinyframe_program",
@@ -38,3 +39,14 @@ def load(name: str) -> ModuleType:
     if requirement and importlib.util.find_spec(requirement) is None:
         raise Skipped(f"skipped: {requirement} is not installed ({_INSTALL[name]})")
     return importlib.import_module(f"{__name__}.{_MODULES[name]}")
+
+
+def load_available(names: list[str]) -> tuple[dict[str, ModuleType], dict[str, str]]:
+    """The modules of ``names`` that can run here, and for the others why not (`Skipped`'s note)."""
+    modules, skipped = {}, {}
+    for name in names:
+        try:
+            modules[name] = load(name)
+        except Skipped as reason:
+            skipped[name] = str(reason)
+    return modules, skipped

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import workloads as w
 from ..workloads import LEARNING_RATE, N_HIDDEN, Digits
 
 LARGE_NEEDS = "tinyframe.activations.ReLU, tinyframe.losses.CrossEntropy, tinyframe.optimizers.Adam"
@@ -61,5 +62,59 @@ def large(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> 
 
     def run() -> float:
         return model.fit(X, labels, epochs=1, batch_size=batch_size, verbose=0).history["loss"][-1]
+
+    return run
+
+
+def mnist1d_cnn(work: w.Mnist1d) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: the MNIST-1D paper's CNN from ``work.weights``, ``steps`` batches in order.
+
+    As examples/mnist1d.py: `ZeroPadding1D` (PyTorch's ``padding=1``) before each valid
+    `Conv1D` (stride 2, ReLU inside), `Flatten`, `Dense` logits, sparse cross-entropy,
+    Adam(1e-2) with PyTorch's ``epsilon=1e-8``. A call is one ``fit`` epoch over the first
+    ``steps * 100`` rows, ``shuffle=False``, continuing from the previous call's weights.
+    """
+    from tinyframe import Sequential
+    from tinyframe.layers import Conv1D, Dense, Flatten, Input, ZeroPadding1D
+    from tinyframe.losses import SparseCategoricalCrossentropy
+    from tinyframe.optimizers import Adam
+
+    layers = [Input((w.MNIST1D_LENGTH, 1))]
+    for kernel_size, _, filters in w.MNIST1D_CONVS:
+        conv = Conv1D(filters, kernel_size, strides=w.MNIST1D_STRIDES, activation="relu")
+        layers += [ZeroPadding1D(w.MNIST1D_PADDING), conv]
+    model = Sequential([*layers, Flatten(), Dense(w.MNIST1D_CLASSES)], dtype="float32", seed=0)
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(1e-2, epsilon=1e-8))
+    model.set_weights(work.weights)
+    X, batch = work.X[..., None], work.batch_size  # (n, 40, 1): steps, one channel
+
+    def run(steps: int) -> float:
+        rows = slice(0, steps * batch)
+        history = model.fit(X[rows], work.labels[rows], epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        return history.history["loss"][-1]
+
+    return run
+
+
+def conv2d(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> Callable[[], float]:
+    """``run() -> loss``: one shuffled epoch of the conv2d case's network on ``X`` ``(n, 784)`` seen as 28 x 28 x 1.
+
+    Conv2D(32, 3, ReLU), MaxPooling2D, Conv2D(64, 3, ReLU), MaxPooling2D, Flatten, Dense(10)
+    logits (Keras's defaults: valid padding, Glorot kernels), sparse cross-entropy, Adam(1e-3).
+    """
+    from tinyframe import Sequential
+    from tinyframe.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
+    from tinyframe.losses import SparseCategoricalCrossentropy
+    from tinyframe.optimizers import Adam
+
+    layers = [Input((w.IMAGE_SIDE, w.IMAGE_SIDE, 1))]
+    for filters in w.CONV2D_FILTERS:
+        layers += [Conv2D(filters, w.CONV2D_KERNEL, activation="relu"), MaxPooling2D(w.CONV2D_POOL)]
+    model = Sequential([*layers, Flatten(), Dense(10)], dtype="float32", seed=seed)
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(1e-3))
+    images = X.reshape(-1, w.IMAGE_SIDE, w.IMAGE_SIDE, 1)  # a view: channels last
+
+    def run() -> float:
+        return model.fit(images, labels, epochs=1, batch_size=batch_size, verbose=0).history["loss"][-1]
 
     return run

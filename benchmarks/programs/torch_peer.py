@@ -10,29 +10,38 @@ the epoch's mean, as tinyframe's History. Batches are gathered in NumPy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .. import workloads as w
 from ..machine import numpy_blas_threads
 from ..workloads import LEARNING_RATE, N_HIDDEN, Digits, batch_rows
 
 
+def _train(model, loss_fn, optimizer, batches: Iterable[tuple[np.ndarray, np.ndarray]]) -> float:
+    """One pass of training steps over ``batches`` of NumPy ``(x, y)``; the mean loss per sample."""
+    import torch
+
+    total, count = 0.0, 0
+    for xb, yb in batches:
+        optimizer.zero_grad()
+        loss = loss_fn(model(torch.from_numpy(xb)), torch.from_numpy(yb))
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * xb.shape[0]
+        count += xb.shape[0]
+    return total / count
+
+
 def _epochs(model, loss_fn, optimizer, X, y, batch_size, rng) -> Callable[[int], float]:
     """``run(epochs) -> the last epoch's mean loss`` for any model, loss and optimizer: the training loop."""
-    import torch
 
     def run(epochs: int) -> float:
         for _ in range(epochs):
-            total = 0.0
-            for rows in batch_rows(X.shape[0], batch_size, rng):
-                xb, yb = (X, y) if rows is None else (X[rows], y[rows])
-                optimizer.zero_grad()
-                loss = loss_fn(model(torch.from_numpy(xb)), torch.from_numpy(yb))
-                loss.backward()
-                optimizer.step()
-                total += loss.item() * xb.shape[0]
-        return total / X.shape[0]
+            rows_of_epoch = batch_rows(X.shape[0], batch_size, rng)
+            loss = _train(model, loss_fn, optimizer, ((X, y) if r is None else (X[r], y[r]) for r in rows_of_epoch))
+        return loss
 
     return run
 
@@ -70,5 +79,65 @@ def large(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> 
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     run = _epochs(
         model, torch.nn.functional.cross_entropy, optimizer, X, labels, batch_size, np.random.default_rng(seed)
+    )
+    return lambda: run(1)
+
+
+def mnist1d_cnn(work: w.Mnist1d) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: the paper's CNN as its PyTorch code, from ``work.weights``, batches in order.
+
+    ``Conv1d(padding=1, stride=2)`` and ReLU three times, ``Flatten``, ``Linear``; ``cross_entropy``
+    on the logits, Adam(1e-2). The weights are tinyframe's (channels last) transposed to
+    PyTorch's channels first: a kernel ``(k, c, f) -> (f, c, k)``, and the Dense rows, which
+    Flatten orders ``(step, channel)`` in tinyframe and ``(channel, step)`` here, permuted to match.
+    """
+    import torch
+
+    torch.set_num_threads(numpy_blas_threads())
+    nn, layers = torch.nn, []
+    for kernel_size, channels, filters in w.MNIST1D_CONVS:
+        conv = nn.Conv1d(channels, filters, kernel_size, stride=w.MNIST1D_STRIDES, padding=w.MNIST1D_PADDING)
+        layers += [conv, nn.ReLU()]
+    length, filters = w.mnist1d_lengths()[-1], w.MNIST1D_CONVS[-1][2]
+    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(length * filters, w.MNIST1D_CLASSES))
+    weighted = [layer for layer in model if isinstance(layer, (nn.Conv1d, nn.Linear))]
+    kernels = [W.transpose(2, 1, 0) for W in work.weights[:-2:2]]
+    dense = work.weights[-2].reshape(length, filters, -1).transpose(2, 1, 0).reshape(w.MNIST1D_CLASSES, -1)
+    with torch.no_grad():
+        for layer, W, b in zip(weighted, [*kernels, dense], work.weights[1::2]):
+            layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(W)))
+            layer.bias.copy_(torch.from_numpy(b))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    X, y, batch = work.X[:, None, :], work.labels, work.batch_size  # (n, 1, 40): one channel, then steps
+
+    def run(steps: int) -> float:
+        starts = range(0, steps * batch, batch)
+        return _train(
+            model, nn.functional.cross_entropy, optimizer, ((X[s : s + batch], y[s : s + batch]) for s in starts)
+        )
+
+    return run
+
+
+def conv2d(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> Callable[[], float]:
+    """``run() -> loss``: one shuffled epoch of the conv2d case's network, NCHW (``X`` ``(n, 784)`` as (n, 1, 28, 28)).
+
+    Conv2d(1, 32, 3), ReLU, MaxPool2d(2), Conv2d(32, 64, 3), ReLU, MaxPool2d(2), Flatten,
+    Linear(1600, 10); PyTorch's default init, ``cross_entropy`` on the logits, Adam(1e-3).
+    """
+    import torch
+
+    torch.set_num_threads(numpy_blas_threads())
+    torch.manual_seed(seed)
+    nn, layers, channels = torch.nn, [], 1
+    for filters in w.CONV2D_FILTERS:
+        layers += [nn.Conv2d(channels, filters, w.CONV2D_KERNEL), nn.ReLU(), nn.MaxPool2d(w.CONV2D_POOL)]
+        channels = filters
+    flat = w.conv2d_sides()[-1][1] ** 2 * channels
+    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(flat, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images = X.reshape(-1, 1, w.IMAGE_SIDE, w.IMAGE_SIDE)  # a view: one channel, so the same bytes as NHWC
+    run = _epochs(
+        model, nn.functional.cross_entropy, optimizer, images, labels, batch_size, np.random.default_rng(seed)
     )
     return lambda: run(1)
