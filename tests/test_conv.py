@@ -53,9 +53,11 @@ class Case:
 
 
 def keras_padding(n, k, s, d, padding):
-    """(before, after) zeros on one axis: TensorFlow's "same" total, the odd one after."""
+    """(before, after) zeros on one axis: TensorFlow's "same" total, the odd one after; "causal" all before."""
     if padding == "valid":
         return 0, 0
+    if padding == "causal":  # Keras: y[t] sees x[t], x[t - d], ..., never a later step
+        return (k - 1) * d, 0
     total = max((math.ceil(n / s) - 1) * s + (k - 1) * d + 1 - n, 0)
     return total // 2, total - total // 2
 
@@ -82,7 +84,8 @@ def reference(case, x, W, b, g):
 @st.composite
 def cases(draw, max_n=6, max_c=2, max_m=2):
     """A random convolution that fits its input: 1-D or 2-D, any stride (often above the kernel), dilation, padding."""
-    rank, padding = draw(st.sampled_from([1, 2])), draw(st.sampled_from(["valid", "same"]))
+    rank = draw(st.sampled_from([1, 2]))
+    padding = draw(st.sampled_from(["valid", "same", "causal"] if rank == 1 else ["valid", "same"]))
     n, k, s, d = [], [], [], []
     for _ in range(rank):
         k.append(draw(st.integers(1, 3)))
@@ -102,6 +105,8 @@ EDGES = {
     "dilation": Case((9,), (3,), (1,), (3,), "valid"),
     "dilation, same, 2-D": Case((6, 7), (3, 2), (1, 1), (2, 3), "same"),
     "dilation and stride": Case((11,), (3,), (2,), (2,), "same"),
+    "causal, dilation and stride": Case((9,), (3,), (2,), (2,), "causal"),
+    "causal, kernel longer than the input": Case((2,), (4,), (1,), (1,), "causal"),
     "same, odd kernel": Case((5, 5), (3, 3), (1, 1), (1, 1), "same"),
     "same, even kernel": Case((5, 6), (2, 4), (1, 1), (1, 1), "same"),
     "same, even kernel, stride 2": Case((7,), (4,), (2,), (1,), "same"),
@@ -147,6 +152,7 @@ def test_same_gives_ceil_n_over_s_and_valid_the_windows_that_fit():
     assert Conv2D(32, 3, padding="same").compute_output_shape((28, 28, 1)) == (28, 28, 32)
     assert Conv2D(8, 4, strides=3, padding="same", dilation_rate=2).compute_output_shape((10, 9, 2)) == (4, 3, 8)
     assert Conv1D(1, 3, dilation_rate=4).compute_output_shape((9, 1)) == (1, 1)  # the span 9 just fits
+    assert Conv1D(4, 3, strides=2, padding="causal").compute_output_shape((9, 1)) == (5, 4)  # ceil(9 / 2)
 
 
 # ------------------------------------------------------------------------ values by hand
@@ -163,6 +169,12 @@ def test_hand_computed_values():
     # y[o] = 1 x[o] + 2 x[o+1]; "same" with an even kernel pads one zero on the right only
     np.testing.assert_array_equal(built(Conv1D(1, 2), (4, 1), [1, 2], [0.5]).forward(x).ravel(), [5.5, 8.5, 11.5])
     np.testing.assert_array_equal(built(Conv1D(1, 2, padding="same"), (4, 1), [1, 2]).forward(x).ravel(), [5, 8, 11, 4])
+    # "causal": y[t] = 1 x[t-1] + 2 x[t], zeros before the start; dilation 2: y[t] = x[t-2] + 10 x[t]
+    causal = built(Conv1D(1, 2, padding="causal"), (4, 1), [1, 2])
+    np.testing.assert_array_equal(causal.forward(x).ravel(), [2, 5, 8, 11])
+    np.testing.assert_array_equal(
+        built(Conv1D(1, 2, padding="causal", dilation_rate=2), (4, 1), [1, 10]).forward(x).ravel(), [10, 20, 31, 42]
+    )
     # dilation 2: y[o] = x[o] + 10 x[o+2]; stride 3: the windows at 0 and 3 ("same" pads 0 left, 1 right)
     np.testing.assert_array_equal(built(Conv1D(1, 2, dilation_rate=2), (4, 1), [1, 10]).forward(x).ravel(), [31, 42])
     np.testing.assert_array_equal(
@@ -341,9 +353,14 @@ def test_the_kernel_has_keras_layout_and_glorot_fans():
             "Conv1D: dilation_rate must be an int or a tuple of one int. Received",
         ),
         (
-            lambda: Conv1D(4, 3, padding="causal"),
+            lambda: Conv1D(4, 3, padding="full"),
             ValueError,
-            'Conv1D: padding must be "valid" or "same". Received: padding=\'causal\'',
+            'Conv1D: padding must be "valid", "same" or "causal". Received: padding=\'full\'',
+        ),
+        (
+            lambda: Conv2D(4, 3, padding="causal"),
+            ValueError,
+            'Conv2D: padding must be "valid" or "same" \\("causal" is for Conv1D only\\). Received: padding=\'causal\'',
         ),
         (lambda: Conv2D(4, 3, data_format="channels_first"), ValueError, 'only data_format="channels_last"'),
         (lambda: Conv2D(4, 3, use_bias=1), TypeError, "Conv2D: use_bias must be True or False"),
@@ -388,3 +405,21 @@ def test_predict_from_threads_gives_the_single_threaded_answer():
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda X: model.predict(X, verbose=0), inputs * 4))
     assert all(np.array_equal(got, alone[i % 8]) for i, got in enumerate(together))
+
+
+@pytest.mark.parametrize(("k", "s", "d"), [(3, 1, 1), (4, 3, 1), (5, 1, 3), (2, 4, 1)])
+def test_causal_padding_matches_keras(k, s, d, monkeypatch):
+    """Keras 3 (torch backend, float32) as an independent oracle for "causal"; skipped without it."""
+    pytest.importorskip("torch")
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend")
+    x = np.random.default_rng(0).standard_normal((3, 11, 2))
+    theirs = keras.layers.Conv1D(4, k, strides=s, dilation_rate=d, padding="causal")
+    expected = np.asarray(keras.ops.convert_to_numpy(theirs(x.astype("float32"))), dtype=np.float64)
+    ours = Conv1D(4, k, strides=s, dilation_rate=d, padding="causal").build((11, 2), dtype="float64", rng=0)
+    ours.set_weights([np.asarray(w, dtype=np.float64) for w in theirs.get_weights()])
+    y = ours.forward(x)
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-5 * np.abs(expected).max())  # Keras ran in float32

@@ -125,7 +125,7 @@ def conv_stacks(draw):
                 tuple(draw(st.integers(1, 3)) for _ in range(rank)),
                 strides=1 if dilated else draw(st.integers(1, 2)),
                 dilation_rate=draw(st.integers(1, 2)) if dilated else 1,
-                padding=draw(st.sampled_from(["same", "valid"])),
+                padding=draw(st.sampled_from(["same", "valid", "causal"] if rank == 1 else ["same", "valid"])),
                 activation=draw(st.sampled_from(ACTIVATIONS)),
                 use_bias=draw(st.booleans()),
             )

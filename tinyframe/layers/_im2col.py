@@ -23,6 +23,7 @@ Padding (per axis, TensorFlow's and Keras's rule, ``span = (k - 1) d + 1``)::
 
     "valid": lo = hi = 0                                  o = (n - span) // s + 1
     "same":  lo + hi = max((ceil(n/s) - 1) s + span - n, 0), hi = lo or lo + 1,   o = ceil(n/s)
+    "causal" (Conv1D): lo = span - 1, hi = 0               o = ceil(n/s)   (y[t] never reads a later step)
 
 >>> import numpy as np
 >>> windows = SlidingWindows(kernel_size=(2,), strides=(1,), dilation_rate=(1,), padding="same")
@@ -68,7 +69,7 @@ class SlidingWindows:
     kernel_size: tuple[int, ...]
     strides: tuple[int, ...]
     dilation_rate: tuple[int, ...]
-    padding: str  # "valid" or "same"
+    padding: str  # "valid", "same" or "causal"
 
     @property
     def spans(self) -> tuple[int, ...]:
@@ -80,10 +81,14 @@ class SlidingWindows:
         """The padding and output size for an input of ``shape`` ``(m, *spatial, c)``; an output size may be < 1."""
         lo, hi, out = [], [], []
         for n, span, s in zip(shape[1:-1], self.spans, self.strides):
-            total = max((-(-n // s) - 1) * s + span - n, 0) if self.padding == "same" else 0
-            lo.append(total // 2)
-            hi.append(total - total // 2)
-            out.append((n + total - span) // s + 1)
+            if self.padding == "causal":
+                before, after = span - 1, 0
+            else:
+                total = max((-(-n // s) - 1) * s + span - n, 0) if self.padding == "same" else 0
+                before, after = total // 2, total - total // 2
+            lo.append(before)
+            hi.append(after)
+            out.append((n + before + after - span) // s + 1)
         padded = tuple(n + a + b for n, a, b in zip(shape[1:-1], lo, hi))
         return Geometry(tuple(lo), tuple(hi), tuple(out), (shape[0], *padded, shape[-1]))
 

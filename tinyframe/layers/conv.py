@@ -22,7 +22,7 @@ class _Conv(Layer):
 
     Shapes: ``x`` is ``(m, n_1, ..., n_r, c)``, the kernel ``W`` is ``(k_1, ..., k_r, c, f)``,
     ``b`` is ``(f,)`` and ``y`` is ``(m, o_1, ..., o_r, f)``. With ``xp`` the input padded
-    with zeros (none for "valid"; "same" as TensorFlow, see `tinyframe.layers._im2col`),
+    with zeros (none for "valid"; "same" as TensorFlow; "causal" all before the start; see `tinyframe.layers._im2col`),
     stride ``s`` and dilation ``d``::
 
         z[b, o, :] = sum_{i, c} xp[b, o*s + i*d, c] * W[i, c, :] + b        (o, i: index tuples)
@@ -62,6 +62,7 @@ class _Conv(Layer):
     """
 
     rank = 0  # set by the subclass
+    paddings = ("valid", "same")  # and "causal" for Conv1D, as Keras
     layout = ""  # the input shape in words, for errors: "(steps, channels)"
 
     def __init__(
@@ -85,8 +86,10 @@ class _Conv(Layer):
         self.kernel_size = self._sizes(kernel_size, "kernel_size")
         self.strides = self._sizes(strides, "strides")
         self.dilation_rate = self._sizes(dilation_rate, "dilation_rate")
-        if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-            raise ValueError(f'{owner}: padding must be "valid" or "same". Received: padding={padding!r}')
+        if not isinstance(padding, str) or padding.lower() not in self.paddings:
+            allowed = '"valid", "same" or "causal"' if "causal" in self.paddings else '"valid" or "same"'
+            note = "" if "causal" in self.paddings else ' ("causal" is for Conv1D only)'
+            raise ValueError(f"{owner}: padding must be {allowed}{note}. Received: padding={padding!r}")
         self.padding = padding.lower()
         if data_format not in (None, "channels_last"):
             raise ValueError(
@@ -245,8 +248,11 @@ class Conv1D(_Conv):
         kernel_size: the window's length (an int, or a tuple of one int).
         strides: the step between windows (1 by default).
         padding: ``"valid"`` (no padding, new_steps = (steps - span) // strides + 1 with
-            span = (kernel_size - 1) * dilation_rate + 1) or ``"same"`` (zeros added so
-            that new_steps = ceil(steps / strides), the odd one on the right, as TensorFlow).
+            span = (kernel_size - 1) * dilation_rate + 1), ``"same"`` (zeros added so
+            that new_steps = ceil(steps / strides), the odd one on the right, as TensorFlow)
+            or ``"causal"`` (span - 1 zeros before the first step and none after, so that
+            output step t reads input steps t, t - dilation_rate, ... only, never a later
+            one; new_steps = ceil(steps / strides)), as Keras.
         dilation_rate: the gap between the window's taps (1: adjacent steps).
         activation: applied inside the layer (a name such as ``"relu"``, see
             `tinyframe.activations.get`; None for linear), as in `Dense`.
@@ -263,10 +269,15 @@ class Conv1D(_Conv):
         (100, 18, 25)
         >>> Conv1D(8, 4, padding="same", strides=3).compute_output_shape((40, 2))
         (14, 8)
+        >>> causal = Conv1D(1, 2, padding="causal", use_bias=False).build((4, 1), dtype="float64", rng=0)
+        >>> causal.params["W"][:, 0, 0] = [1.0, 2.0]                # y[t] = 1 x[t-1] + 2 x[t]
+        >>> causal.forward(np.array([[[1.0], [2.0], [3.0], [4.0]]]))[0, :, 0].tolist()
+        [2.0, 5.0, 8.0, 11.0]
     """
 
     writes_in_place = True  # backward writes self.grads with out= (see Sequential._sync)
     rank = 1
+    paddings = ("valid", "same", "causal")
     layout = "(steps, channels) (batch excluded)"
 
 
