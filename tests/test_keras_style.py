@@ -686,3 +686,29 @@ def test_inputs_of_higher_rank_flow_through_fit_evaluate_predict_and_saving(tmp_
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.predict(X), logits)
     assert loaded.evaluate(X, y, verbose=0) == [loss, acc]
+
+
+def test_compile_takes_keras_positional_order_optimizer_then_loss():
+    """keras.io's IMDB example: ``model.compile("adam", "binary_crossentropy", metrics=["accuracy"])``.
+
+    Keras's compile is ``compile(optimizer, loss, metrics)``; tinyframe's first positional is the
+    loss (the article's order). An optimizer first and a loss (or nothing) second is Keras's
+    order and is read as such; no name is both an optimizer and a loss, so nothing is ambiguous.
+    """
+    from tinyframe.losses import BinaryCrossEntropy, SquaredError
+
+    model = Sequential([Input((3,)), Dense(1, activation="sigmoid")], seed=0)
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    assert isinstance(model.optimizer, Adam) and isinstance(model.loss, BinaryCrossEntropy)
+    assert list(model.metrics) == ["accuracy"]
+    model.compile(RMSProp(1e-2), "mse")
+    assert isinstance(model.optimizer, RMSProp) and isinstance(model.loss, SquaredError)
+    model.compile("sgd")  # Keras: the optimizer alone; the loss is tinyframe's default
+    assert isinstance(model.optimizer, GradientDescent) and isinstance(model.loss, SquaredError)
+    model.compile("binary_crossentropy", "adam")  # tinyframe's own order still works
+    assert isinstance(model.optimizer, Adam) and isinstance(model.loss, BinaryCrossEntropy)
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    assert set(model.fit(X, y, epochs=2, verbose=0).history) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match="Unknown loss: .* Received: 'adam'"):
+        model.compile("adam", "adam")  # two optimizers: not Keras's order either

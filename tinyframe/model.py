@@ -249,7 +249,12 @@ class Sequential(LayerStack):
 
         Defaults are the article's: ``SquaredError()`` and ``GradientDescent(0.25)``.
         Names work too: ``compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])``.
+        Positionally the loss comes first (the article's order), but Keras's order, an optimizer
+        then a loss or nothing (``compile("adam", "binary_crossentropy")``), is read as Keras
+        reads it: no name is both an optimizer and a loss.
         """
+        if optimizers.is_optimizer(loss) and (optimizer is None or losses.is_loss(optimizer)):
+            loss, optimizer = optimizer, loss  # Keras's positional order: compile(optimizer, loss, metrics)
         loss = losses.SquaredError() if loss is None else losses.get(loss)
         optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
         if metrics is not None and not isinstance(metrics, (list, tuple)):

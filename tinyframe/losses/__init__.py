@@ -35,6 +35,7 @@ __all__ = [
     "Hinge",
     "Poisson",
     "get",
+    "is_loss",
 ]
 
 # Names give the default settings: the cross-entropies then read probabilities (from_logits=False), as in Keras.
@@ -75,11 +76,24 @@ def get(identifier: str | Loss) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str):
-        cls = _BY_LOWER_NAME.get(identifier.lower())
-        if cls is not None:
-            return cls()
+    cls = _named(identifier)
+    if cls is not None:
+        return cls()
     raise ValueError(
         f"Unknown loss: expected a Loss instance or one of {sorted(_BY_NAME)} (or a class name such as "
         f"'CategoricalCrossentropy'). Received: {identifier!r}"
     )
+
+
+def _named(identifier: object) -> type[Loss] | None:
+    """The loss class a name or class name stands for (any case), or None."""
+    return _BY_LOWER_NAME.get(identifier.lower()) if isinstance(identifier, str) else None
+
+
+def is_loss(identifier: object) -> bool:
+    """Whether `get` would accept ``identifier``: a `Loss` or a loss's name.
+
+    >>> is_loss("binary_crossentropy"), is_loss("adam")
+    (True, False)
+    """
+    return isinstance(identifier, Loss) or _named(identifier) is not None

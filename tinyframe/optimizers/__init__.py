@@ -17,7 +17,7 @@ from .nadam import Nadam
 from .rmsprop import RMSProp
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam", "AdamW", "Adagrad", "Nadam"]
-__all__ += ["get", "schedules"]
+__all__ += ["get", "is_optimizer", "schedules"]
 
 # Names are matched without case or underscores: "SGD", "sgd", "RMSprop", "gradient_descent", "AdamW" all work.
 # "sgd" is GradientDescent(): Keras's SGD() with its defaults (learning_rate=0.01, no momentum); SGD with
@@ -46,11 +46,24 @@ def get(identifier: str | Optimizer) -> Optimizer:
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower().replace("_", ""))
-        if cls is not None:
-            return cls()
+    cls = _named(identifier)
+    if cls is not None:
+        return cls()
     raise ValueError(
         "Unknown optimizer: expected an Optimizer instance or one of "
         f"{sorted({'gradient_descent', *_BY_NAME} - {'gradientdescent'})} (in any case). Received: {identifier!r}"
     )
+
+
+def _named(identifier: object) -> type[Optimizer] | None:
+    """The optimizer class a name stands for (any case, underscores ignored), or None."""
+    return _BY_NAME.get(identifier.lower().replace("_", "")) if isinstance(identifier, str) else None
+
+
+def is_optimizer(identifier: object) -> bool:
+    """Whether `get` would accept ``identifier``: an `Optimizer` or an optimizer's name.
+
+    >>> is_optimizer("Adam"), is_optimizer("mse")
+    (True, False)
+    """
+    return isinstance(identifier, Optimizer) or _named(identifier) is not None
