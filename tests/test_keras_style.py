@@ -712,3 +712,16 @@ def test_compile_takes_keras_positional_order_optimizer_then_loss():
     assert set(model.fit(X, y, epochs=2, verbose=0).history) == {"loss", "accuracy"}
     with pytest.raises(ValueError, match="Unknown loss: .* Received: 'adam'"):
         model.compile("adam", "adam")  # two optimizers: not Keras's order either
+
+
+def test_input_takes_keras_dtype_argument():
+    """keras.io's text examples start with ``keras.Input(shape=(20,), dtype="int32")`` before an Embedding."""
+    from tinyframe.layers import LSTM, Embedding
+
+    model = Sequential([Input(shape=(20,), dtype="int32"), Embedding(200, 8), LSTM(4), Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    X = np.random.default_rng(0).integers(0, 200, (16, 20))
+    model.fit(X, np.arange(16) % 2, epochs=1, verbose=0)
+    assert model.input_shape == (20,) and model.predict(X).shape == (16, 1)
+    with pytest.raises(TypeError, match="Input: dtype must be a NumPy dtype name such as 'int32'. Received: dtype='no"):
+        Input(shape=(20,), dtype="nope")

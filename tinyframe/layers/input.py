@@ -26,9 +26,10 @@ class InputLayer(Layer):
         ((64,), (30,), 1)
     """
 
-    def __init__(self, shape: Sequence[int] | int, **kwargs: Any) -> None:
+    def __init__(self, shape: Sequence[int] | int, input_dtype: str | None = None, **kwargs: Any) -> None:
         super().__init__(input_shape=shape, **kwargs)
         self.shape = self.declared_input_shape
+        self.input_dtype = None if input_dtype is None else _dtype_name(input_dtype)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return x
@@ -37,9 +38,28 @@ class InputLayer(Layer):
         return grad_out
 
     def get_config(self) -> dict:
-        return {"shape": list(self.shape)}
+        config: dict[str, Any] = {"shape": list(self.shape)}
+        if self.input_dtype is not None:
+            config["input_dtype"] = self.input_dtype
+        return config
 
 
-def Input(shape: Sequence[int] | int, name: str | None = None) -> InputLayer:  # noqa: N802 (Keras's spelling)
-    """Keras's ``Input(shape=(64,))``: the shape of one sample, batch excluded, for the front of a `Sequential`."""
-    return InputLayer(shape, name=name)
+def _dtype_name(dtype: Any) -> str:
+    """``"int32"`` for anything NumPy reads as a dtype; a TypeError naming `Input` otherwise."""
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        raise TypeError(f"Input: dtype must be a NumPy dtype name such as 'int32'. Received: dtype={dtype!r}") from None
+
+
+def Input(  # noqa: N802 (Keras's spelling)
+    shape: Sequence[int] | int, name: str | None = None, dtype: str | None = None
+) -> InputLayer:
+    """Keras's ``Input(shape=(64,))``: the shape of one sample, batch excluded, for the front of a `Sequential`.
+
+    ``dtype`` is Keras's argument, checked and recorded: the model computes in its own dtype
+    (``Sequential(dtype=...)``), and integer inputs reach an `Embedding` as indices, as
+    Keras casts them. ``Input(shape=(20,), dtype="int32")`` before an `Embedding` works as
+    written.
+    """
+    return InputLayer(shape, input_dtype=dtype, name=name)
