@@ -725,3 +725,21 @@ def test_input_takes_keras_dtype_argument():
     assert model.input_shape == (20,) and model.predict(X).shape == (16, 1)
     with pytest.raises(TypeError, match="Input: dtype must be a NumPy dtype name such as 'int32'. Received: dtype='no"):
         Input(shape=(20,), dtype="nope")
+
+
+def test_to_categorical_as_keras_mnist_convnet_calls_it():
+    """keras.io's mnist_convnet: ``y_train = keras.utils.to_categorical(y_train, num_classes)``."""
+    from tinyframe.utils import to_categorical
+
+    y = np.array([3, 0, 9, 3])
+    expected = np.zeros((4, 10))
+    expected[np.arange(4), y] = 1  # by hand
+    np.testing.assert_array_equal(to_categorical(y, 10), expected)
+    np.testing.assert_array_equal(to_categorical(y), expected)  # max + 1 = 10
+    np.testing.assert_array_equal(to_categorical(y[:, None], 10), expected)  # (n, 1): the trailing 1 dropped
+    assert to_categorical(np.array([[0, 1], [2, 1]]), 3).shape == (2, 2, 3)
+    assert to_categorical(2, 3).tolist() == [0.0, 0.0, 1.0]
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\)"):
+        to_categorical([3], 3)
+    with pytest.raises(ValueError, match="to_categorical: num_classes must be an integer >= 1. Received: num_cl"):
+        to_categorical([0], 0)

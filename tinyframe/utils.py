@@ -1,0 +1,38 @@
+"""Keras's ``keras.utils`` helpers that Keras code calls before it reaches the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .data import as_numeric_array, one_hot
+
+__all__ = ["to_categorical"]
+
+
+def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
+    """Keras's ``keras.utils.to_categorical``: integer class labels as one-hot rows (float64).
+
+    ``x`` of shape ``(n, ...)`` (a trailing axis of 1, as in ``(n, 1)``, is dropped, as
+    Keras does) becomes ``(n, ..., num_classes)``; ``num_classes`` defaults to
+    ``max(x) + 1``. `Sequential.fit` one-hot encodes integer labels by itself, so this is
+    only needed by code written for Keras.
+
+    >>> to_categorical([2, 0, 1])
+    array([[0., 0., 1.],
+           [1., 0., 0.],
+           [0., 1., 0.]])
+    >>> to_categorical([[1], [0]], num_classes=3).shape
+    (2, 3)
+    """
+    labels = as_numeric_array(x, "to_categorical: x")
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if num_classes is None:
+        if labels.size == 0:
+            raise ValueError("to_categorical: x is empty, so num_classes cannot be inferred; give num_classes")
+        num_classes = int(labels.max()) + 1
+    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"to_categorical: num_classes must be an integer >= 1. Received: num_classes={num_classes!r}")
+    return one_hot(np.atleast_1d(labels), int(num_classes), "float64").reshape(*labels.shape, int(num_classes))
