@@ -743,3 +743,16 @@ def test_to_categorical_as_keras_mnist_convnet_calls_it():
         to_categorical([3], 3)
     with pytest.raises(ValueError, match="to_categorical: num_classes must be an integer >= 1. Received: num_cl"):
         to_categorical([0], 0)
+
+
+def test_activation_layers_are_in_layers_as_keras_has_them():
+    """Keras code writes ``layers.LeakyReLU(negative_slope=0.2)``, ``layers.ReLU()``, ``layers.Softmax()``."""
+    from tinyframe import activations, layers
+
+    for name in ("ReLU", "LeakyReLU", "ELU", "Softmax"):
+        assert getattr(layers, name) is getattr(activations, name), name
+    leaky = layers.LeakyReLU(negative_slope=0.2).build()
+    np.testing.assert_array_equal(leaky.forward(np.array([[-10.0, 0.0, 2.5]])), [[-2.0, 0.0, 2.5]])
+    assert layers.LeakyReLU(0.2).alpha == layers.LeakyReLU(negative_slope=0.2).alpha == 0.2
+    with pytest.raises(TypeError, match="LeakyReLU: give alpha or negative_slope, not both"):
+        layers.LeakyReLU(0.1, negative_slope=0.2)

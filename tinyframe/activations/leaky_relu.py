@@ -23,7 +23,8 @@ class LeakyReLU(Activation):
     on the negative side is not a leaky ReLU. ``alpha = 0`` is `ReLU`.
 
     Args:
-        alpha: slope for negative inputs; 0.3 by default (Keras's ``negative_slope``).
+        alpha: slope for negative inputs; 0.3 by default. ``negative_slope=`` (Keras 3's
+            name for it) is accepted as well.
 
     Example:
         >>> import numpy as np
@@ -31,9 +32,15 @@ class LeakyReLU(Activation):
         array([[-1. ,  0. ,  2.5]])
     """
 
-    def __init__(self, alpha: float = 0.3, **kwargs: Any) -> None:
+    def __init__(self, alpha: float | None = None, *, negative_slope: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.alpha = check_float(alpha, "alpha", "LeakyReLU", 0.0, 1.0, low_open=False)
+        if alpha is not None and negative_slope is not None:
+            raise TypeError(
+                "LeakyReLU: give alpha or negative_slope, not both (they are the same slope). "
+                f"Received: alpha={alpha!r}, negative_slope={negative_slope!r}"
+            )
+        slope = next((v for v in (alpha, negative_slope) if v is not None), 0.3)
+        self.alpha = check_float(slope, "alpha", "LeakyReLU", 0.0, 1.0, low_open=False)
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         np.multiply(x, self.alpha, out=out)

@@ -25,3 +25,8 @@ __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional"]
+
+# Keras keeps these activation layers in keras.layers too: the same classes as tinyframe.activations.
+from ..activations import ELU, LeakyReLU, ReLU, Softmax  # noqa: E402 (after the layers they build on)
+
+__all__ += ["ReLU", "LeakyReLU", "ELU", "Softmax"]
