@@ -756,3 +756,11 @@ def test_activation_layers_are_in_layers_as_keras_has_them():
     assert layers.LeakyReLU(0.2).alpha == layers.LeakyReLU(negative_slope=0.2).alpha == 0.2
     with pytest.raises(TypeError, match="LeakyReLU: give alpha or negative_slope, not both"):
         layers.LeakyReLU(0.1, negative_slope=0.2)
+
+
+def test_a_variable_length_input_is_refused_saying_why():
+    """keras.io's IMDB model starts with ``Input(shape=(None,), dtype="int32")``: tinyframe needs fixed lengths."""
+    with pytest.raises(ValueError, match=r"variable size.* not supported: give the fixed size.*Received: \(None,\)"):
+        Input(shape=(None,), dtype="int32")
+    with pytest.raises(ValueError, match=r"variable size.*Received: \(None, None, 3\)"):
+        Input(shape=(None, None, 3))
