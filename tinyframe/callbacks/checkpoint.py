@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .._checks import check_positive_int
 from .base import Callback
 from .monitor import Monitor
 
@@ -26,6 +27,8 @@ class ModelCheckpoint(Callback):
             `tinyframe.load_model` and ``model.load_weights`` both read, but from
             which training cannot resume exactly.
         mode: ``"auto"``, ``"min"`` or ``"max"``: whether lower or higher ``monitor`` is better.
+        verbose: 1 prints a line per epoch as Keras does (``Epoch 3: val_loss improved from
+            0.90000 to 0.50000, saving model to best.npz``).
 
     Example:
         >>> best = ModelCheckpoint("best.npz", monitor="val_loss", save_best_only=True)
@@ -39,6 +42,7 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
+        verbose: int = 0,
     ) -> None:
         super().__init__()
         if not isinstance(filepath, (str, os.PathLike)):
@@ -47,6 +51,7 @@ class ModelCheckpoint(Callback):
         self.tracker = Monitor("ModelCheckpoint", monitor, mode)
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
+        self.verbose = check_positive_int(verbose, "verbose", "ModelCheckpoint", allow_zero=True)
         self.saved: list[str] = []  # paths written during the last fit, in order
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -60,14 +65,25 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        if self.save_best_only and not self.tracker.update(logs[self.tracker.monitor]):
-            return
         path = self._path(epoch, logs)
+        if self.save_best_only:
+            monitor, before, current = self.tracker.monitor, self.tracker.best, logs[self.tracker.monitor]
+            if not self.tracker.update(current):
+                self._say(f"Epoch {epoch + 1}: {monitor} did not improve from {before:.5f}")
+                return
+            improved = f"{monitor} improved from {before:.5f} to {current:.5f}"
+            self._say(f"Epoch {epoch + 1}: {improved}, saving model to {path}")
+        else:
+            self._say(f"Epoch {epoch + 1}: saving model to {path}")
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
         self.model.save(path, include_optimizer=not self.save_weights_only)
         self.saved.append(path)
+
+    def _say(self, line: str) -> None:
+        if self.verbose:
+            print(line)
 
     def _path(self, epoch: int, logs: dict) -> str:
         try:

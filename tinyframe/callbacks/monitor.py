@@ -53,12 +53,15 @@ class Monitor:
         )
         return None
 
+    def beats(self, value: float, reference: float) -> bool:
+        """Whether ``value`` is better than ``reference`` by more than ``min_delta``."""
+        if self.mode == "min":
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
+
     def update(self, value: float) -> bool:
         """Make ``value`` the best if it beats the best by more than ``min_delta``; returns whether it did."""
-        if self.mode == "min":
-            better = value < self.best - self.min_delta
-        else:
-            better = value > self.best + self.min_delta
+        better = self.beats(value, self.best)
         if better:
             self.best = value
         return better
