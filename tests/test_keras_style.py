@@ -764,3 +764,37 @@ def test_a_variable_length_input_is_refused_saying_why():
         Input(shape=(None,), dtype="int32")
     with pytest.raises(ValueError, match=r"variable size.*Received: \(None, None, 3\)"):
         Input(shape=(None, None, 3))
+
+
+def test_pop_trainable_weights_and_save_weights_as_keras_guide_uses_them(tmp_path):
+    """Keras's Sequential guide: ``model.pop()``, ``model.trainable_weights``, ``model.save_weights(...)``."""
+    from tinyframe.layers import BatchNormalization
+
+    model = Sequential([Input((4,)), Dense(3, activation="relu"), BatchNormalization(), Dense(2), Dense(5)], seed=0)
+    model.compile(optimizer="adam", loss="mse")
+    kept = [w.copy() for w in model.weights[:-2]]
+    model.pop()  # the last Dense(5) goes; the model now ends in Dense(2)
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "BatchNormalization", "Dense"]
+    assert model.output_shape == (2,) and model.predict(np.ones((3, 4))).shape == (3, 2)
+    assert all(np.array_equal(a, b) for a, b in zip(model.weights, kept))
+    model.add(Dense(1))
+    X, y = np.random.default_rng(0).normal(size=(16, 4)), np.random.default_rng(1).normal(size=(16, 1))
+    model.fit(X, y, epochs=2, verbose=0)
+    # Keras's split: parameters of trainable layers; the rest is frozen parameters and state
+    bn = model.layers[1]
+    assert [w.shape for w in model.trainable_weights] == [(4, 3), (3,), (3,), (3,), (3, 2), (2,), (2, 1), (1,)]
+    assert [w.shape for w in model.non_trainable_weights] == [(3,), (3,)]  # BN's running mean and variance
+    assert all(any(w is s for s in bn.state.values()) for w in model.non_trainable_weights)
+    model.layers[0].trainable = False
+    assert [w.shape for w in model.non_trainable_weights] == [(4, 3), (3,), (3,), (3,)]
+    assert sum(w.size for w in model.trainable_weights + model.non_trainable_weights) == model.count_params()
+    # save_weights / load_weights: the weights alone, back into a model of the same shapes
+    path = tmp_path / "m.weights.npz"
+    model.save_weights(path)
+    other = Sequential([Input((4,)), Dense(3, activation="relu"), BatchNormalization(), Dense(2), Dense(1)], seed=7)
+    other.load_weights(path)
+    np.testing.assert_array_equal(other.predict(X), model.predict(X))
+    while model.layers:
+        model.pop()
+    with pytest.raises(TypeError, match="pop: there are no layers in the model"):
+        model.pop()

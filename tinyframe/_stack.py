@@ -150,6 +150,22 @@ class LayerStack:
         if not self.built:
             self._build_if_known()
 
+    def pop(self) -> Layer:
+        """Remove the last layer and return it (Keras's ``model.pop``); the other layers keep their weights.
+
+        The model's output shape becomes the new last layer's; the next `fit` plans its
+        step for the layers that remain (as after `add`).
+        """
+        if not self.layers:
+            raise TypeError("pop: there are no layers in the model")
+        with writing(self.layers, "pop"):
+            layer = self.layers.pop()
+            if self.built:
+                self.output_shape = tuple(self._trace(self._input_shape)[-1])
+        self._penalized = self._layers_with_penalty()
+        self._plan_backward()
+        return layer
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
         if (name is None) == (index is None):

@@ -543,6 +543,20 @@ class Sequential(LayerStack):
         """Every parameter and state array, Keras order: each layer's parameters, then its state."""
         return [w for layer in self.layers for w in (*layer.params.values(), *layer.state.values())]
 
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The parameters of the trainable layers (Keras's split; the arrays themselves, not copies)."""
+        return [w for layer in self.layers if layer.trainable for w in layer.params.values()]
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The parameters of frozen layers, then every layer's state (running statistics), in layer order."""
+        return [
+            w
+            for layer in self.layers
+            for w in (*(() if layer.trainable else layer.params.values()), *layer.state.values())
+        ]
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter and state array, Keras order and layout: ``[W0, b0, W1, b1, ...]``."""
         self._require_built("get_weights")
@@ -557,6 +571,14 @@ class Sequential(LayerStack):
         with writing(self.layers, "set_weights"):
             for p, arr in zip(targets, checked):
                 p[...] = arr
+
+    def save_weights(self, path: Any) -> None:
+        """Write the weights (with the architecture, without the optimizer) for `load_weights`: Keras's verb.
+
+        ``model.save(path, include_optimizer=False)``: one ``.npz`` file, written atomically,
+        that `load_weights` copies into a model of the same parameter shapes.
+        """
+        self.save(path, include_optimizer=False)
 
     def load_weights(self, path: Any) -> None:
         """Copy the weights from a file written by `save` (same parameter shapes); see `tinyframe.saving`."""
