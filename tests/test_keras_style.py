@@ -798,3 +798,33 @@ def test_pop_trainable_weights_and_save_weights_as_keras_guide_uses_them(tmp_pat
         model.pop()
     with pytest.raises(TypeError, match="pop: there are no layers in the model"):
         model.pop()
+
+
+def test_get_config_and_from_config_clone_the_architecture_as_keras_does():
+    """``Sequential.from_config(model.get_config())``: the same layers and shapes, new weights, no code run."""
+    import json
+
+    from tinyframe.layers import BatchNormalization, Conv1D, Flatten
+
+    model = Sequential(
+        [Input((12, 2)), Conv1D(4, 3, padding="causal", activation="relu"), BatchNormalization(), Flatten(), Dense(3)],
+        dtype="float32",
+        name="net",
+        seed=0,
+    )
+    model.layers[1].trainable = False
+    config = model.get_config()
+    assert json.loads(json.dumps(config)) == config  # plain JSON values
+    clone = Sequential.from_config(json.loads(json.dumps(config)), seed=1)
+    assert clone.name == "net" and clone.dtype == model.dtype and clone.input_shape == (12, 2)
+    assert [(type(a), a.name, a.trainable) for a in clone.layers] == [
+        (type(b), b.name, b.trainable) for b in model.layers
+    ]
+    assert clone.layers[0].padding == "causal" and clone.count_params() == model.count_params()
+    assert not np.array_equal(clone.layers[0].params["W"], model.layers[0].params["W"])  # new weights, new seed
+    assert Sequential.from_config(config, seed=0).get_weights()[0].tolist() == model.get_weights()[0].tolist()
+    bad = {**config, "layers": [{"class_name": "os.system", "config": {}}]}
+    with pytest.raises(ValueError, match="os.system"):
+        Sequential.from_config(bad)
+    with pytest.raises(ValueError, match="not built yet"):
+        Sequential([Dense(3)]).get_config()

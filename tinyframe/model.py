@@ -599,6 +599,34 @@ class Sequential(LayerStack):
 
         save_model(self, path, include_optimizer=include_optimizer)
 
+    def get_config(self) -> dict[str, Any]:
+        """The architecture as plain JSON values (Keras's ``get_config``): name, dtype, input shape, layers.
+
+        What a saved file's ``model`` entry holds (`tinyframe.saving.model_config`); no
+        weights. The model must be built. `Sequential.from_config` makes a new model from it.
+        """
+        from .saving import model_config
+
+        self._require_built("get_config")
+        return model_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], seed: Any = None) -> Sequential:
+        """A new model from `get_config`'s dict: the same layers and shapes, new weights drawn from ``seed``.
+
+        Layer classes are chosen by registered name, so a config never runs code (Keras's
+        ``from_config``; ``keras.models.clone_model`` is ``from_config(model.get_config())``).
+
+        Example:
+            >>> from tinyframe.layers import Dense, Input
+            >>> model = Sequential([Input((4,)), Dense(3)], seed=0)
+            >>> Sequential.from_config(model.get_config(), seed=1).output_shape
+            (3,)
+        """
+        from .saving import model_from_config
+
+        return model_from_config(config, seed)
+
     def export(self, filepath: Any, format: str = "onnx", opset: int | None = None) -> None:
         """Write the model for serving outside tinyframe (Keras 3's verb): an ONNX file, atomically.
 

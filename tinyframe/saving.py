@@ -66,13 +66,7 @@ def _save(model: Sequential, path: str | os.PathLike, include_optimizer: bool) -
         "format": "tinyframe",
         "format_version": FORMAT_VERSION,
         "tinyframe_version": __version__,
-        "model": {
-            "class_name": "Sequential",
-            "dtype": model.dtype.name,
-            "name": model.name,
-            "input_shape": list(model.input_shape),
-            "layers": [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(model.layers)],
-        },
+        "model": model_config(model),
         "rng": _config.rng_state(model.rng),
     }
     arrays = _weight_names(model)
@@ -136,6 +130,36 @@ def load_model(path: str | os.PathLike) -> Sequential:
             }
             _training_state.set_state(model, state)
     return model
+
+
+def model_config(model: Sequential) -> dict[str, Any]:
+    """The architecture of a built model as plain JSON values: what a file's ``model`` entry holds.
+
+    ``{"class_name": "Sequential", "dtype", "name", "input_shape", "layers": [{"class_name",
+    "config", "name", ...}]}``; each layer's spec is checked to re-create a layer of the same
+    shapes (`_config.layer_spec`). `Sequential.get_config` returns it.
+    """
+    return {
+        "class_name": "Sequential",
+        "dtype": model.dtype.name,
+        "name": model.name,
+        "input_shape": list(model.input_shape),
+        "layers": [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(model.layers)],
+    }
+
+
+def model_from_config(spec: Any, seed: Any = None) -> Sequential:
+    """A new model, with new weights drawn from ``seed``, from a `model_config` dict (`Sequential.from_config`).
+
+    Classes are chosen by registered name (`tinyframe.registry`), so a config never runs
+    code; a malformed one is a ValueError naming the place.
+    """
+    _config.expect(spec, dict, "model")
+    layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
+    dtype = _config.field(spec, "dtype", str, "model")
+    input_shape = _input_shape(spec)
+    given = [] if input_shape is None else [InputLayer(input_shape)]
+    return Sequential([*given, *layers], dtype=dtype, seed=seed, name=spec.get("name") or None)
 
 
 def _input_shape(spec: dict[str, Any]) -> tuple[int, ...] | None:
