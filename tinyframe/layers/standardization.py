@@ -13,7 +13,7 @@ from .._checks import check_float
 from .base import Layer
 
 
-class Normalization(Layer):
+class Standardization(Layer):
     """Standardise ``x`` over the *reduced* axes R, then scale by ``gamma`` and shift by ``beta``.
 
     The base of `BatchNormalization` (R: every axis but ``axis``) and `LayerNormalization`
