@@ -115,8 +115,8 @@ class Normalization(Layer):
         kept = self._kept_axis(n)
         self._broadcast = tuple(input_shape[i - 1] if i == kept else 1 for i in range(n))
         mean, variance = (np.zeros(()), np.ones(())) if self._given is None else self._given  # Keras's 0 and 1
-        self.add_state("mean", shape, lambda s, rng, dtype: np.array(np.broadcast_to(mean, s)))
-        self.add_state("variance", shape, lambda s, rng, dtype: np.array(np.broadcast_to(variance, s)))
+        self.add_state("mean", shape, lambda s, rng, dtype: _filled(mean, s))
+        self.add_state("variance", shape, lambda s, rng, dtype: _filled(variance, s))
 
     # ------------------------------------------------------------------- adapt
     def adapt(self, data: Any) -> None:
@@ -183,3 +183,8 @@ class Normalization(Layer):
         config = self.get_config()  # the statistics as counts: a repr goes into error messages
         held = {k: f"<{len(v)} values>" if isinstance(v, list) else v for k, v in config.items()}
         return f"Normalization({', '.join(f'{k}={v}' for k, v in held.items())})"
+
+
+def _filled(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A new array of ``shape`` holding ``values``: one value fills it all, else ``values`` has the shape."""
+    return np.array(np.broadcast_to(values.reshape(()) if values.size == 1 else values, shape))
