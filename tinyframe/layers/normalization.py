@@ -89,7 +89,7 @@ class Normalization(Layer):
         if not -rank < self.axis < rank or self.axis % rank == 0:
             raise ValueError(
                 f"{self!r} keeps statistics on axis {self.axis} (the batch is axis 0), so it expects inputs with at "
-                f"least {abs(self.axis) if self.axis < 0 else self.axis + 1} axes, the batch included. Received: "
+                f"least {abs(self.axis) + 1} axes, the batch included. Received: "
                 f"{rank} axes"
             )
         return self.axis % rank
