@@ -267,3 +267,10 @@ def test_rescaling_matches_keras(keras):
         expected = keras.ops.convert_to_numpy(keras.layers.Rescaling(scale, offset)(x))
         got = Sequential([Input((5, 3)), Rescaling(scale, offset)], dtype="float32").predict(x)
         np.testing.assert_allclose(got, expected, rtol=2 * EPS32, atol=2 * EPS32 * float(np.abs(expected).max()))
+
+
+def test_forward_takes_any_leading_axes_but_refuses_another_feature_count():
+    layer = Normalization(mean=[1.0, 2.0, 3.0], variance=[1.0, 4.0, 9.0]).build((3,), dtype="float64")
+    assert np.array_equal(layer.forward(np.full((2, 5, 3), 4.0)), np.full((2, 5, 3), 1.0) * [3.0, 1.0, 1 / 3])
+    with pytest.raises(ValueError, match=r"holds statistics of 3 features on axis -1\. Received: .*\(4,\)"):
+        layer.forward(np.ones((2, 4)))

@@ -111,9 +111,7 @@ class Normalization(Layer):
         return tuple(input_shape)
 
     def build(self, input_shape: tuple[int, ...]) -> None:
-        shape, n = self._features(input_shape), len(input_shape) + 1
-        kept = self._kept_axis(n)
-        self._broadcast = tuple(input_shape[i - 1] if i == kept else 1 for i in range(n))
+        shape = self._features(input_shape)
         mean, variance = (np.zeros(()), np.ones(())) if self._given is None else self._given  # Keras's 0 and 1
         self.add_state("mean", shape, lambda s, rng, dtype: _filled(mean, s))
         self.add_state("variance", shape, lambda s, rng, dtype: _filled(variance, s))
@@ -142,22 +140,29 @@ class Normalization(Layer):
         self._ready = True
 
     # ---------------------------------------------------------------- the maths
-    def _std(self) -> np.ndarray:
+    def _std(self, ndim: int) -> np.ndarray:
+        """``max(sqrt(variance), epsilon)`` shaped to broadcast against inputs of ``ndim`` axes."""
         if not self._ready:
             raise ValueError(
                 f"{self!r} (layer {self.name!r}) has no mean and variance yet: call its adapt(data) first, "
                 "or pass mean= and variance="
             )
-        return np.maximum(np.sqrt(self.state["variance"]), self.dtype.type(self.epsilon)).reshape(self._broadcast)
+        s = np.maximum(np.sqrt(self.state["variance"]), self.dtype.type(self.epsilon))
+        return s.reshape(self._shape_for(ndim))
+
+    def _shape_for(self, ndim: int) -> tuple[int, ...]:
+        # The built rank or another (Dense-like, the stack may run on (m, ..., features)): the kept axis counts.
+        kept, n = self._kept_axis(ndim), self.state["mean"].size
+        return tuple(n if i == kept else 1 for i in range(ndim))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        s, mean = self._std(), self.state["mean"].reshape(self._broadcast)
-        if x.ndim != len(self._broadcast) or any(d > 1 and x.shape[i] != d for i, d in enumerate(self._broadcast)):
+        s, shape = self._std(x.ndim), self._shape_for(x.ndim)
+        if any(d > 1 and x.shape[i] != d for i, d in enumerate(shape)):
             raise ValueError(
-                f"{self!r} was built for inputs of shape {self.input_shape} (the statistics' axis fixed). "
-                f"Received: shape {x.shape[1:]} (batch excluded)"
+                f"{self!r} holds statistics of {self.state['mean'].size} features on axis {self.axis}. "
+                f"Received: inputs of shape {x.shape[1:]} (batch excluded)"
             )
-        y = self.buffer("y", x.shape)
+        mean, y = self.state["mean"].reshape(shape), self.buffer("y", x.shape)
         if self.invert:
             np.multiply(x, s, out=y)
             y += mean
@@ -168,7 +173,7 @@ class Normalization(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         op = np.multiply if self.invert else np.divide
-        return op(grad_out, self._std(), out=self.buffer("grad_in", grad_out.shape))
+        return op(grad_out, self._std(grad_out.ndim), out=self.buffer("grad_in", grad_out.shape))
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:

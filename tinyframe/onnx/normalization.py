@@ -21,8 +21,6 @@ operations, with float32 and float64 kernels in ONNX Runtime::
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..layers import BatchNormalization, LayerNormalization, Normalization
 from .builder import GraphBuilder, converts
 
@@ -59,7 +57,7 @@ def layer_normalization(b: GraphBuilder, layer: LayerNormalization, x: str) -> s
 
 @converts(Normalization)
 def normalization(b: GraphBuilder, layer: Normalization, x: str) -> str:
-    shape = layer._broadcast[1:]
-    mean = b.weight(layer, "mean", layer.state["mean"].reshape(shape))
-    s = b.constant(np.asarray(layer._std()).reshape(shape))  # the layer's own divisor, Keras's epsilon included
+    ndim = len(b.input_shape) + 1
+    mean = b.weight(layer, "mean", layer.state["mean"].reshape(layer._shape_for(ndim)[1:]))
+    s = b.constant(layer._std(ndim).reshape(layer._shape_for(ndim)[1:]))  # the layer's own divisor, epsilon included
     return b.op("Add", b.op("Mul", x, s), mean) if layer.invert else b.op("Div", b.op("Sub", x, mean), s)
