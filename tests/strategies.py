@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tinyframe import Sequential
 from tinyframe.activations import ELU, GELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
-from tinyframe.layers import Dense, Dropout, GaussianNoise
+from tinyframe.layers import Dense, Dropout, GaussianNoise, Normalization, Rescaling
 
 # name -> factory(width) of a layer that keeps the width. Dropout and GaussianNoise are
 # the identity unless a check runs with training=True (tests/test_dropout.py does).
@@ -36,6 +36,10 @@ ELEMENTWISE = {
     "GELU-tanh": lambda width: GELU(approximate=True),
     "Dropout": lambda width: Dropout(0.3),
     "GaussianNoise": lambda width: GaussianNoise(0.5),
+    "Rescaling": lambda width: Rescaling([0.5 + 0.5 * i / width for i in range(width)], offset=-0.25),
+    "Normalization": lambda width: Normalization(
+        mean=[0.1 * i for i in range(width)], variance=[0.5 + i for i in range(width)]
+    ),
 }
 KINKED = (ReLU, LeakyReLU, ELU)  # activations whose derivative jumps at 0 (ELU unless alpha = 1; SELU too)
 CHECK_MARGIN = 1e-2  # > the largest move of a kink input under the check's +-2e-4 steps (|x| <= 3, gains of a few)

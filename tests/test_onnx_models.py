@@ -40,6 +40,8 @@ from tinyframe.layers import (  # noqa: E402
     LayerNormalization,
     MaxPooling1D,
     MaxPooling2D,
+    Normalization,
+    Rescaling,
     Reshape,
     SimpleRNN,
     ZeroPadding1D,
@@ -78,7 +80,7 @@ def randomized(model: Sequential, seed: int) -> Sequential:
     rng = np.random.default_rng(seed)
     weights = [w + rng.normal(0, 0.3, w.shape) for w in model.get_weights()]
     for layer_weights, layer in zip(_per_layer(weights, model), model.layers):
-        if isinstance(layer, BatchNormalization):
+        if isinstance(layer, (BatchNormalization, Normalization)):
             layer_weights[-1][...] = np.abs(layer_weights[-1]) + 0.5  # a variance stays positive
     model.set_weights(weights)
     return model
@@ -203,3 +205,19 @@ def test_embedding_stacks(dtype, vocabulary, width, length, pooled, batch, seed)
     model = randomized(Sequential(layers, dtype=dtype, seed=seed), seed)
     X = np.random.default_rng(seed).integers(0, vocabulary, (batch, length))
     agree("embedding", model, X)
+
+
+@given(dtypes, st.integers(1, 3), small, st.sampled_from([-1, 1, None]), st.booleans(), st.booleans(),
+       st.booleans(), small, st.integers(0, 2**16))  # fmt: skip
+def test_preprocessing_stacks(dtype, rows, cols, axis, per_channel, adapted, invert, batch, seed):
+    """Rescaling (one scale or one per channel) then Normalization (adapted or given, any axis, inverted or not)."""
+    X = inputs(seed, (batch, rows, cols), scale=30.0) + 100.0  # pixels-like: far from 0, wide
+    scale = [1 / (60.0 + i) for i in range(cols)] if per_channel else 1 / 127.5
+    norm = Normalization(axis=axis, invert=invert)
+    if adapted:
+        norm.adapt(Rescaling(scale, -0.5)(X.astype(dtype)))
+    else:
+        width = {None: 1, 1: rows, -1: cols}[axis]  # the batch is axis 0
+        norm = Normalization(axis, [0.1 * i for i in range(width)], [0.5 + i for i in range(width)], invert=invert)
+    layers = [Input((rows, cols)), Rescaling(scale, -0.5), norm, Flatten(), Dense(2)]
+    agree("preprocessing", Sequential(layers, dtype=dtype, seed=seed), X)

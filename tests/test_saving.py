@@ -77,7 +77,17 @@ LAYER_FACTORIES = {
     "Bidirectional": lambda cls, width: cls(
         tinyframe.layers.LSTM(width, bias_initializer="uniform"), "ave", tinyframe.layers.GRU(width)
     ),
+    "Rescaling": lambda cls, width: cls([0.5 + i for i in range(width)], offset=-0.25),
+    "Normalization": lambda cls, width: adapted(cls(), width),
 }
+
+
+def adapted(layer, width):
+    """``layer`` after ``adapt`` on data of ``width`` features: its statistics are what the file must keep."""
+    layer.adapt(np.random.default_rng(2).normal(3.0, 2.0, (30, width)))
+    return layer
+
+
 # Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
 # made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
 SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1)}

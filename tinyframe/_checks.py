@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+
+import numpy as np
 
 
 def check_positive_int(value, name: str, owner: str, allow_zero: bool = False) -> int:
@@ -34,3 +37,25 @@ def check_float(
         lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
         raise ValueError(f"{owner}: {name} must be in {lo}{low}, {high}{hi}. Received: {name}={value!r}")
     return value
+
+
+def check_values(value, name: str, owner: str) -> float | list[float]:
+    """``value`` as a finite float, or a non-empty flat sequence of them as a list (JSON-friendly), or raise.
+
+    >>> check_values(0.5, "scale", "Rescaling"), check_values((1, 2), "scale", "Rescaling")
+    (0.5, [1.0, 2.0])
+    """
+    try:
+        flat = np.ndim(value) == 1
+    except ValueError:  # a ragged nesting: neither a number nor a flat list
+        flat = False
+    items = list(value) if flat else [value]
+    if any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in items) or not items:
+        raise TypeError(
+            f"{owner}: {name} must be a real number or a non-empty flat list of real numbers. "
+            f"Received: {name}={value!r}"
+        )
+    floats = [float(v) for v in items]
+    if not all(math.isfinite(v) for v in floats):
+        raise ValueError(f"{owner}: {name} must be finite. Received: {name}={value!r}")
+    return floats if flat else floats[0]

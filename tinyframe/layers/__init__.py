@@ -14,7 +14,9 @@ from .input import Input, InputLayer
 from .layer_normalization import LayerNormalization
 from .lstm import LSTM
 from .noise import GaussianNoise
+from .normalization import Normalization
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
+from .rescaling import Rescaling
 from .reshaping import Flatten, Reshape
 from .simple_rnn import SimpleRNN
 from .zero_padding import ZeroPadding1D, ZeroPadding2D
@@ -24,7 +26,7 @@ __all__ += ["Flatten", "Reshape", "ZeroPadding1D", "ZeroPadding2D", "Conv1D", "C
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
-__all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional"]
+__all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]
 
 # Keras keeps these activation layers in keras.layers too: the same classes as tinyframe.activations.
 from ..activations import ELU, LeakyReLU, ReLU, Softmax  # noqa: E402 (after the layers they build on)

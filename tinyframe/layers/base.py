@@ -235,7 +235,8 @@ class Layer:
         if self._plan_shapes is not None:
             self.state[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
         else:
-            self.state[name] = np.ascontiguousarray(self._initialized("state", name, shape, init, initializer))
+            # np.array, not ascontiguousarray, which makes 0-d state (Normalization(axis=None)'s mean) 1-d
+            self.state[name] = np.array(self._initialized("state", name, shape, init, initializer), order="C")
         return self.state[name]
 
     def _repacked(self) -> None:

@@ -9,10 +9,10 @@ import numpy as np
 
 from .. import initializers
 from .._checks import check_float
-from .normalization import Normalization
+from .standardization import Standardization
 
 
-class BatchNormalization(Normalization):
+class BatchNormalization(Standardization):
     """Normalises each channel (each index of ``axis``) over the batch and every other axis (Keras 3).
 
     In training (``fit``: ``training=True``), with ``mu`` and ``var`` the mean and the
@@ -30,7 +30,7 @@ class BatchNormalization(Normalization):
     ``beta``, ``moving_mean`` and ``moving_variance`` have one value per channel. The
     running statistics are non-trainable state: saved, loaded, and listed after the
     parameters in ``get_weights`` (Keras's order: gamma, beta, moving_mean,
-    moving_variance). The backward pass (`Normalization`, where it is derived) takes
+    moving_variance). The backward pass (`Standardization`, where it is derived) takes
     the dependence of ``mu`` and ``var`` on every input into account in training::
 
         dJ/dx = gamma * s * (g - mean(g) - xhat * mean(g * xhat))   g = dJ/dy, per channel

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .normalization import Normalization
+from .standardization import Standardization
 
 
-class LayerNormalization(Normalization):
+class LayerNormalization(Standardization):
     """Normalises each sample over the ``axis`` axes, independently of the batch (Ba et al., 2016; Keras 3).
 
     For each sample, and each position on the other axes, with ``mu`` and ``var`` the
@@ -19,7 +19,7 @@ class LayerNormalization(Normalization):
     ``gamma`` and ``beta`` have the shape of the ``axis`` axes (``(d_k,)`` for the
     default ``axis=-1``), one value per normalised feature. Training and inference
     compute the same thing, so there is no running state. Shapes: ``x`` and ``y`` are
-    ``(m, d1, ..., dk)``. The backward pass (`Normalization`, where it is derived)::
+    ``(m, d1, ..., dk)``. The backward pass (`Standardization`, where it is derived)::
 
         dJ/dx = s * (d - mean(d) - xhat * mean(d * xhat))   d = gamma * dJ/dy, s = 1 / sqrt(var + epsilon)
 

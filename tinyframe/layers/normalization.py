@@ -1,197 +1,195 @@
-"""What BatchNormalization and LayerNormalization share: standardise over some axes, then scale and shift."""
+"""Normalization: standardises each feature with a mean and variance taken once from the data (Keras's `adapt`)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .. import initializers
-from .._checks import check_float
+from .._checks import check_values
+from .._ownership import writing
 from .base import Layer
 
 
 class Normalization(Layer):
-    """Standardise ``x`` over the *reduced* axes R, then scale by ``gamma`` and shift by ``beta``.
+    """``y = (x - mean) / max(sqrt(variance), 1e-7)`` per feature, with fixed statistics (Keras 3's ``Normalization``).
 
-    The base of `BatchNormalization` (R: every axis but ``axis``) and `LayerNormalization`
-    (R: the ``axis`` axes); ``gamma`` and ``beta`` span the ``axis`` axes in both. Axes
-    count the batch as axis 0, as in Keras (``-1`` is the last one). Forward, with the N
-    values of x that share a position outside R::
+    The statistics are either computed from data by ``adapt(data)`` (the mean and the
+    population variance, divided by N as ``np.var``, of each index of ``axis`` over
+    every other axis, the batch included) or given as ``mean=`` and ``variance=``.
+    They are non-trainable state: saved, loaded, listed in ``get_weights`` (mean, then
+    variance), never changed by ``fit``. With ``s = max(sqrt(variance), epsilon)``,
+    ``epsilon = 1e-7`` (Keras's ``backend.epsilon()``, so a constant feature gives 0,
+    not a division by zero)::
 
-        mu   = mean_R(x)          var = mean_R((x - mu)**2)     (biased: divided by N)
-        s    = 1 / sqrt(var + epsilon)
-        xhat = (x - mu) * s
-        y    = gamma * xhat + beta                               (broadcast over the other axes)
+        y     = (x - mean) / s            dJ/dx = dJ/dy / s
+        y     = x * s + mean              dJ/dx = dJ/dy * s        (invert=True: undoes the above)
 
-    Backward, given ``g = dJ/dy`` (the shape of x), with S the axes outside ``axis``::
+    Shapes: ``x`` and ``y`` are ``(m, d1, ..., dk)``; ``mean`` and ``variance`` have one
+    value per index of ``axis`` (``(dk,)`` for the default last axis), or one value
+    for all (``axis=None``). Keras's usual order works: ``adapt`` first, then the layer
+    goes into a model, whose input must have the adapted number of features; ``adapt``
+    on a layer already in a model overwrites its statistics in place. Using the layer
+    before either is refused.
 
-        dJ/dbeta  = sum_S(g)             dJ/dgamma = sum_S(g * xhat)
-        d = g * gamma                                           (dJ/dxhat)
-        dJ/dx = s * (d - mean_R(d) - xhat * mean_R(d * xhat))   the statistics of this batch
-        dJ/dx = s * d                                           fixed statistics (inference)
+    Args:
+        axis: the feature axis, counting the batch as axis 0 (``-1``, the last, by
+            default), or None for one mean and variance over everything.
+        mean, variance: the statistics, numbers or flat lists (one value per feature),
+            both or neither; the variance >= 0. None: ``adapt`` computes them.
+        invert: if True, map normalised values back: ``x * s + mean`` (False).
+        name, input_shape: see `Layer`.
 
-    The first form, derived: ``dmu/dx_j = 1/N`` and ``dvar/dx_j = 2 (x_j - mu) / N``, so
-    ``ds/dx_j = -s**3 (x_j - mu) / N = -s**2 xhat_j / N`` and
-    ``dxhat_i/dx_j = s (delta_ij - 1/N) - s xhat_i xhat_j / N``; summing ``d_i`` times it
-    over i gives ``s (d_j - mean(d) - xhat_j mean(d xhat))``. Sums over leading or trailing
-    axes run as products with a vector of ones (BLAS), several times faster than ``np.sum``.
+    Example:
+        >>> import numpy as np
+        >>> layer = Normalization()
+        >>> layer.adapt(np.array([[0.0, 7.0], [2.0, 9.0]]))     # means 1 and 8, variances 1 and 1
+        >>> layer.build((2,), dtype="float64").forward(np.array([[0.0, 10.0]]))
+        array([[-1.,  2.]])
     """
 
-    writes_in_place = True  # backward writes self.grads in place
-    reduces_over_axis = False  # LayerNormalization: the statistics are taken over ``axis``
-    single_axis = True  # BatchNormalization takes one axis (Keras); LayerNormalization a list too
+    epsilon = 1e-7  # Keras's backend.epsilon(): the smallest standard deviation divided by
 
     def __init__(
         self,
-        axis: int | Sequence[int],
-        epsilon: float,
-        center: bool,
-        scale: bool,
-        beta_initializer: str | Callable,
-        gamma_initializer: str | Callable,
+        axis: int | None = -1,
+        mean: float | Sequence[float] | None = None,
+        variance: float | Sequence[float] | None = None,
+        invert: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        owner = type(self).__name__
-        listed = isinstance(axis, (list, tuple)) and not self.single_axis
-        axes = list(axis) if listed else [axis]
-        if not axes or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in axes):
-            kind = "an integer" if self.single_axis else "an integer or a non-empty list of integers"
-            raise TypeError(f"{owner}: axis must be {kind}. Received: axis={axis!r}")
-        if 0 in axes or len(set(axes)) != len(axes):
-            raise ValueError(f"{owner}: axis must name distinct axes other than the batch axis 0. Received: {axis!r}")
-        self._axes = [int(a) for a in axes]
-        self.axis: int | list[int] = list(self._axes) if listed else self._axes[0]
-        self.epsilon = check_float(epsilon, "epsilon", owner)
-        for name, flag in (("center", center), ("scale", scale)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{owner}: {name} must be True or False. Received: {name}={flag!r}")
-        self.center, self.scale = bool(center), bool(scale)
-        initializers.get(beta_initializer), initializers.get(gamma_initializer)  # unknown names: refused now
-        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        if axis is not None and (isinstance(axis, bool) or not isinstance(axis, (int, np.integer))):
+            raise TypeError(f"Normalization: axis must be an integer or None. Received: axis={axis!r}")
+        if axis == 0:
+            raise ValueError("Normalization: axis must not be the batch axis 0. Received: axis=0")
+        if (mean is None) != (variance is None):
+            raise ValueError(f"Normalization: give both mean and variance, or neither. Received: {mean=}, {variance=}")
+        if not isinstance(invert, (bool, np.bool_)):
+            raise TypeError(f"Normalization: invert must be True or False. Received: invert={invert!r}")
+        self.axis, self.invert = None if axis is None else int(axis), bool(invert)
+        self._given: tuple[np.ndarray, np.ndarray] | None = None  # statistics not yet in state (given or adapted)
+        if mean is not None:
+            mean = check_values(mean, "mean", "Normalization")
+            variance = check_values(variance, "variance", "Normalization")
+            if np.shape(mean) != np.shape(variance) or np.min(variance) < 0:
+                raise ValueError(
+                    "Normalization: mean and variance must have the same length and the variance must be >= 0. "
+                    f"Received: {mean=}, {variance=}"
+                )
+            self._given = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+        self._ready = mean is not None  # False until adapt: forward refuses
 
     # ------------------------------------------------------------------ shapes
-    def _positive_axes(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        """``axis`` as sorted axes of x (batch = 0), or ValueError if the input has no such axis."""
-        n = len(input_shape) + 1
-        if any(not -n < a < n for a in self._axes):
+    def _kept_axis(self, rank: int) -> int | None:
+        """``axis`` as an axis of x (batch = 0) of ``rank`` axes, or ValueError if x has no such axis."""
+        if self.axis is None:
+            return None
+        if not -rank < self.axis < rank or self.axis % rank == 0:
             raise ValueError(
-                f"{self!r} normalises axis {self.axis} (the batch is axis 0), so it expects inputs with at least "
-                f"{max(abs(a) for a in self._axes)} axes besides the batch. Received: input shape {tuple(input_shape)}"
+                f"{self!r} keeps statistics on axis {self.axis} (the batch is axis 0), so it expects inputs with at "
+                f"least {abs(self.axis) + 1} axes, the batch included. Received: "
+                f"{rank} axes"
             )
-        axes = sorted({a % n for a in self._axes})
-        if len(axes) != len(self._axes):
+        return self.axis % rank
+
+    def _features(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of the statistics for inputs of ``input_shape``; ValueError if the known ones do not fit."""
+        kept = self._kept_axis(len(input_shape) + 1)
+        shape = () if kept is None else (input_shape[kept - 1],)
+        known = self.state["mean"].shape if self.built else None if self._given is None else self._given[0].shape
+        if known is not None and known not in (shape, (), (1,)):
             raise ValueError(
-                f"{self!r}: axis {self.axis} names one axis twice for inputs of rank {n} (batch included). "
-                f"Received: input shape {tuple(input_shape)}"
+                f"{self!r} holds statistics of {known[0]} features on axis {self.axis}, but its input has "
+                f"{shape[0] if shape else 'one value'} there. Received: input shape {tuple(input_shape)}"
             )
-        return tuple(axes)
+        return shape
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        self._positive_axes(input_shape)
+        self._features(input_shape)
         return tuple(input_shape)
 
     def build(self, input_shape: tuple[int, ...]) -> None:
-        axes, n = self._positive_axes(input_shape), len(input_shape) + 1
-        others = tuple(i for i in range(n) if i not in axes)
-        self._param_axes = axes
-        self._shape = tuple(input_shape[a - 1] for a in axes)  # gamma, beta (and the running statistics)
-        self._broadcast = tuple(input_shape[i - 1] if i in axes else 1 for i in range(n))
-        self._reduced = axes if self.reduces_over_axis else others
-        self._summed = others  # the axes summed for dJ/dgamma and dJ/dbeta
-        if self.scale:
-            self.add_param("gamma", self._shape, self.gamma_initializer)
-        if self.center:
-            self.add_param("beta", self._shape, self.beta_initializer)
+        shape = self._features(input_shape)
+        mean, variance = (np.zeros(()), np.ones(())) if self._given is None else self._given  # Keras's 0 and 1
+        self.add_state("mean", shape, lambda s, rng, dtype: _filled(mean, s))
+        self.add_state("variance", shape, lambda s, rng, dtype: _filled(variance, s))
+
+    # ------------------------------------------------------------------- adapt
+    def adapt(self, data: Any) -> None:
+        """Compute ``mean`` and ``variance`` of ``data`` (samples first) per index of ``axis``, over all other axes.
+
+        Before the layer is built they wait for ``build``; after, they overwrite the
+        state in place (the data must then have the built number of features).
+        """
+        X = np.asarray(data)
+        if X.dtype.kind not in "iuf":
+            raise TypeError(f"{self!r}.adapt: data must be an array of numbers. Received: dtype {X.dtype}")
+        if X.ndim < 1 or X.shape[0] == 0 or not np.isfinite(X).all():
+            raise ValueError(f"{self!r}.adapt: data must be a non-empty array of finite numbers, samples first")
+        kept = self._kept_axis(X.ndim)
+        if self.built:
+            self._features(X.shape[1:])
+        reduced = tuple(i for i in range(X.ndim) if i != kept)
+        mean, variance = X.mean(axis=reduced, dtype=np.float64), X.var(axis=reduced, dtype=np.float64)
+        if self.built:
+            with writing([self], "adapt"):
+                self.state["mean"][...], self.state["variance"][...] = mean, variance
+        self._given = mean, variance
+        self._ready = True
 
     # ---------------------------------------------------------------- the maths
-    def _fixed_statistics(self, training: bool) -> tuple[np.ndarray, np.ndarray] | None:
-        """The (mean, variance) to use instead of the batch's, broadcastable to x; None: the batch's own."""
-        return None
+    def _std(self, ndim: int) -> np.ndarray:
+        """``max(sqrt(variance), epsilon)`` shaped to broadcast against inputs of ``ndim`` axes."""
+        if not self._ready:
+            raise ValueError(
+                f"{self!r} (layer {self.name!r}) has no mean and variance yet: call its adapt(data) first, "
+                "or pass mean= and variance="
+            )
+        s = np.maximum(np.sqrt(self.state["variance"]), self.dtype.type(self.epsilon))
+        return s.reshape(self._shape_for(ndim))
 
-    def _observe(self, mean: np.ndarray, var: np.ndarray) -> None:
-        """Called with the batch statistics in a forward that used them (BatchNormalization keeps a running average)."""
+    def _shape_for(self, ndim: int) -> tuple[int, ...]:
+        # The built rank or another (Dense-like, the stack may run on (m, ..., features)): the kept axis counts.
+        kept, n = self._kept_axis(ndim), self.state["mean"].size
+        return tuple(n if i == kept else 1 for i in range(ndim))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        if x.ndim != len(self._broadcast) or any(x.shape[a] != d for a, d in zip(self._param_axes, self._shape)):
-            expected = tuple(d if a in self._param_axes else None for a, d in enumerate(self._broadcast))
+        s, shape = self._std(x.ndim), self._shape_for(x.ndim)
+        if any(d > 1 and x.shape[i] != d for i, d in enumerate(shape)):
             raise ValueError(
-                f"{self!r} was built for inputs of shape {expected} (None: any size). Received: shape {x.shape}"
+                f"{self!r} holds statistics of {self.state['mean'].size} features on axis {self.axis}. "
+                f"Received: inputs of shape {x.shape[1:]} (batch excluded)"
             )
-        fixed = self._fixed_statistics(training)
-        xhat, y = self.buffer("xhat", x.shape), self.buffer("y", x.shape)
-        if fixed is None:
-            mean = self._mean(x, self._reduced)
-            np.subtract(x, mean, out=xhat)
-            var = self._mean(np.square(xhat, out=y), self._reduced)
-            self._observe(mean, var)
+        mean, y = self.state["mean"].reshape(shape), self.buffer("y", x.shape)
+        if self.invert:
+            np.multiply(x, s, out=y)
+            y += mean
         else:
-            mean, var = fixed
-            np.subtract(x, mean, out=xhat)
-        inv = 1.0 / np.sqrt(var + self.epsilon)
-        xhat *= inv
-        self._xhat, self._inv, self._batch_statistics = xhat, inv, fixed is None
-        if self.scale:
-            np.multiply(xhat, self.params["gamma"].reshape(self._broadcast), out=y)
-        else:
-            np.copyto(y, xhat)
-        if self.center:
-            y += self.params["beta"].reshape(self._broadcast)
+            np.subtract(x, mean, out=y)
+            y /= s
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        g, xhat = grad_out, self._xhat
-        work = np.multiply(g, xhat, out=self.buffer("g_xhat", g.shape))
-        sum_g_xhat, sum_g = self._sum(work, self._summed), self._sum(g, self._summed)  # keepdims
-        if self.scale:
-            self.grads["gamma"][...] = sum_g_xhat.reshape(self._shape)
-        if self.center:
-            self.grads["beta"][...] = sum_g.reshape(self._shape)
-        gamma = self.params["gamma"].reshape(self._broadcast) if self.scale else 1.0
-        dx = self.buffer("grad_in", g.shape)
-        if not self._batch_statistics:
-            return np.multiply(g, gamma * self._inv, out=dx)
-        if self._reduced == self._summed:
-            # BatchNormalization: gamma is constant over R, so mean_R(d) = gamma sum_g / N and
-            # mean_R(d xhat) = gamma sum_g_xhat / N come from the sums above: two passes fewer.
-            n = g.size / sum_g.size
-            np.multiply(xhat, sum_g_xhat / n, out=dx)
-            np.subtract(g, dx, out=dx)
-            dx -= sum_g / n
-            dx *= gamma * self._inv
-            return dx
-        d = np.multiply(g, gamma, out=self.buffer("d", g.shape)) if self.scale else g
-        np.multiply(xhat, self._mean(np.multiply(d, xhat, out=work), self._reduced), out=dx)
-        np.subtract(d, dx, out=dx)
-        dx -= self._mean(d, self._reduced)
-        dx *= self._inv
-        return dx
+        op = np.multiply if self.invert else np.divide
+        return op(grad_out, self._std(grad_out.ndim), out=self.buffer("grad_in", grad_out.shape))
 
-    def _sum(self, a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-        """``a`` summed over ``axes`` (keepdims); leading or trailing axes as a product with ones."""
-        k, n = len(axes), a.ndim
-        kept = tuple(1 if i in axes else a.shape[i] for i in range(n))
-        if axes == tuple(range(k)):  # leading: (M, K) -> ones(M) @ A
-            rows = math.prod(a.shape[:k])
-            return (self.buffer("ones", (rows,), fill=1) @ a.reshape(rows, -1)).reshape(kept)
-        if axes == tuple(range(n - k, n)):  # trailing: (M, K) -> A @ ones(K)
-            cols = math.prod(a.shape[n - k :])
-            return (a.reshape(-1, cols) @ self.buffer("ones", (cols,), fill=1)).reshape(kept)
-        return a.sum(axis=axes, keepdims=True)
-
-    def _mean(self, a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-        total = self._sum(a, axes)
-        total *= total.size / a.size  # 1 / N, N = the number of values averaged
-        return total
-
+    # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
-        config = {"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
-        return {**config, **self._initializer_names("beta_initializer", "gamma_initializer")}
+        """Keras's arguments; ``mean`` and ``variance`` are the statistics held now (None before any)."""
+        held = None
+        if self._ready:
+            held = (self.state["mean"], self.state["variance"]) if self.built else self._given
+        mean, variance = (None, None) if held is None else (a.tolist() for a in held)
+        return {"axis": self.axis, "mean": mean, "variance": variance, "invert": self.invert}
 
-    def _initializer_names(self, *keys: str) -> dict[str, str]:
-        """The initializer arguments as JSON: a name as given, a callable by its ``__name__``."""
-        values = {key: getattr(self, key) for key in keys}
-        return {k: v if isinstance(v, str) else getattr(v, "__name__", repr(v)) for k, v in values.items()}
+    def __repr__(self) -> str:
+        config = self.get_config()  # the statistics as counts: a repr goes into error messages
+        held = {k: f"<{len(v)} values>" if isinstance(v, list) else v for k, v in config.items()}
+        return f"Normalization({', '.join(f'{k}={v}' for k, v in held.items())})"
+
+
+def _filled(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A new array of ``shape`` holding ``values``: one value fills it all, else ``values`` has the shape."""
+    return np.array(np.broadcast_to(values.reshape(()) if values.size == 1 else values, shape))

@@ -1,4 +1,4 @@
-"""Converters of the core layers: Dense, Dropout, GaussianNoise, Flatten, Reshape, ZeroPadding, Embedding.
+"""Converters of the core layers: Dense, Dropout, GaussianNoise, Flatten, Reshape, ZeroPadding, Embedding, Rescaling.
 
 =====================  ==============================================================
 tinyframe              ONNX
@@ -11,6 +11,8 @@ Flatten                Flatten(axis=1): C order, so a channels-last tensor flatt
 Reshape                Reshape(x, [0, *target]) (0: keep the batch size)
 ZeroPadding1D/2D       Pad(x, [0, *lo, 0, 0, *hi, 0]) (constant zeros; none on batch, channels)
 Embedding              Gather(embeddings, indices, axis=0); the indices are int64
+Rescaling              Mul(x, scale) then Add(offset): constants, per-channel ones broadcast on
+                       the last axis as NumPy does
 =====================  ==============================================================
 """
 
@@ -19,7 +21,17 @@ from __future__ import annotations
 import numpy as np
 from onnx import TensorProto
 
-from ..layers import Dense, Dropout, Embedding, Flatten, GaussianNoise, Reshape, ZeroPadding1D, ZeroPadding2D
+from ..layers import (
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    GaussianNoise,
+    Rescaling,
+    Reshape,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from .builder import GraphBuilder, converts
 
 
@@ -58,3 +70,8 @@ def embedding(b: GraphBuilder, layer: Embedding, x: str) -> str:
     if x != b.integer_input:  # floats (the model casts its inputs to its dtype): whole numbers, checked by predict
         x = b.op("Cast", x, to=TensorProto.INT64)
     return b.op("Gather", b.weight(layer, "embeddings"), x, axis=0)
+
+
+@converts(Rescaling)
+def rescaling(b: GraphBuilder, layer: Rescaling, x: str) -> str:
+    return b.op("Add", b.op("Mul", x, b.constant(layer._scale)), b.constant(layer._offset))

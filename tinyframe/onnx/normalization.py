@@ -1,4 +1,4 @@
-"""Converters of BatchNormalization and LayerNormalization, written as the layers compute them.
+"""Converters of BatchNormalization, LayerNormalization and Normalization, written as the layers compute them.
 
 Both are elementwise arithmetic (Sub, Mul, Add, and ReduceMean for LayerNormalization),
 not ONNX's BatchNormalization and LayerNormalization operators: tinyframe normalises
@@ -12,6 +12,8 @@ operations, with float32 and float64 kernels in ONNX Runtime::
     LayerNormalization (each sample's statistics over the ``axis`` axes):
         mu = ReduceMean(x);  d = x - mu;  var = ReduceMean(d * d)
         y = d * (1 / sqrt(var + epsilon)) * gamma + beta
+    Normalization (fixed statistics; s = max(sqrt(variance), 1e-7), a constant computed at export):
+        y = (x - mean) / s                  (invert=True: y = x * s + mean)
 
 ``gamma``, ``beta`` and the statistics are initializers in the layer's broadcast shape
 (the batch axis dropped: ``(c,)`` for the default ``axis=-1``).
@@ -19,7 +21,7 @@ operations, with float32 and float64 kernels in ONNX Runtime::
 
 from __future__ import annotations
 
-from ..layers import BatchNormalization, LayerNormalization
+from ..layers import BatchNormalization, LayerNormalization, Normalization
 from .builder import GraphBuilder, converts
 
 
@@ -51,3 +53,11 @@ def layer_normalization(b: GraphBuilder, layer: LayerNormalization, x: str) -> s
     d = b.op("Sub", x, b.reduce("ReduceMean", x, axes, True))
     var = b.reduce("ReduceMean", b.op("Mul", d, d), axes, True)
     return _scale_shift(b, layer, b.op("Mul", d, _inverse_std(b, layer, var)))
+
+
+@converts(Normalization)
+def normalization(b: GraphBuilder, layer: Normalization, x: str) -> str:
+    ndim = len(b.input_shape) + 1
+    mean = b.weight(layer, "mean", layer.state["mean"].reshape(layer._shape_for(ndim)[1:]))
+    s = b.constant(layer._std(ndim).reshape(layer._shape_for(ndim)[1:]))  # the layer's own divisor, epsilon included
+    return b.op("Add", b.op("Mul", x, s), mean) if layer.invert else b.op("Div", b.op("Sub", x, mean), s)
