@@ -828,3 +828,29 @@ def test_get_config_and_from_config_clone_the_architecture_as_keras_does():
         Sequential.from_config(bad)
     with pytest.raises(ValueError, match="not built yet"):
         Sequential([Dense(3)]).get_config()
+
+
+def test_keras_class_names_of_optimizers_losses_and_regularizers():
+    """``keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)``, ``keras.losses.CategoricalCrossentropy(...)``,
+    ``keras.regularizers.l2(1e-4)``: Keras's spellings of tinyframe's classes."""
+    from tinyframe import losses, optimizers, regularizers
+    from tinyframe.optimizers import Momentum
+
+    plain = optimizers.SGD(learning_rate=0.05)
+    assert type(plain) is GradientDescent and plain.learning_rate == 0.05
+    assert optimizers.SGD().learning_rate == 0.01  # Keras's default
+    heavy = optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True, clipnorm=1.0)
+    assert type(heavy) is Momentum and (heavy.momentum, heavy.nesterov, heavy.clipnorm) == (0.9, True, 1.0)
+    assert optimizers.RMSprop is RMSProp
+    assert losses.CategoricalCrossentropy is losses.CrossEntropy
+    assert losses.BinaryCrossentropy is losses.BinaryCrossEntropy
+    assert losses.CategoricalCrossentropy(from_logits=True).from_logits
+    assert regularizers.l2 is regularizers.L2 and regularizers.l1 is regularizers.L1
+    assert regularizers.l1_l2 is regularizers.L1L2
+    layer = Dense(4, kernel_regularizer=regularizers.l2(1e-4))
+    assert layer.kernel_regularizer.l2 == 1e-4
+    assert Adam(learning_rate=1e-3, amsgrad=False).learning_rate == 1e-3
+    with pytest.raises(ValueError, match="Adam: amsgrad=True is not implemented"):
+        Adam(amsgrad=True)
+    with pytest.raises(ValueError, match=r"SGD: momentum must be in \[0.0, 1.0\). Received: momentum=1.5"):
+        optimizers.SGD(momentum=1.5)

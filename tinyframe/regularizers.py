@@ -86,6 +86,8 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
+l1, l2, l1_l2 = L1, L2, L1L2  # Keras's lowercase aliases: regularizers.l2(1e-4)
+
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 

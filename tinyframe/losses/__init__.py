@@ -34,9 +34,14 @@ __all__ = [
     "KLDivergence",
     "Hinge",
     "Poisson",
+    "CategoricalCrossentropy",
+    "BinaryCrossentropy",
     "get",
     "is_loss",
 ]
+
+CategoricalCrossentropy = CrossEntropy  # Keras's spellings of the same classes
+BinaryCrossentropy = BinaryCrossEntropy
 
 # Names give the default settings: the cross-entropies then read probabilities (from_logits=False), as in Keras.
 _BY_NAME = {

@@ -6,6 +6,7 @@ Learning-rate schedules live in `tinyframe.optimizers.schedules` (Keras's
 
 from __future__ import annotations
 
+from .._checks import check_float
 from . import schedules
 from .adagrad import Adagrad
 from .adam import Adam
@@ -16,8 +17,32 @@ from .momentum import Momentum
 from .nadam import Nadam
 from .rmsprop import RMSProp
 
+RMSprop = RMSProp  # Keras's spelling
+
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam", "AdamW", "Adagrad", "Nadam"]
-__all__ += ["get", "is_optimizer", "schedules"]
+__all__ += ["SGD", "RMSprop", "get", "is_optimizer", "schedules"]
+
+
+def SGD(  # noqa: N802 (Keras's class name)
+    learning_rate: float | schedules.LearningRateSchedule = 0.01,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    **clipping: float | None,
+) -> GradientDescent | Momentum:
+    """Keras's ``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``: `GradientDescent` or `Momentum`.
+
+    Without momentum it is `GradientDescent` (``w -= learning_rate * g``); with it,
+    `Momentum`, whose update is Keras's (``velocity = momentum * velocity - lr * g``,
+    Nesterov's form with ``nesterov=True``). Clipping arguments pass through.
+
+    >>> SGD(learning_rate=0.1, momentum=0.9)
+    Momentum(learning_rate=0.1, momentum=0.9, nesterov=False)
+    """
+    momentum = check_float(momentum, "momentum", "SGD", 0.0, 1.0, low_open=False, high_open=True)
+    if momentum == 0.0:
+        return GradientDescent(learning_rate, **clipping)
+    return Momentum(learning_rate, momentum, nesterov=nesterov, **clipping)
+
 
 # Names are matched without case or underscores: "SGD", "sgd", "RMSprop", "gradient_descent", "AdamW" all work.
 # "sgd" is GradientDescent(): Keras's SGD() with its defaults (learning_rate=0.01, no momentum); SGD with

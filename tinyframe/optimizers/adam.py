@@ -58,9 +58,14 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         weight_decay: float | None = None,
+        amsgrad: bool = False,
         **clipping: float | None,
     ) -> None:
         owner = type(self).__name__
+        if amsgrad is not False:
+            raise ValueError(
+                f"{owner}: amsgrad=True is not implemented (Keras's default False is). Received: {amsgrad!r}"
+            )
         beta_1 = check_float(beta_1, "beta_1", owner, 0.0, 1.0, low_open=False, high_open=True)
         beta_2 = check_float(beta_2, "beta_2", owner, 0.0, 1.0, low_open=False, high_open=True)
         epsilon = check_float(epsilon, "epsilon", owner, high_open=True)
