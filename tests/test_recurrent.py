@@ -421,3 +421,26 @@ def test_outputs_equal_torch_after_mapping_the_weights(name):
             param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
         expected = net(torch.from_numpy(x))[0].numpy()
     np.testing.assert_allclose(layer.forward(x), expected, rtol=0, atol=1e-12)
+
+
+def test_keras_flags_at_their_defaults_are_accepted_and_others_refused_saying_what_to_do():
+    """Keras code often spells out ``LSTM(64, dropout=0.0, return_state=False)``; a non-default is refused clearly."""
+    from tinyframe.layers import GRU, LSTM, Embedding, SimpleRNN
+
+    for cls in (SimpleRNN, GRU, LSTM):
+        layer = cls(4, dropout=0.0, recurrent_dropout=0.0, go_backwards=False, return_state=False, stateful=False)
+        assert layer.units == 4
+        assert cls(4, unroll=True).units == 4  # a speed hint in Keras, same results: nothing to do here
+    cases = [
+        (dict(dropout=0.2), r"LSTM: dropout=0.2 is not implemented \(only 0.0\); put a Dropout layer before it"),
+        (dict(recurrent_dropout=0.1), r"LSTM: recurrent_dropout=0.1 is not implemented \(only 0.0\)"),
+        (dict(go_backwards=True), r"LSTM: go_backwards=True is not implemented .*Bidirectional"),
+        (dict(return_state=True), r"LSTM: return_state=True is not implemented .*one array"),
+        (dict(stateful=True), r"LSTM: stateful=True is not implemented"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValueError, match=message):
+            LSTM(4, **kwargs)
+    assert Embedding(10, 3, mask_zero=False).output_dim == 3
+    with pytest.raises(ValueError, match=r"Embedding: mask_zero=True is not implemented \(only False\)"):
+        Embedding(10, 3, mask_zero=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -59,3 +60,16 @@ def check_values(value, name: str, owner: str) -> float | list[float]:
     if not all(math.isfinite(v) for v in floats):
         raise ValueError(f"{owner}: {name} must be finite. Received: {name}={value!r}")
     return floats if flat else floats[0]
+
+
+def keras_default_only(owner: str, name: str, value: Any, default: Any, instead: str) -> None:
+    """Accept a Keras argument tinyframe does not implement only at Keras's default value.
+
+    Keras code often spells defaults out (``LSTM(64, dropout=0.0)``); any other value is a
+    ValueError naming the argument and what to do instead.
+
+    >>> keras_default_only("LSTM", "dropout", 0.0, 0.0, "put a Dropout layer before it")
+    """
+    if value == default and isinstance(value, bool) == isinstance(default, bool):
+        return
+    raise ValueError(f"{owner}: {name}={value!r} is not implemented (only {default!r}); {instead}")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from .._checks import check_positive_int
+from .._checks import check_positive_int, keras_default_only
 from .base import Layer
 
 
@@ -48,9 +48,17 @@ class Embedding(Layer):
     writes_in_place = True  # backward writes self.grads in place
 
     def __init__(
-        self, input_dim: int, output_dim: int, embeddings_initializer: str | Callable = "uniform", **kwargs: Any
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: str | Callable = "uniform",
+        mask_zero: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        keras_default_only(
+            "Embedding", "mask_zero", mask_zero, False, "there is no masking: index 0 is embedded like any other"
+        )
         self.input_dim = check_positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = check_positive_int(output_dim, "output_dim", "Embedding")
         initializers.get(embeddings_initializer)  # an unknown name is refused now

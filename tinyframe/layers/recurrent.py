@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, initializers
-from .._checks import check_positive_int
+from .._checks import check_positive_int, keras_default_only
 from ..activations import Activation, Identity, Softmax
 from .base import Layer
 
@@ -66,10 +66,24 @@ class Recurrent(Layer):
         kernel_initializer: str | Callable = "glorot_uniform",
         recurrent_initializer: str | Callable = "orthogonal",
         bias_initializer: str | Callable = "zeros",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        go_backwards: bool = False,
+        return_state: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         owner = type(self).__name__
+        # Keras's flags: accepted at their defaults (Keras code often spells them out), others refused saying
+        # what to do instead; unroll is a speed hint in Keras with the same results, so any value is fine.
+        keras_default_only(owner, "dropout", dropout, 0.0, "put a Dropout layer before it")
+        keras_default_only(owner, "recurrent_dropout", recurrent_dropout, 0.0, "there is no dropout inside the cell")
+        keras_default_only(owner, "go_backwards", go_backwards, False, "wrap the layer in Bidirectional")
+        keras_default_only(owner, "return_state", return_state, False, "a Sequential passes one array between layers")
+        keras_default_only(owner, "stateful", stateful, False, "each batch starts from a zero state")
+        check_bool(unroll, "unroll", owner)
         self.units = check_positive_int(units, "units", owner)
         self.activation = elementwise(activation, "activation", owner)
         self.return_sequences = check_bool(return_sequences, "return_sequences", owner)
