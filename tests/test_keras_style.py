@@ -854,3 +854,19 @@ def test_keras_class_names_of_optimizers_losses_and_regularizers():
         Adam(amsgrad=True)
     with pytest.raises(ValueError, match=r"SGD: momentum must be in \[0.0, 1.0\). Received: momentum=1.5"):
         optimizers.SGD(momentum=1.5)
+
+
+def test_models_module_as_keras_models(tmp_path):
+    """``keras.models.load_model(path)`` and ``keras.models.clone_model(model)``, as keras.io's examples call them."""
+    import tinyframe
+
+    model = Sequential([Input((3,)), Dense(2, activation="relu"), Dense(1)], seed=0)
+    model.compile("adam", "mse")
+    path = tmp_path / "best_model.keras"  # tinyframe's .npz whatever the name
+    model.save(path)
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(tinyframe.models.load_model(path).predict(X), model.predict(X))
+    assert tinyframe.models.Sequential is Sequential
+    clone = tinyframe.models.clone_model(model)
+    assert [type(layer) for layer in clone.layers] == [type(layer) for layer in model.layers]
+    assert clone.count_params() == model.count_params() and clone.optimizer is None  # new weights, not compiled

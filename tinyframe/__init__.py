@@ -13,7 +13,8 @@ __version__ = "0.1.0"
 
 __all__ = ["Sequential", "DivergenceWarning", "__version__"]
 
+from . import models, utils  # noqa: E402  (keras.models and keras.utils, where Keras code looks)
 from .registry import register  # noqa: E402  (after __version__, which saving reads)
 from .saving import load_model  # noqa: E402
 
-__all__ += ["load_model", "register"]
+__all__ += ["load_model", "register", "models", "utils"]
