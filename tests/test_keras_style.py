@@ -764,6 +764,12 @@ def test_a_variable_length_input_is_refused_saying_why():
         Input(shape=(None,), dtype="int32")
     with pytest.raises(ValueError, match=r"variable size.*Received: \(None, None, 3\)"):
         Input(shape=(None, None, 3))
+    # Keras's Input never includes the batch: a leading None there is a variable length too (an LSTM's timesteps)
+    with pytest.raises(ValueError, match=r"Input: a None .* variable size.*Received: \(None, 3\)"):
+        Input(shape=(None, 3))
+    model = Sequential([Dense(2)])
+    model.build((None, 3))  # build's shape does include Keras's batch: its leading None is dropped
+    assert model.input_shape == (3,)
 
 
 def test_pop_trainable_weights_and_save_weights_as_keras_guide_uses_them(tmp_path):

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .base import Layer
+from .shapes import refuse_variable_size
 
 
 class InputLayer(Layer):
@@ -27,6 +28,8 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape: Sequence[int] | int, input_dtype: str | None = None, **kwargs: Any) -> None:
+        if isinstance(shape, (tuple, list)) and None in shape:  # Keras's Input excludes the batch: None is a length
+            refuse_variable_size(shape, "Input")
         super().__init__(input_shape=shape, **kwargs)
         self.shape = self.declared_input_shape
         self.input_dtype = None if input_dtype is None else _dtype_name(input_dtype)

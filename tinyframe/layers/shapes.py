@@ -26,17 +26,22 @@ def as_input_shape(shape: Any, owner: str) -> tuple[int, ...]:
     if dims and dims[0] is None:
         dims = dims[1:]
     if None in dims or (not dims and list(shape) == [None]):
-        raise ValueError(
-            f"{owner}: a None in an input shape (batch excluded) is a dimension of variable size, as Keras's "
-            "variable-length sequences; it is not supported: give the fixed size (pad or cut the sequences to one "
-            f"length), e.g. (200,). Received: {tuple(shape)!r}"
-        )
+        refuse_variable_size(shape, owner)
     if not dims or any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1 for d in dims):
         raise ValueError(
             f"{owner}: an input shape must be a non-empty tuple of positive ints (batch excluded), e.g. (64,). "
             f"Received: {tuple(shape)!r}"
         )
     return tuple(int(d) for d in dims)
+
+
+def refuse_variable_size(shape: Any, owner: str) -> None:
+    """Raise the ValueError for a None that stands for a dimension of variable size (Keras's variable length)."""
+    raise ValueError(
+        f"{owner}: a None in an input shape (batch excluded) is a dimension of variable size, as Keras's "
+        "variable-length sequences; it is not supported: give the fixed size (pad or cut the sequences to one "
+        f"length), e.g. (200,). Received: {tuple(shape)!r}"
+    )
 
 
 def batch_shape(shape: tuple[int, ...] | None) -> str:
