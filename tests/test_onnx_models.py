@@ -78,10 +78,13 @@ def agree(family: str, model: Sequential, X: np.ndarray) -> None:
 def randomized(model: Sequential, seed: int) -> Sequential:
     """Every weight moved off its initial value (biases are zeros, statistics 0 and 1 at first)."""
     rng = np.random.default_rng(seed)
-    weights = [w + rng.normal(0, 0.3, w.shape) for w in model.get_weights()]
+    weights = [np.asarray(w + rng.normal(0, 0.3, w.shape)) for w in model.get_weights()]  # 0-d stays an array
     for layer_weights, layer in zip(_per_layer(weights, model), model.layers):
-        if isinstance(layer, (BatchNormalization, Normalization)):
+        if isinstance(layer, BatchNormalization):
             layer_weights[-1][...] = np.abs(layer_weights[-1]) + 0.5  # a variance stays positive
+        if isinstance(layer, Normalization):  # mean, variance, count: the variance positive, the count too
+            layer_weights[1][...] = np.abs(layer_weights[1]) + 0.5
+            layer_weights[2][...] = np.abs(layer_weights[2]) + 1.0
     model.set_weights(weights)
     return model
 

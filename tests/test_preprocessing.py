@@ -168,7 +168,7 @@ def test_summary_counts_the_statistics_as_non_trainable(capsys):
     norm = Normalization(mean=[0.0] * 5, variance=[1.0] * 5)
     Sequential([Input((5,)), norm, Rescaling(2.0), Dense(1)]).summary()
     out = capsys.readouterr().out
-    assert "Non-trainable params: 10" in out and "Trainable params: 6" in out
+    assert "Non-trainable params: 11" in out and "Trainable params: 6" in out  # 5 means, 5 variances, the count
 
 
 # ------------------------------------------------------------------------------------------------ refusals
@@ -274,3 +274,24 @@ def test_forward_takes_any_leading_axes_but_refuses_another_feature_count():
     assert np.array_equal(layer.forward(np.full((2, 5, 3), 4.0)), np.full((2, 5, 3), 1.0) * [3.0, 1.0, 1 / 3])
     with pytest.raises(ValueError, match=r"holds statistics of 3 features on axis -1\. Received: .*\(4,\)"):
         layer.forward(np.ones((2, 4)))
+
+
+def test_weights_loaded_into_an_unadapted_twin_make_it_ready(tmp_path):
+    """Keras's flow: the same architecture built anew, then ``load_weights``/``set_weights``: the statistics come back.
+
+    Whether the layer has statistics is itself part of its state (``count``, as Keras's
+    Normalization keeps), so it travels with the weights instead of sitting on the object.
+    """
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(50, 4))
+    norm = Normalization()
+    norm.adapt(X)
+    model = Sequential([Input((4,)), norm, Dense(2)], dtype="float64", seed=0)
+    model.save_weights(tmp_path / "w.npz")
+    twin = Sequential([Input((4,)), Normalization(), Dense(2)], dtype="float64", seed=1)
+    with pytest.raises(ValueError, match="has no mean and variance yet: call its adapt"):
+        twin.predict(X)
+    twin.load_weights(tmp_path / "w.npz")
+    np.testing.assert_array_equal(twin.predict(X), model.predict(X))
+    other = Sequential([Input((4,)), Normalization(), Dense(2)], dtype="float64", seed=2)
+    other.set_weights(model.get_weights())
+    np.testing.assert_array_equal(other.predict(X), model.predict(X))

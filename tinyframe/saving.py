@@ -98,9 +98,7 @@ def load_model(path: str | os.PathLike) -> Sequential:
         header = _read_header(reader)
         try:
             spec = _config.field(header, "model", dict, "config")
-            layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
-            dtype = _config.field(spec, "dtype", str, "model")
-            input_shape = _input_shape(spec)
+            layers, dtype, input_shape = _parsed(spec)
             rng = _config.generator(header.get("rng"))
             compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
             slots = _training_state.slot_names(header.get("compile"))
@@ -113,8 +111,7 @@ def load_model(path: str | os.PathLike) -> Sequential:
             reader.check(name, shape, dtype)
         try:
             saved_rng = rng.bit_generator.state
-            given = [] if input_shape is None else [InputLayer(input_shape)]  # the saved shape, before any declared
-            model = Sequential([*given, *layers], dtype=dtype, seed=rng, name=spec.get("name") or None)
+            model = _assembled(layers, dtype, input_shape, rng, spec.get("name"))
             model._require_built("load_model")
             rng.bit_generator.state = saved_rng  # building drew initial weights from it
         except (TypeError, ValueError) as error:
@@ -155,11 +152,19 @@ def model_from_config(spec: Any, seed: Any = None) -> Sequential:
     code; a malformed one is a ValueError naming the place.
     """
     _config.expect(spec, dict, "model")
+    return _assembled(*_parsed(spec), seed, spec.get("name"))
+
+
+def _parsed(spec: dict[str, Any]) -> tuple[list[Any], str, tuple[int, ...] | None]:
+    """The layers (new, not built), the dtype and the input shape a ``model`` entry describes."""
     layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
-    dtype = _config.field(spec, "dtype", str, "model")
-    input_shape = _input_shape(spec)
+    return layers, _config.field(spec, "dtype", str, "model"), _input_shape(spec)
+
+
+def _assembled(layers: list[Any], dtype: str, input_shape: tuple[int, ...] | None, seed: Any, name: Any) -> Sequential:
+    """The model of those layers, built from the saved input shape (before any shape a layer declares)."""
     given = [] if input_shape is None else [InputLayer(input_shape)]
-    return Sequential([*given, *layers], dtype=dtype, seed=seed, name=spec.get("name") or None)
+    return Sequential([*given, *layers], dtype=dtype, seed=seed, name=name or None)
 
 
 def _input_shape(spec: dict[str, Any]) -> tuple[int, ...] | None:

@@ -18,8 +18,10 @@ class Normalization(Layer):
     The statistics are either computed from data by ``adapt(data)`` (the mean and the
     population variance, divided by N as ``np.var``, of each index of ``axis`` over
     every other axis, the batch included) or given as ``mean=`` and ``variance=``.
-    They are non-trainable state: saved, loaded, listed in ``get_weights`` (mean, then
-    variance), never changed by ``fit``. With ``s = max(sqrt(variance), epsilon)``,
+    They are non-trainable state: saved, loaded, listed in ``get_weights`` (mean,
+    variance, then ``count``, the number of values behind them, 0 before any, as Keras
+    keeps it: so ``set_weights``/``load_weights`` into an un-adapted twin make it ready),
+    never changed by ``fit``. With ``s = max(sqrt(variance), epsilon)``,
     ``epsilon = 1e-7`` (Keras's ``backend.epsilon()``, so a constant feature gives 0,
     not a division by zero)::
 
@@ -79,7 +81,7 @@ class Normalization(Layer):
                     f"Received: {mean=}, {variance=}"
                 )
             self._given = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
-        self._ready = mean is not None  # False until adapt: forward refuses
+        self._given_count = 1  # the count of statistics given as arguments (adapt sets the real one)
 
     # ------------------------------------------------------------------ shapes
     def _kept_axis(self, rank: int) -> int | None:
@@ -115,6 +117,15 @@ class Normalization(Layer):
         mean, variance = (np.zeros(()), np.ones(())) if self._given is None else self._given  # Keras's 0 and 1
         self.add_state("mean", shape, lambda s, rng, dtype: _filled(mean, s))
         self.add_state("variance", shape, lambda s, rng, dtype: _filled(variance, s))
+        # How many values the statistics come from (Keras keeps it too); 0: none yet, and forward refuses.
+        # In the state, so set_weights and load_weights carry it with the statistics.
+        ready = 0.0 if self._given is None else max(float(self._given_count), 1.0)
+        self.add_state("count", (), lambda s, rng, dtype: np.full(s, ready))
+
+    @property
+    def _ready(self) -> bool:
+        """Whether the layer has statistics: adapted or given (before build), or a count > 0 in its state."""
+        return bool(self.state["count"] > 0) if self.built else self._given is not None
 
     # ------------------------------------------------------------------- adapt
     def adapt(self, data: Any) -> None:
@@ -133,11 +144,12 @@ class Normalization(Layer):
             self._features(X.shape[1:])
         reduced = tuple(i for i in range(X.ndim) if i != kept)
         mean, variance = X.mean(axis=reduced, dtype=np.float64), X.var(axis=reduced, dtype=np.float64)
+        count = X.size // max(mean.size, 1)  # the values behind each statistic
         if self.built:
             with writing([self], "adapt"):
                 self.state["mean"][...], self.state["variance"][...] = mean, variance
-        self._given = mean, variance
-        self._ready = True
+                self.state["count"][...] = count
+        self._given, self._given_count = (mean, variance), count
 
     # ---------------------------------------------------------------- the maths
     def _std(self, ndim: int) -> np.ndarray:
