@@ -208,8 +208,8 @@ def test_malformed_json_is_refused(saved):
     [
         (lambda c: c.clear(), 'not a tinyframe file: its configuration has no "format": "tinyframe"'),
         (
-            lambda c: c.update(format_version=3),
-            "format version 3 is not supported; this tinyframe reads format versions \\[1, 2\\]",
+            lambda c: c.update(format_version=4),
+            "format version 4 is not supported; this tinyframe reads format versions \\[1, 2, 3\\]",
         ),
         (lambda c: c.update(format_version="1"), "format version '1' is not supported"),
         (lambda c: c.pop("format_version"), "format version None is not supported"),

@@ -53,12 +53,23 @@ def test_dataframes_and_series_are_accepted():
         (np.zeros((4, 4)), 1, r"y must have shape \(4, 1\) .* Received: shape \(4, 4\)"),  # never (n, n)
         (np.zeros((4, 2)), 3, r"y must have shape \(4, 3\) .* Received: shape \(4, 2\)"),
         (np.array([[0.5], [1], [2], [0]]), 3, "labels must be whole numbers"),
-        (np.array([True, False, True, False]), 3, "y must contain real numbers .* Received: dtype bool"),
     ],
 )
 def test_target_shapes_against_the_output(y, width, match):
     with pytest.raises((ValueError, TypeError), match=match):
         net(width).fit(np.zeros((4, 4)), y, verbose=0, batch_size=None)
+
+
+def test_booleans_are_the_numbers_0_and_1_as_keras_takes_them():
+    """Keras code passes one-hot masks and flags as bool arrays: the same training as with 0 and 1."""
+    X = np.random.default_rng(0).random((8, 4)) > 0.5
+    y = np.array([True, False] * 4)
+    as_bool, as_int = net(1), net(1)
+    as_bool.fit(X, y, epochs=2, batch_size=4, verbose=0)
+    as_int.fit(X.astype(np.uint8), y.astype(np.uint8), epochs=2, batch_size=4, verbose=0)
+    for w1, w2 in zip(as_bool.get_weights(), as_int.get_weights()):
+        np.testing.assert_array_equal(w1, w2)
+    np.testing.assert_array_equal(as_bool.predict(X), as_int.predict(X.astype(float)))
 
 
 def test_predict_and_evaluate_check_their_inputs():

@@ -111,3 +111,38 @@ def test_vanishing_gradients_example_measures_the_gradient_ratio(tmp_path, capsy
     assert by_kind["sigmoid"]["norms"][0, 0] < 1e-2 * by_kind["sigmoid"]["norms"][-1, 0]
     assert by_kind["relu"]["norms"][0, 0] > 0.1 * by_kind["relu"]["norms"][-1, 0]
     assert "sigmoid + BN" in capsys.readouterr().out
+
+
+def test_residual_digits_example_prints_its_table_and_draws_the_curves(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "residual.png"
+    histories = load("residual_digits").main(["--quick", "--plot", str(path)])
+    out = capsys.readouterr().out
+    assert "22 Dense layers (21 of 32 tanh units, then 10 logits)" in out and "3 epochs; seeds [0]" in out, out
+    for kind in ("plain", "residual"):
+        assert re.search(rf"^{kind} +[0-9.e-]+ \[[0-9.e-]+, [0-9.e-]+\] +0\.\d{{4}} \[", out, flags=re.M), out
+        assert len(histories[kind]) == 1 and len(histories[kind][0]["val_accuracy"]) == 3
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"Wrote {path}" in out
+
+
+def test_residual_digits_skips_help_the_deep_net_not_the_shallow_one():
+    """3 epochs in float64: the training loss with skips over the loss without, at 22 and at 4 Dense layers.
+
+    Measured over seeds 0-11: 0.21 to 0.42 at 22 layers (plain 0.86-1.20, residual 0.25-0.37), and
+    0.86 to 1.04 at 4 layers, where the skips barely matter. The bounds sit well outside both ranges.
+    """
+    module = load("residual_digits")
+    data = module.load_split()
+
+    def ratio(seed: int, blocks: int) -> float:
+        plain, _ = module.train("plain", data, seed, epochs=3, blocks=blocks, dtype="float64", validate=False)
+        residual, _ = module.train("residual", data, seed, epochs=3, blocks=blocks, dtype="float64", validate=False)
+        return residual["loss"][-1] / plain["loss"][-1]
+
+    for seed in (0, 1):
+        deep = ratio(seed, blocks=10)
+        assert deep < 0.6, (seed, deep)
+    shallow = ratio(0, blocks=1)
+    assert shallow > 0.75, shallow
+    with pytest.raises(ValueError, match=r"expected kind to be one of \('plain', 'residual'\)\. Received: kind='res'"):
+        module.build("res")

@@ -141,3 +141,26 @@ def test_a_batch_that_does_not_fit_the_model_is_refused_before_training():
         model.fit(X, y, epochs=1, verbose=0, callbacks=[LayerStats(X[:4], [0, 1])])
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_graph_with_a_skip_and_a_shared_layer_is_measured_call_by_call():
+    """Each call of a layer of a functional Model, by hand: the skip's sum, and a shared Tanh's two calls apart."""
+    from tinyframe import Input, Model
+    from tinyframe.layers import Add
+
+    X, y = data()
+    inputs = Input((5,))
+    squash = Tanh()
+    hidden = Dense(5, name="hidden")(inputs)
+    out = Dense(3, name="head")(squash(Add(name="skip")([squash(inputs), hidden])))
+    model = Model(inputs, out, dtype="float64", seed=0)
+    model.compile(optimizer=GradientDescent(0.1))
+    stats = LayerStats(X[:8], y[:8])
+    model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[stats])
+    W, b = model.get_layer("hidden").get_weights()
+    first = np.tanh(X[:8])
+    second = np.tanh(first + X[:8] @ W + b)
+    assert set(stats.activation_mean) == {"hidden", "tanh", "skip", "tanh[1]", "head"}
+    np.testing.assert_allclose(stats.activation_mean["tanh"][-1], first.mean(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(stats.activation_std["tanh[1]"][-1], second.std(), rtol=1e-12)
+    assert stats.saturation["tanh"][-1] == np.mean(np.abs(X[:8]) > 2.0)

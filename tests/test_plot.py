@@ -158,6 +158,23 @@ def test_model_boxes_name_each_layer_and_its_output_shape():
     assert heights == sorted(heights, reverse=True)  # input at the top, in the model's order
 
 
+def test_a_graph_draws_each_connection_once_and_a_skip_as_an_arc():
+    from tinyframe import Input, Model
+    from tinyframe.layers import Add
+
+    inputs = Input((4,), name="pixels")
+    x = Dense(4, name="a")(inputs)
+    out = Dense(2, name="head")(Add(name="skip")([x, Dense(4, name="b")(x)]))
+    ax = plot_model(Model(inputs, out)).axes[0]
+    assert [t.get_text().split("\n")[0] for t in ax.texts] == [
+        "pixels (InputLayer)", "a (Dense)", "b (Dense)", "skip (Add)", "head (Dense)",
+    ]  # fmt: skip
+    arrows = ax.patches
+    # pixels->a, a->b, b->skip, skip->head straight down; a->skip past b as an arc
+    assert len(arrows) == 5
+    assert sum(arrow.get_connectionstyle().rad != 0.0 for arrow in arrows) == 1
+
+
 def test_model_must_be_built():
     with pytest.raises(ValueError, match="plot_model: this model is not built yet"):
         plot_model(Sequential([Dense(3)]))

@@ -6,12 +6,13 @@
 >>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
 """
 
-from .model import Sequential
+from .layers.input import Input
+from .model import Model, Sequential
 from .training import DivergenceWarning
 
 __version__ = "0.1.0"
 
-__all__ = ["Sequential", "DivergenceWarning", "__version__"]
+__all__ = ["Sequential", "Model", "Input", "DivergenceWarning", "__version__"]
 
 from . import models, utils  # noqa: E402  (keras.models and keras.utils, where Keras code looks)
 from .registry import register  # noqa: E402  (after __version__, which saving reads)

@@ -39,11 +39,24 @@ _TRIM_ABOVE = 256  # entries a training scratch may keep from one fit to the nex
 class Scratch:
     """Work arrays keyed by (id(owner), name, shape, dtype); entered with ``with`` to become current."""
 
-    __slots__ = ("arrays", "_tokens")
+    __slots__ = ("arrays", "children", "_tokens")
 
     def __init__(self) -> None:
         self.arrays: dict[tuple, np.ndarray] = {}  # (id(owner), name, shape, dtype) -> array
+        self.children: dict[int, Scratch] = {}  # id(owner) -> the Scratch of one node of a graph (see child)
         self._tokens: list = []
+
+    def child(self, owner: Any) -> Scratch:
+        """The Scratch of ``owner`` (a graph's node) inside this one: a shared layer's arrays, one set per node.
+
+        A layer called at two nodes of a model asks for the same buffer names at both; each
+        node entering its own child keeps the first node's outputs from being overwritten.
+        """
+        try:
+            return self.children[id(owner)]
+        except KeyError:
+            child = self.children[id(owner)] = Scratch()
+            return child
 
     def get(self, owner: Any, name: Hashable, shape: tuple[int, ...], dtype: Any, fill: float | None = None):
         key = (id(owner), name, shape, dtype)  # id: a custom owner may be unhashable
@@ -56,8 +69,9 @@ class Scratch:
 
     def trim(self) -> None:
         """Forget every array if many have piled up (call only when no step is in flight)."""
-        if len(self.arrays) > _TRIM_ABOVE:
+        if len(self.arrays) + sum(len(c.arrays) for c in self.children.values()) > _TRIM_ABOVE:
             self.arrays.clear()
+            self.children.clear()
 
     def __enter__(self) -> Scratch:
         self._tokens.append(CURRENT.set(self))

@@ -14,7 +14,7 @@ from typing import Any
 from ._ownership import writing
 from ._params import build_layers
 from .layers.base import Layer, declared_input_shape, snake_case, trace_shapes
-from .layers.input import InputLayer
+from .layers.input import input_layer_of
 from .layers.shapes import as_input_shape, batch_shape
 
 
@@ -23,7 +23,7 @@ class LayerStack:
 
     def _check_new_layer(self, layer: Any, before: list[Layer], i: int) -> None:
         """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed)."""
-        if isinstance(layer, InputLayer):
+        if input_layer_of(layer) is not None:
             raise ValueError(f"Sequential: an Input may only come first. Received: {layer!r} as layer {i}")
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
@@ -44,22 +44,7 @@ class LayerStack:
             )
 
     def _name_layers(self) -> None:
-        """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``).
-
-        A name a model chose earlier (a layer shared with another model) is chosen again if it
-        collides here; names given by the user never change.
-        """
-        given = {layer.name for layer in self.layers if layer.name is not None and not layer._auto_named}
-        used: set[str] = set()
-        for layer in self.layers:
-            if layer.name is None or (layer._auto_named and (layer.name in used or layer.name in given)):
-                base = snake_case(type(layer).__name__)
-                name, k = base, 0
-                while name in used or name in given:
-                    k += 1
-                    name = f"{base}_{k}"
-                layer.name, layer._auto_named = name, True
-            used.add(layer.name)
+        name_layers(self.layers)
 
     def _declared_input_shape(self) -> tuple[int, ...] | None:
         """The input shape the model is given, or the one its first layers declare (`declared_input_shape`)."""
@@ -127,8 +112,8 @@ class LayerStack:
 
         A built model builds the new layer at once from the shape it receives.
         """
-        if isinstance(layer, InputLayer) and not self.layers and self._input_shape is None:
-            self._input_shape = layer.shape
+        if input_layer_of(layer) is not None and not self.layers and self._input_shape is None:
+            self._input_shape = input_layer_of(layer).shape
             self._build_if_known()
             return
         self._check_new_layer(layer, self.layers, len(self.layers))
@@ -166,24 +151,21 @@ class LayerStack:
         self._plan_backward()
         return layer
 
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
-        if (name is None) == (index is None):
-            raise ValueError("get_layer: give exactly one of name= or index=")
-        if index is not None:
-            if (
-                isinstance(index, bool)
-                or not isinstance(index, int)
-                or not -len(self.layers) <= index < len(self.layers)
-            ):
-                raise ValueError(f"get_layer: index must be an int in [0, {len(self.layers)}). Received: {index!r}")
-            return self.layers[index]
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"get_layer: no layer is called {name!r}. The layers are {[x.name for x in self.layers]}")
 
-    def count_params(self) -> int:
-        """The number of parameter and state values of every layer (Keras's ``count_params``)."""
-        self._require_built("count_params")
-        return sum(w.size for w in self.weights)
+def name_layers(layers: list[Layer]) -> None:
+    """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``).
+
+    A name a model chose earlier (a layer shared with another model) is chosen again if it
+    collides here; names given by the user never change.
+    """
+    given = {layer.name for layer in layers if layer.name is not None and not layer._auto_named}
+    used: set[str] = set()
+    for layer in layers:
+        if layer.name is None or (layer._auto_named and (layer.name in used or layer.name in given)):
+            base = snake_case(type(layer).__name__)
+            name, k = base, 0
+            while name in used or name in given:
+                k += 1
+                name = f"{base}_{k}"
+            layer.name, layer._auto_named = name, True
+        used.add(layer.name)

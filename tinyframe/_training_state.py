@@ -17,6 +17,8 @@ import numpy as np
 
 from . import _config
 from . import metrics as metrics_module
+from .losses.outputs import OutputLosses
+from .metrics.outputs import OutputMetric
 from .optimizers import schedules
 
 
@@ -106,15 +108,37 @@ def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         arrays[f"optimizer/0/{name}"] = np.concatenate(parts)
     _check_schedule(optimizer)
     spec = {
-        "loss": _config.to_spec(model.loss, "the loss"),
+        "loss": _loss_spec(model.loss),
         "optimizer": {
             **_config.to_spec(optimizer, "the optimizer"),
             "iterations": int(optimizer.iterations),
             "state": {"0": names} if names else {},
         },
-        "metrics": _config.metric_names(model.metrics),
+        "metrics": _metric_names(model.metrics),
     }
     return spec, arrays
+
+
+def _loss_spec(loss: Any) -> dict[str, Any]:
+    """The loss as ``{"class_name", "config"}``; for several outputs, ``{"outputs": {name: spec}, "loss_weights"}``."""
+    if not isinstance(loss, OutputLosses):
+        return _config.to_spec(loss, "the loss")
+    return {
+        "outputs": {
+            name: _config.to_spec(each, f"the loss of output {name!r}") for name, each in zip(loss.names, loss.losses)
+        },
+        "loss_weights": dict(zip(loss.names, loss.weights)),
+    }
+
+
+def _metric_names(metrics: dict[str, Any]) -> list[str] | dict[str, list[str]]:
+    """The built-in metrics' names; for a model of several outputs, ``{output: [names]}``."""
+    if not any(isinstance(m, OutputMetric) for m in metrics.values()):
+        return _config.metric_names(metrics)
+    per_output: dict[str, dict[str, Any]] = {}
+    for m in metrics.values():
+        per_output.setdefault(m.output, {})[m.metric.name] = m.metric
+    return {output: _config.metric_names(found) for output, found in per_output.items()}
 
 
 def _check_schedule(optimizer: Any) -> None:
@@ -136,10 +160,11 @@ def set_state(model: Any, slots: dict[str, np.ndarray]) -> None:
         model.optimizer.state = {_all_key(model): slots}
 
 
-def read(spec: Any) -> tuple[Any, Any, list[str]]:
-    """``(loss, optimizer, metric names)`` from the file's ``compile`` entry; ``iterations`` is set."""
+def read(spec: Any) -> tuple[Any, Any, Any, Any]:
+    """``(loss, optimizer, metric names, loss weights)`` from the file's ``compile`` entry: `Model.compile`'s
+    arguments (a dict by output name for several outputs); ``iterations`` is set."""
     spec = _config.expect(spec, dict, "config.compile")
-    loss = _config.from_spec(spec.get("loss"), "loss", "compile.loss")
+    loss, loss_weights = _read_loss(spec.get("loss"))
     optimizer = _config.from_spec(spec.get("optimizer"), "optimizer", "compile.optimizer")
     iterations = _config.field(spec["optimizer"], "iterations", int, "compile.optimizer")
     if iterations < 0:
@@ -151,12 +176,30 @@ def read(spec: Any) -> tuple[Any, Any, list[str]]:
             f"Received: a {digits}-digit number"
         )
     optimizer.iterations = iterations
-    metrics = _config.field(spec, "metrics", list, "compile")
-    if not all(isinstance(m, str) for m in metrics):
-        raise ValueError(f"malformed configuration: compile.metrics must be a list of names. Received: {metrics}")
-    for name in metrics:
-        metrics_module.get(name)  # a ValueError for a name that is not a built-in metric
-    return loss, optimizer, metrics
+    metrics = _config.field(spec, "metrics", (list, dict), "compile")
+    for names in metrics.values() if isinstance(metrics, dict) else [metrics]:
+        if not isinstance(names, list) or not all(isinstance(m, str) for m in names):
+            raise ValueError(
+                f"malformed configuration: compile.metrics must be a list of names (a dict of lists by output name "
+                f"for several outputs). Received: {metrics}"
+            )
+        for name in names:
+            metrics_module.get(name)  # a ValueError for a name that is not a built-in metric
+    return loss, optimizer, metrics, loss_weights
+
+
+def _read_loss(spec: Any) -> tuple[Any, Any]:
+    """``(loss, None)``, or for several outputs ``({output: loss}, {output: weight})``."""
+    if not (isinstance(spec, dict) and "outputs" in spec):
+        return _config.from_spec(spec, "loss", "compile.loss"), None
+    outputs = _config.field(spec, "outputs", dict, "compile.loss")
+    losses = {name: _config.from_spec(s, "loss", f"compile.loss.outputs[{name!r}]") for name, s in outputs.items()}
+    weights = _config.field(spec, "loss_weights", dict, "compile.loss")
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w >= 0 for w in weights.values()):
+        raise ValueError(
+            f"malformed configuration: compile.loss.loss_weights must be numbers >= 0. Received: {weights}"
+        )
+    return losses, weights
 
 
 def slot_names(spec: Any) -> dict[str, tuple[int, str]]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._mapped import FilePages
 
-_ACCEPTED = "real numbers (an integer or floating dtype)"
+_ACCEPTED = "real numbers (an integer, floating or boolean dtype)"
 _CHUNK_BYTES = 8 * 2**20  # a memory-mapped array is checked this much at a time
 
 
@@ -49,6 +49,8 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
         arr = np.asarray(a)
     except (ValueError, TypeError) as error:  # ragged nested lists
         raise TypeError(f"{name} must be a rectangular array of {_ACCEPTED}. Received: {error}") from None
+    if arr.dtype.kind == "b":  # booleans are the numbers 0 and 1, as Keras takes them (one-hot masks, flags)
+        return arr.view(np.uint8)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must contain {_ACCEPTED}. Received: dtype {arr.dtype}")
     return arr
@@ -243,3 +245,18 @@ def sample_weights(
         by_class = table[classes]
         weights = by_class if weights is None else weights * by_class
     return weights
+
+
+def n_samples(X: np.ndarray | list[np.ndarray]) -> int:
+    """The number of samples of checked inputs: one array, or a list of arrays for a model of several inputs."""
+    return (X[0] if isinstance(X, list) else X).shape[0]
+
+
+def rows_of(X: np.ndarray | list[np.ndarray], rows: Any) -> np.ndarray | list[np.ndarray]:
+    """``X[rows]``, of each array for a list."""
+    return [x[rows] for x in X] if isinstance(X, list) else X[rows]
+
+
+def sample_shapes(X: np.ndarray | list[np.ndarray]) -> Any:
+    """The shape of one sample (batch excluded); a list of them for a list of arrays."""
+    return [x.shape[1:] for x in X] if isinstance(X, list) else X.shape[1:]

@@ -129,27 +129,34 @@ def check_loss(loss: Any, y_pred: np.ndarray, y_true: np.ndarray, eps: float = 1
     return GradCheckResult({"y_pred": relative_error(analytic, numerical_gradient(J, y_pred, eps), J0)})
 
 
-def check_model(model: Any, X: np.ndarray, y: np.ndarray, training: bool = False, eps: float = 1e-4) -> GradCheckResult:
-    """Check every parameter gradient and ``dJ/dX`` of a compiled float64 `Sequential`.
+def check_model(model: Any, X: Any, y: np.ndarray, training: bool = False, eps: float = 1e-4) -> GradCheckResult:
+    """Check every parameter gradient and ``dJ/dX`` of a compiled float64 model (`Sequential` or `Model`).
 
     ``J`` is the model's loss (plus any regularisation penalty) at ``(X, y)``,
-    with ``y`` already of the output's shape.
+    with ``y`` already of the output's shape (a list, one per output, for several outputs).
+    ``X`` is a list of arrays for a model of several inputs; each input's gradient is
+    checked (``input``, ``input1``, ...).
     """
     if model.dtype != np.float64:
         raise ValueError(f"gradcheck needs a float64 model. Received: dtype {model.dtype}")
     model._ensure_compiled()
-    X, y = np.array(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    listed = isinstance(X, list)
+    xs = [np.array(x, dtype=np.float64) for x in (X if listed else [X])]
+    y = [np.asarray(t, dtype=np.float64) for t in y] if isinstance(y, list) else np.asarray(y, dtype=np.float64)
     restore = _fixed_randomness([model.rng])
 
     def J() -> float:
         restore()
-        return float(model.loss.forward(model.forward(X, training=training), y)) + model.penalty()
+        y_hat = model.forward(xs if listed else xs[0], training=training)
+        return float(model.loss.forward(y_hat, y)) + model.penalty()
 
     J0 = J()
     result = GradCheckResult()
-    analytic_input = np.array(model.backward(model.loss.backward(), input_grad=True))
+    analytic_inputs = model.backward(model.loss.backward(), input_grad=True)
+    analytic_inputs = [np.array(g) for g in (analytic_inputs if listed else [analytic_inputs])]
     analytic = [g.copy() for g in model.grads]
-    result.errors["input"] = relative_error(analytic_input, numerical_gradient(J, X, eps), J0)
+    for k, (x, g) in enumerate(zip(xs, analytic_inputs)):
+        result.errors["input" if k == 0 else f"input{k}"] = relative_error(g, numerical_gradient(J, x, eps), J0)
     names = [f"layer{i}.{k}" for i, layer in enumerate(model.layers) for k in layer.params]
     for name, w, g in zip(names, model.params, analytic):
         result.errors[name] = relative_error(g, numerical_gradient(J, w, eps), J0)

@@ -1,4 +1,7 @@
-"""Sequential: a stack of layers trained by per-layer backpropagation."""
+"""Model: the one training engine (compile, fit, evaluate, predict, weights, saving) and Keras's functional API.
+
+`Sequential` is a `Model` whose graph is one straight line of layers (`tinyframe.sequential`).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from . import data, losses, optimizers
+from . import compiling, data, losses, optimizers
 from . import metrics as metrics_module
 from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
 from ._ownership import reading, writing
-from ._params import Run, repack, trainable_runs
+from ._params import Run, build_layers, repack, trainable_runs
 from ._scratch import Scratch
-from ._stack import LayerStack
+from ._stack import name_layers
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
+from .graph import Graph
 from .layers.base import Layer
-from .layers.input import InputLayer
 from .layers.shapes import batch_shape
+from .losses.outputs import OutputLosses
 
 _DTYPES = ("float32", "float64")
 
@@ -45,37 +49,51 @@ def _keras_result(logs: dict[str, float], return_dict: bool) -> float | list[flo
     return logs["loss"] if len(logs) == 1 else list(logs.values())
 
 
-def check_dtype(dtype: Any) -> np.dtype:
+def check_dtype(dtype: Any, owner: str = "Sequential") -> np.dtype:
     """``dtype`` as a NumPy dtype if it is one a model computes in; ValueError otherwise."""
     try:
         name = np.dtype(dtype).name
     except TypeError:
         name = None
     if name not in _DTYPES:
-        raise ValueError(f"Sequential: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
+        raise ValueError(f"{owner}: dtype must be one of {_DTYPES}. Received: dtype={dtype!r}")
     return np.dtype(name)
 
 
-class Sequential(LayerStack):
-    """Layers applied one after another; the gradient flows back through them in reverse.
+class Model:
+    """A network of layers from inputs to outputs, trained by per-layer backpropagation (Keras's ``Model``).
 
-    Forward: ``y_hat = layer[-1].forward(... layer[0].forward(X))``.
-    Backward, given ``dJ/dy_hat`` from the loss: each layer's ``backward`` turns the
-    gradient of its output into the gradient of its input (the article's deltas)
-    and stores its own parameter gradients on the way.
+    **The functional API.** Call layers on `Input` s to describe a graph, then give its
+    ends to ``Model``::
+
+        inputs = Input(shape=(64,))
+        x = Dense(30, activation="relu")(inputs)
+        outputs = Dense(10, activation="softmax")(x)
+        model = Model(inputs, outputs)
+
+    Several inputs or outputs are lists (or a dict of inputs by name); merge layers
+    (`tinyframe.layers.Add`, `Concatenate`, ...) join branches; a layer called at several
+    places shares its weights (its gradient is the sum over the places). Forward runs the
+    nodes in order; backward runs their backwards in reverse, summing the gradients that
+    reach one tensor from several consumers (`tinyframe.graph`).
 
     Args:
-        layers: the `Layer` instances, input side first (or none, then `add` them).
-            Each instance may appear once. A layer already built (by hand, or by
-            another model) keeps its weights and *shares* them with every model it
-            is in, as in Keras; its dtype must be the model's. The first entry may be
-            an `Input(shape)`, which gives the model's input shape and is not kept in
-            ``layers`` (Keras's rule).
-        dtype: ``"float32"`` (default, as Keras and PyTorch) or ``"float64"``; inputs
-            are cast to it.
-        seed: an int, a ``numpy.random.Generator`` or None. It drives the initial
-            weights, shuffling, validation splits and dropout, so the same seed gives
-            bit-identical training.
+        inputs: the `Input` tensor, or a list (or dict by name) of them.
+        outputs: the output tensor, or a list of them.
+        name: the model's name (``"functional"`` by default, as Keras).
+        dtype: ``"float32"`` (default) or ``"float64"``: every layer not built yet is
+            built in it; inputs are cast to it.
+        seed: an int, a ``numpy.random.Generator`` or None: the initial weights,
+            shuffling, validation splits and dropout (the same seed, the same training).
+
+    The layers are built when the model is made, in the order they were called; a layer
+    already built (by another model) keeps its weights and shares them, as in Keras.
+    ``model.layers`` lists the `InputLayer` s first, then every layer once, in call order.
+
+    Training, inference, weights and saving (`compile`, `fit`, `evaluate`, `predict`,
+    `get_weights`, `save`, ...) are the same for every model; `Sequential` is the model
+    whose graph is one line of layers. ``fit``/``evaluate`` train models with one output;
+    ``predict`` and ``model(x)`` return a list for several.
 
     **Who owns what.** The layers own their parameters, gradients and state; the
     layers built by this model have their parameters in one block of memory, so
@@ -84,54 +102,73 @@ class Sequential(LayerStack):
     `fit` owns the model while it runs: ``predict``/``evaluate`` from another thread
     raise `RuntimeError` meanwhile. Inference owns nothing across calls (each call
     has its own scratch), so any number of ``predict``/``evaluate`` calls may run at
-    once, in any threads, each giving the single-threaded answer bit for bit
-    (`tinyframe._ownership`, `tinyframe._scratch`).
-
-    **Shapes.** A model is *built* (its layers create their weights) once it knows the
-    shape of one input sample: from an `Input` layer, a first layer's ``input_shape=``,
-    a first ``Dense(in, out)`` (the design card's spelling), `build`, or else the first
-    array that `fit`, `predict`, `evaluate` or a call sees (as Keras builds on first
-    call). Shapes are then traced through the layers (`Layer.compute_output_shape`).
+    once, in any threads, each giving the single-threaded answer bit for bit.
 
     Example:
-        >>> from tinyframe.layers import Dense
-        >>> from tinyframe.activations import Sigmoid
-        >>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
-        >>> model
-        Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], dtype='float32')
-        >>> model.input_shape, model.output_shape
-        ((64,), (10,))
+        >>> from tinyframe import Input, Model
+        >>> from tinyframe.layers import Add, Dense
+        >>> inputs = Input(shape=(8,))
+        >>> x = Dense(8, activation="relu")(inputs)
+        >>> outputs = Dense(2)(Add()([inputs, x]))        # a skip connection
+        >>> model = Model(inputs, outputs, seed=0)
+        >>> [layer.name for layer in model.layers]
+        ['input_layer', 'dense', 'add', 'dense_1']
+        >>> model.predict(np.ones((3, 8))).shape
+        (3, 2)
     """
 
     def __init__(
         self,
-        layers: Sequence[Layer] | None = None,
+        inputs: Any = None,
+        outputs: Any = None,
+        name: str | None = None,
         dtype: str = "float32",
         seed: int | np.random.Generator | None = None,
-        name: str | None = None,
-    ):
-        if layers is None:
-            layers = []
-        if not isinstance(layers, (list, tuple)):
-            raise TypeError(f"Sequential expects a list of layers. Received: {layers!r}")
-        self.dtype = check_dtype(dtype)
+    ) -> None:
+        if inputs is None or outputs is None:
+            raise TypeError(
+                "Model: give the inputs and the outputs: Model(inputs, outputs), with inputs from Input(shape) and "
+                "outputs from layer calls (Keras's functional API). Subclassing Model with a call() method is not "
+                "supported yet: build the same graph with the functional API, or a Sequential"
+            )
+        self._init_engine(dtype, seed, name, "functional", "Model")
+        self._input_keys, input_list = _tensors(inputs, "inputs")
+        self._output_keys, output_list = _tensors(outputs, "outputs")
+        if isinstance(self._output_keys, list):
+            raise TypeError("Model: outputs must be a tensor or a list of tensors. Received: a dict")
+        graph = Graph(input_list, output_list, "Model")
+        _name_graph_layers(graph.layers)
+        todo = []
+        for layer in graph.layers:
+            if layer.built and layer.dtype != self.dtype and layer.params:
+                raise ValueError(
+                    f"Model: layer {layer.name!r} is already built with dtype {layer.dtype} and shares its weights; "
+                    f"the model's dtype must match. Received: dtype={self.dtype.name!r}"
+                )
+            first = next((n for n in layer._nodes if n in graph.nodes), None)
+            if not layer.built and first is not None:
+                todo.append((layer, first.input_shapes))
+        build_layers([layer for layer, _ in todo], self.dtype, self.rng, [shape for _, shape in todo])
+        self._graph, self.layers = graph, graph.layers
+        self.inputs, self.outputs = graph.inputs, graph.outputs
+        shapes = [t.sample_shape for t in graph.outputs]
+        self._input_shape = graph.inputs[0].sample_shape if len(graph.inputs) == 1 else None
+        self.output_shape = shapes[0] if len(shapes) == 1 else shapes
+        self.built = True
+        self._records: dict = {}  # what the last forward's shared nodes kept for their backward
+        self._full_plan = graph.plan(input_grad=True)
+        self._penalized = self._layers_with_penalty()
+        self._plan_backward()
+
+    def _init_engine(self, dtype: Any, seed: Any, name: Any, default_name: str, owner: str) -> None:
+        """What every model has: dtype, Generator, name, the compiled parts, the training scratch."""
+        self.dtype = check_dtype(dtype, owner)
         if seed is not None and not isinstance(seed, np.random.Generator):
-            seed = check_positive_int(seed, "seed", "Sequential", allow_zero=True)
+            seed = check_positive_int(seed, "seed", owner, allow_zero=True)
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"Sequential: name must be a string. Received: {name!r}")
-        self.name = name or "sequential"
-        layers = list(layers)
-        self._input_shape: tuple[int, ...] | None = None
-        if layers and isinstance(layers[0], InputLayer):
-            self._input_shape = layers.pop(0).shape
-        for i, layer in enumerate(layers):
-            self._check_new_layer(layer, layers[:i], i)
-        self.layers: list[Layer] = layers
-        self._name_layers()
-        self.output_shape: tuple[int, ...] | None = None
-        self.built = False
+            raise TypeError(f"{owner}: name must be a string. Received: {name!r}")
+        self.name = name or default_name
         self.rng = np.random.default_rng(seed)
-        self._build_if_known()
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
@@ -141,8 +178,106 @@ class Sequential(LayerStack):
         self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
         self._runs: list[Run] = []
         self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
-        self._penalized = self._layers_with_penalty()
-        self._plan_backward()
+
+    # ------------------------------------------------------------ the graph
+    @property
+    def input_shape(self) -> tuple[int, ...] | list[tuple[int, ...]] | None:
+        """The shape of one input sample (batch excluded); a list for several inputs."""
+        shapes = [t.sample_shape for t in self._graph.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_names(self) -> list[str]:
+        """The names of the inputs (their `InputLayer` s'), in order: the keys ``fit(x={...})`` takes."""
+        return [t.name for t in self._graph.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the outputs, in order (Keras's names for several outputs)."""
+        return [t.name for t in self._graph.outputs]
+
+    def forward(self, X: np.ndarray | list[np.ndarray], training: bool = False, observe: Any = None) -> Any:
+        """The outputs for checked inputs (one array, or a list for several): one array, or a list for several.
+
+        ``observe(layer, x, y)``, if given, sees each call's input (a list for a merge) and output.
+        """
+        records: dict = {}
+        outputs = self._graph.forward(X if isinstance(X, list) else [X], training, records, observe)
+        self._records = records
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def backward(self, grad: Any, input_grad: bool = True) -> Any:
+        """``dJ/d outputs`` back through the graph; ``dJ/d inputs`` (a list for several; None if not asked)."""
+        plan = self._full_plan if input_grad else self._training_plan
+        result = self._graph.backward(grad if isinstance(grad, list) else [grad], plan, self._records)
+        if not input_grad:
+            return None
+        return result[0] if len(result) == 1 else result
+
+    def _plan_backward(self) -> None:
+        """Which nodes a training step runs backward through (trainable flags are read here)."""
+        self._training_plan = self._graph.plan(input_grad=False)
+
+    def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray | list[np.ndarray]:
+        """``X`` checked and cast to the model's dtype: one array, or a list (or dict by name) for several inputs.
+
+        Every array must have its input's sample shape and the same number of samples.
+        """
+        inputs = self._graph.inputs
+        arrays = _arrays_for(X, self.input_names, name)
+        checked = []
+        for t, key, arr in zip(inputs, self.input_names, arrays):
+            label = name if len(inputs) == 1 else f"{name}[{key!r}]"
+            arr = data.check_features(arr, self.dtype, label)
+            if arr.shape[1:] != t.sample_shape:
+                raise ValueError(
+                    f"{label}: the model takes inputs of shape {batch_shape(t.sample_shape)}. "
+                    f"Received: shape {batch_shape(arr.shape[1:])} ({arr.shape[0]} samples)"
+                )
+            checked.append(arr)
+        counts = {arr.shape[0] for arr in checked}
+        if len(counts) > 1:
+            raise ValueError(
+                f"{name}: every input must have the same number of samples. Received: "
+                f"{dict(zip(self.input_names, (arr.shape[0] for arr in checked)))}"
+            )
+        return checked[0] if len(checked) == 1 else checked
+
+    def _require_built(self, what: str) -> None:
+        """Nothing for a functional model (built when made); `Sequential` may not be built yet."""
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
+        if (name is None) == (index is None):
+            raise ValueError("get_layer: give exactly one of name= or index=")
+        if index is not None:
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not -len(self.layers) <= index < len(self.layers)
+            ):
+                raise ValueError(f"get_layer: index must be an int in [0, {len(self.layers)}). Received: {index!r}")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer is called {name!r}. The layers are {[x.name for x in self.layers]}")
+
+    def count_params(self) -> int:
+        """The number of parameter and state values of every layer (Keras's ``count_params``)."""
+        self._require_built("count_params")
+        return sum(w.size for w in self.weights)
+
+    def _shape_error(self, y_hat: np.ndarray) -> ValueError:
+        return ValueError(
+            f"{self.name}: an output has shape {batch_shape(y_hat.shape[1:])} but its layers' compute_output_shape "
+            f"traced {batch_shape(self.output_shape)}; a layer that changes the shape must override "
+            "compute_output_shape(input_shape)"
+        )
+
+    def __repr__(self) -> str:
+        inputs, layers = len(self._graph.inputs), len(self.layers)
+        return f"<Model {self.name!r}: {inputs} input(s), {layers} layers, dtype='{self.dtype}'>"
 
     @property
     def params(self) -> list[np.ndarray]:
@@ -155,33 +290,6 @@ class Sequential(LayerStack):
         return [g for layer in self.layers for g in layer.grads.values()]
 
     # --------------------------------------------------------------- the maths
-    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """``y_hat`` for a checked ``(m, n_features)`` array of the model's dtype (no input checks)."""
-        for layer in self.layers:
-            X = layer.forward(X, training=training)
-        return X
-
-    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Propagate ``dJ/dy_hat`` back through the layers; returns ``dJ/dX`` (None if not asked)."""
-        if input_grad:
-            for layer in reversed(self.layers):
-                grad = layer.backward(grad)
-            return grad
-        # Without dJ/dX, backprop stops at the first trainable layer with parameters: layers in front of it
-        # (an input Dropout, a frozen Dense) have no gradients to set, and its own dJ/dx would be discarded.
-        if self._first_trainable is None:
-            return None
-        for layer in self._backward_layers:
-            grad = layer.backward(grad)
-        self._first_trainable.backward_params(grad)
-        return None
-
-    def _plan_backward(self) -> None:
-        """Which layers a training step runs backward through (trainable flags are read here)."""
-        first = next((i for i, layer in enumerate(self.layers) if layer.params and layer.trainable), None)
-        self._first_trainable = None if first is None else self.layers[first]
-        self._backward_layers = [] if first is None else self.layers[first + 1 :][::-1]
-
     def _prepare_training(self) -> None:
         """Read the trainable flags and penalties, group the trainable parameters into runs (start of fit).
 
@@ -244,7 +352,7 @@ class Sequential(LayerStack):
         return [layer for layer in self.layers if layer.has_penalty]
 
     # ---------------------------------------------------------------- training
-    def compile(self, loss: Any = None, optimizer: Any = None, metrics: Sequence[Any] | None = None) -> None:
+    def compile(self, loss: Any = None, optimizer: Any = None, metrics: Any = None, loss_weights: Any = None) -> None:
         """Choose the loss, the optimizer and the metrics reported during training.
 
         Defaults are the article's: ``SquaredError()`` and ``GradientDescent(0.25)``.
@@ -252,21 +360,28 @@ class Sequential(LayerStack):
         Positionally the loss comes first (the article's order), but Keras's order, an optimizer
         then a loss or nothing (``compile("adam", "binary_crossentropy")``), is read as Keras
         reads it: no name is both an optimizer and a loss.
+
+        A model of several outputs takes one loss for all, a list (one per output) or a dict
+        by output name, ``loss_weights`` likewise, and ``metrics`` as a dict by output name
+        or a list of lists; see `tinyframe.compiling`. `fit` then reports ``<output>_loss`` and
+        ``<output>_<metric>`` beside the weighted total ``loss``.
         """
-        if optimizers.is_optimizer(loss) and (optimizer is None or losses.is_loss(optimizer)):
+        if optimizers.is_optimizer(loss) and (
+            optimizer is None or losses.is_loss(optimizer) or isinstance(optimizer, (list, tuple, dict))
+        ):
             loss, optimizer = optimizer, loss  # Keras's positional order: compile(optimizer, loss, metrics)
-        loss = losses.SquaredError() if loss is None else losses.get(loss)
         optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"compile: metrics must be a list of names or callables. Received: {metrics!r}")
-        chosen = {}
-        for identifier in metrics or []:
-            metric = metrics_module.get(identifier)
-            if metric.name == "loss" or metric.name in chosen:
+        if isinstance(self.output_shape, list):  # several outputs: a loss and metrics per output
+            loss = compiling.output_losses(loss, loss_weights, self.output_names)
+            chosen = compiling.output_metrics(metrics, self.output_names)
+        else:
+            if loss_weights is not None:
                 raise ValueError(
-                    f"compile: metric names must be unique and not 'loss'. Received: {metric.name!r} twice"
+                    f"compile: loss_weights is for a model of several outputs; this one has one. "
+                    f"Received: loss_weights={loss_weights!r}"
                 )
-            chosen[metric.name] = metric
+            loss = losses.SquaredError() if loss is None else losses.get(loss)
+            chosen = compiling.metric_dict(metrics)
         optimizer.check_dtype(self.dtype)
         user = getattr(optimizer, "_model", lambda: None)()
         if user is not None and user is not self:
@@ -283,15 +398,18 @@ class Sequential(LayerStack):
 
     @property
     def metrics_names(self) -> list[str]:
-        """``["loss", *metric names]``: the order of `evaluate`'s list (Keras's attribute)."""
-        return ["loss", *self.metrics]
+        """``["loss", *each output's loss, *metric names]``: the order of `evaluate`'s list (Keras's attribute)."""
+        per_output = [f"{name}_loss" for name in self.loss.names] if isinstance(self.loss, OutputLosses) else []
+        return ["loss", *per_output, *self.metrics]
 
     def _ensure_compiled(self) -> None:
         """Compile with the defaults if needed; called as `fit` (holding the model) and `evaluate` begin."""
         if self.loss is None:
             optimizer = optimizers.GradientDescent(0.25)
             optimizer.check_dtype(self.dtype)
-            self._set_compiled(losses.SquaredError(), optimizer, {})
+            several = isinstance(self.output_shape, list)
+            loss = compiling.output_losses(None, None, self.output_names) if several else losses.SquaredError()
+            self._set_compiled(loss, optimizer, {})
         self._penalized = self._layers_with_penalty()
 
     def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
@@ -326,6 +444,8 @@ class Sequential(LayerStack):
         loss, y_hat = guarded_step(self, x, y, sample_weight)
         if self.metrics and y_hat is not None and math.isfinite(loss):
             self.compute_metrics(x, y, y_hat, sample_weight)
+        if isinstance(self.loss, OutputLosses) and y_hat is not None:
+            return {"loss": loss, **self.loss.values}  # each output's loss, as Keras logs them
         return {"loss": loss}
 
     def test_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
@@ -367,22 +487,14 @@ class Sequential(LayerStack):
         return {name: float(metric.result()) for name, metric in self.metrics.items()}
 
     # --------------------------------------------------------------- inference
-    def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
-        """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""
-        X = data.check_features(X, self.dtype, name)
-        if not self.built:
-            if build:
-                self.build(X.shape[1:])
-            else:
-                self._trace(X.shape[1:])  # a shape the layers cannot take is refused here
-        elif X.shape[1:] != self._input_shape:
-            raise ValueError(
-                f"{name}: the model takes inputs of shape {batch_shape(self._input_shape)}. "
-                f"Received: shape {batch_shape(X.shape[1:])} ({X.shape[0]} samples)"
-            )
-        return X
-
     def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
+        """``y`` checked against the output (`tinyframe.data.prepare_targets`): labels one-hot encoded, cast."""
+        if isinstance(self.output_shape, list):  # several outputs: a list, or a dict by output name
+            names = self.output_names
+            return [
+                data.prepare_targets(t, n_samples, shape, self.dtype, f"{name}[{out!r}]")
+                for t, shape, out in zip(_arrays_for(y, names, name, "outputs"), self.output_shape, names)
+            ]
         return data.prepare_targets(y, n_samples, self.output_shape, self.dtype, name)
 
     def __call__(self, x: Any, training: bool = False) -> np.ndarray:
@@ -392,7 +504,8 @@ class Sequential(LayerStack):
         """
         X = self.check_input(x, "x")
         with reading(self.layers, "model(x)"), silenced(), Scratch():
-            return self.forward(X, training=training).copy()
+            out = self.forward(X, training=training)
+            return [y.copy() for y in out] if isinstance(out, list) else out.copy()
 
     def predict(self, X: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
@@ -409,7 +522,7 @@ class Sequential(LayerStack):
         with reading(self.layers, "predict"):
             out = self._predict(X, batch_size)
         if verbose:
-            steps = 1 if batch_size is None else math.ceil(X.shape[0] / batch_size)
+            steps = 1 if batch_size is None else math.ceil(data.n_samples(X) / batch_size)
             print(f"{steps}/{steps} - {time.perf_counter() - start:.3g}s", flush=True)
         return out
 
@@ -417,34 +530,31 @@ class Sequential(LayerStack):
         """The outputs for one batch ``x`` (Keras's name): `predict` in one batch, quietly."""
         return self.predict(x, verbose=0)
 
-    def _predict(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
-        n = X.shape[0]
+    def _predict(self, X: np.ndarray | list[np.ndarray], batch_size: int | None) -> Any:
+        xs = X if isinstance(X, list) else [X]
+        n = xs[0].shape[0]
         step = n if batch_size is None else batch_size
-        out = np.empty((n, *self.output_shape), self.dtype)
-        pages = FilePages.of(X)  # an X mapped from a file: its pages are given back chunk by chunk
+        shapes = self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
+        outs = [np.empty((n, *shape), self.dtype) for shape in shapes]
+        pages = [p for p in map(FilePages.of, xs) if p is not None]  # inputs mapped from a file: pages given back
         with silenced(), Scratch():  # overflow shows up as inf or NaN, reported below; work arrays of this call
             for start in range(0, n, step):
-                y_hat = self.forward(X[start : start + step])
-                if y_hat.shape[1:] != self.output_shape:
-                    raise self._shape_error(y_hat)
-                out[start : start + step] = y_hat
-                if pages is not None:
-                    pages.release()
-        if not (np.isfinite(out.min()) and np.isfinite(out.max())):
-            raise ValueError(
-                f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic in "
-                f"this network; scale the inputs (or use dtype='float64'). Received: |X| up to {np.abs(X).max():.3g}"
-            )
-        return out
-
-    def _shape_error(self, y_hat: np.ndarray) -> ValueError:
-        """A layer's forward disagreed with its compute_output_shape: find which one and say so."""
-        shapes = self._trace(self._input_shape)
-        return ValueError(
-            f"Sequential: the model's output has shape {batch_shape(y_hat.shape[1:])} but its layers' "
-            f"compute_output_shape traced {[batch_shape(s) for s in shapes[1:]]}; a layer that changes the shape "
-            "must override compute_output_shape(input_shape)"
-        )
+                rows = slice(start, start + step)
+                y_hat = self.forward([x[rows] for x in xs] if len(xs) > 1 else xs[0][rows])
+                for out, y, shape in zip(outs, y_hat if len(outs) > 1 else [y_hat], shapes):
+                    if y.shape[1:] != shape:
+                        raise self._shape_error(y)
+                    out[rows] = y
+                for page in pages:
+                    page.release()
+        for out in outs:
+            if not (np.isfinite(out.min()) and np.isfinite(out.max())):
+                biggest = max(float(np.abs(x).max()) for x in xs)
+                raise ValueError(
+                    f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic "
+                    f"in this network; scale the inputs (or use dtype='float64'). Received: |X| up to {biggest:.3g}"
+                )
+        return outs[0] if len(outs) == 1 else outs
 
     def evaluate(
         self,
@@ -464,8 +574,8 @@ class Sequential(LayerStack):
         one line with the results, 0 nothing. A call that raises leaves the model as it was.
         """
         X = self.check_input(X)
-        Y = self.check_targets(y, X.shape[0])
-        W = data.sample_weights(sample_weight, None, Y, self.dtype)
+        Y = self.check_targets(y, data.n_samples(X))
+        W = data.sample_weights(sample_weight, None, Y[0] if isinstance(Y, list) else Y, self.dtype)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "evaluate")
         verbose = _check_verbose(verbose, "evaluate", auto=1)
@@ -490,13 +600,13 @@ class Sequential(LayerStack):
     def _evaluate(
         self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None = None
     ) -> dict[str, float]:
-        if type(self).test_step is not Sequential.test_step:
+        if type(self).test_step is not Model.test_step:
             return self._evaluate_by_steps(X, Y, batch_size, W)
         y_hat = self._predict(X, batch_size)
         loss = copy.copy(self.loss)  # this call's own: what its forward records is not another thread's
         with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
             value = loss.forward(y_hat, Y) if W is None else loss.forward(y_hat, Y, sample_weight=W)
-            logs = {"loss": value + self.penalty()}
+            logs = {"loss": value + self.penalty(), **(loss.values if isinstance(loss, OutputLosses) else {})}
         for name, metric in self.metrics.items():
             metric = copy.deepcopy(metric)  # this call's own state: evaluations may run in several threads
             metric.reset_state()
@@ -513,16 +623,17 @@ class Sequential(LayerStack):
         metrics' results added. It uses the model's own loss and metrics, so unlike the
         default path it is not meant for several threads at once.
         """
-        n, totals = X.shape[0], {}
+        n, totals = data.n_samples(X), {}
         step = n if batch_size is None else batch_size
         self._reset_metrics()
         with np.errstate(all="ignore"), Scratch():
             for start in range(0, n, step):
                 rows = slice(start, start + step)
-                x, y, w = X[rows], Y[rows], None if W is None else W[rows]
+                x = [a[rows] for a in X] if isinstance(X, list) else X[rows]
+                y, w = Y[rows], None if W is None else W[rows]
                 logs = self.test_step(x, y) if w is None else self.test_step(x, y, w)
                 for key, value in logs.items():
-                    totals[key] = totals.get(key, 0.0) + float(value) * x.shape[0]
+                    totals[key] = totals.get(key, 0.0) + float(value) * y.shape[0]
         return {**{key: value / n for key, value in totals.items()}, **self._metric_results()}
 
     def train_on_batch(
@@ -600,10 +711,10 @@ class Sequential(LayerStack):
         save_model(self, path, include_optimizer=include_optimizer)
 
     def get_config(self) -> dict[str, Any]:
-        """The architecture as plain JSON values (Keras's ``get_config``): name, dtype, input shape, layers.
+        """The architecture as plain JSON values (Keras's ``get_config``): name, dtype, layers and their graph.
 
         What a saved file's ``model`` entry holds (`tinyframe.saving.model_config`); no
-        weights. The model must be built. `Sequential.from_config` makes a new model from it.
+        weights. The model must be built. `Model.from_config` makes a new model from it.
         """
         from .saving import model_config
 
@@ -611,7 +722,7 @@ class Sequential(LayerStack):
         return model_config(self)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], seed: Any = None) -> Sequential:
+    def from_config(cls, config: dict[str, Any], seed: Any = None) -> Model:
         """A new model from `get_config`'s dict: the same layers and shapes, new weights drawn from ``seed``.
 
         Layer classes are chosen by registered name, so a config never runs code (Keras's
@@ -661,5 +772,55 @@ class Sequential(LayerStack):
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)
 
-    def __repr__(self) -> str:
-        return f"Sequential([{', '.join(map(repr, self.layers))}], dtype='{self.dtype}')"
+
+def _tensors(x: Any, what: str) -> tuple[list[str] | None, list[Any]]:
+    """``(dict keys or None, the tensors)`` of a Model's ``inputs`` or ``outputs`` argument."""
+    if isinstance(x, dict):
+        if not x:
+            raise ValueError(f"Model: {what} must not be empty")
+        return [str(k) for k in x], list(x.values())
+    if isinstance(x, (list, tuple)):
+        if not x:
+            raise ValueError(f"Model: {what} must not be empty")
+        return None, list(x)
+    return None, [x]
+
+
+def _arrays_for(X: Any, names: list[str], name: str, what: str = "inputs") -> list[Any]:
+    """The arrays of ``X`` in order: one array, a list (or tuple) of them, or a dict by input (output) name."""
+    if isinstance(X, dict):
+        missing, extra = [k for k in names if k not in X], [k for k in X if k not in names]
+        if missing or extra:
+            raise ValueError(
+                f"{name}: a dict of {what} must have the model's {what[:-1]} names as keys, {names}. "
+                f"Received: keys {list(X)}"
+            )
+        return [X[k] for k in names]
+    if len(names) == 1:
+        if isinstance(X, (list, tuple)) and len(X) == 1 and isinstance(X[0], np.ndarray):
+            return [X[0]]  # Keras's [x] for a model of one input
+        return [X]
+    if not isinstance(X, (list, tuple)) or len(X) != len(names):
+        got = f"a {type(X).__name__} of {len(X)}" if isinstance(X, (list, tuple)) else type(X).__name__
+        raise ValueError(
+            f"{name}: the model has {len(names)} {what} {names}: give a list of {len(names)} arrays or a dict "
+            f"by name. Received: {got}"
+        )
+    return list(X)
+
+
+def _name_graph_layers(layers: list[Layer]) -> None:
+    """Refuse two layers the user gave one name; name the others after their class (``dense``, ``dense_1``)."""
+    seen: dict[str, Layer] = {}
+    for layer in layers:
+        if layer.name is not None and not layer._auto_named:
+            if layer.name in seen:
+                raise ValueError(
+                    f"Model: layer names must be unique; two layers are called {layer.name!r} "
+                    f"({type(seen[layer.name]).__name__} and {type(layer).__name__}). Rename one"
+                )
+            seen[layer.name] = layer
+    name_layers(layers)
+
+
+from .sequential import Sequential  # noqa: E402, F401  (the line of layers; earlier code imports it from here)

@@ -1,19 +1,20 @@
-"""Keras's ``keras.models``: `Sequential`, `load_model` and `clone_model`, where Keras code looks for them."""
+"""Keras's ``keras.models``: `Model`, `Sequential`, `Input`, `load_model` and `clone_model`, where Keras code looks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .model import Sequential
+from .layers.input import Input
+from .model import Model, Sequential
 from .saving import load_model
 
-__all__ = ["Sequential", "load_model", "clone_model"]
+__all__ = ["Model", "Sequential", "Input", "load_model", "clone_model"]
 
 
-def clone_model(model: Sequential, seed: Any = None) -> Sequential:
+def clone_model(model: Model, seed: Any = None) -> Model:
     """A new model with ``model``'s layers and shapes and new weights (Keras's ``clone_model``).
 
-    ``Sequential.from_config(model.get_config(), seed=seed)``: not compiled, nothing shared
+    ``type(model).from_config(model.get_config(), seed=seed)``: not compiled, nothing shared
     with ``model``. Copy the weights with ``clone.set_weights(model.get_weights())``.
 
     >>> from tinyframe.layers import Dense, Input
@@ -21,6 +22,6 @@ def clone_model(model: Sequential, seed: Any = None) -> Sequential:
     >>> clone_model(model).output_shape
     (3,)
     """
-    if not isinstance(model, Sequential):
-        raise TypeError(f"clone_model: expected a Sequential model. Received: {type(model).__name__}")
-    return Sequential.from_config(model.get_config(), seed=seed)
+    if not isinstance(model, Model):
+        raise TypeError(f"clone_model: expected a tinyframe Model or Sequential. Received: {type(model).__name__}")
+    return Model.from_config(model.get_config(), seed=seed)

@@ -33,16 +33,17 @@ from . import _config, _training_state
 from ._archive import NpzReader, write_npz
 from ._ownership import reading
 from .layers.base import declared_input_shape, trace_shapes
-from .layers.input import InputLayer
+from .layers.input import Input, InputLayer
 from .layers.shapes import as_input_shape
-from .model import Sequential, check_dtype
+from .model import Model, Sequential, check_dtype
 
-FORMAT_VERSION = 2  # 2 added the model's input shape and the layers' names (shape-generic models)
-SUPPORTED_VERSIONS = (1, 2)
+FORMAT_VERSION = 3  # 2 added the model's input shape and the layers' names; 3 functional graphs (Model)
+_LINE_VERSION = 2  # what a Sequential's file still says: nothing in it is new, so older tinyframes read it
+SUPPORTED_VERSIONS = (1, 2, 3)
 _CONFIG = "config"
 
 
-def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bool = True) -> None:
+def save_model(model: Model, path: str | os.PathLike, include_optimizer: bool = True) -> None:
     """Write ``model`` to ``path`` atomically (the previous file survives any failure).
 
     Args:
@@ -52,19 +53,19 @@ def save_model(model: Sequential, path: str | os.PathLike, include_optimizer: bo
             metric names, so that `fit` can resume exactly (needs a compiled model).
     """
 
-    if not isinstance(model, Sequential):
-        raise TypeError(f"save: expected a Sequential model. Received: {type(model).__name__}")
+    if not isinstance(model, Model):
+        raise TypeError(f"save: expected a tinyframe Model or Sequential. Received: {type(model).__name__}")
     model._require_built("save")
     with reading(model.layers, "save"):  # no fit in another thread changes the arrays while they are written
         _save(model, path, include_optimizer)
 
 
-def _save(model: Sequential, path: str | os.PathLike, include_optimizer: bool) -> None:
+def _save(model: Model, path: str | os.PathLike, include_optimizer: bool) -> None:
     from . import __version__
 
     header = {
         "format": "tinyframe",
-        "format_version": FORMAT_VERSION,
+        "format_version": _LINE_VERSION if isinstance(model, Sequential) else FORMAT_VERSION,
         "tinyframe_version": __version__,
         "model": model_config(model),
         "rng": _config.rng_state(model.rng),
@@ -76,16 +77,23 @@ def _save(model: Sequential, path: str | os.PathLike, include_optimizer: bool) -
     write_npz(path, {_CONFIG: np.array(json.dumps(header, allow_nan=False)), **arrays})
 
 
-def _weight_names(model: Sequential) -> dict[str, np.ndarray]:
-    """``layers/<i>/<name>`` for every parameter and state array, in `Sequential.weights` order."""
+def _weight_names(model: Model) -> dict[str, np.ndarray]:
+    """``layers/<i>/<name>`` for every parameter and state array, in `Model.weights` order.
+
+    ``i`` counts the layers that compute (a functional model's `InputLayer` s are not counted).
+    """
     return {
         f"layers/{i}/{name}": w
-        for i, layer in enumerate(model.layers)
+        for i, layer in enumerate(_computing(model.layers))
         for name, w in (*layer.params.items(), *layer.state.items())
     }
 
 
-def load_model(path: str | os.PathLike) -> Sequential:
+def _computing(layers: list[Any]) -> list[Any]:
+    return [layer for layer in layers if not isinstance(layer, InputLayer)]
+
+
+def load_model(path: str | os.PathLike) -> Model:
     """The model saved at ``path``, compiled as it was if the file holds the optimizer.
 
     Raises:
@@ -98,20 +106,20 @@ def load_model(path: str | os.PathLike) -> Sequential:
         header = _read_header(reader)
         try:
             spec = _config.field(header, "model", dict, "config")
-            layers, dtype, input_shape = _parsed(spec)
+            parsed = _parsed(spec)
             rng = _config.generator(header.get("rng"))
             compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
             slots = _training_state.slot_names(header.get("compile"))
-            planned, total = _planned_weights(layers, dtype, input_shape)
+            planned, total = _planned_weights(parsed)
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         # Every array the configuration needs must be in the file, whole, before any is allocated.
         reader.check_names({_CONFIG, *planned, *slots})
         for name, shape in [*planned.items(), *((name, (total,)) for name in slots)]:
-            reader.check(name, shape, dtype)
+            reader.check(name, shape, parsed.dtype)
         try:
             saved_rng = rng.bit_generator.state
-            model = _assembled(layers, dtype, input_shape, rng, spec.get("name"))
+            model = _assembled(parsed, rng, spec.get("name"))
             model._require_built("load_model")
             rng.bit_generator.state = saved_rng  # building drew initial weights from it
         except (TypeError, ValueError) as error:
@@ -129,71 +137,169 @@ def load_model(path: str | os.PathLike) -> Sequential:
     return model
 
 
-def model_config(model: Sequential) -> dict[str, Any]:
+def model_config(model: Model) -> dict[str, Any]:
     """The architecture of a built model as plain JSON values: what a file's ``model`` entry holds.
 
-    ``{"class_name": "Sequential", "dtype", "name", "input_shape", "layers": [{"class_name",
-    "config", "name", ...}]}``; each layer's spec is checked to re-create a layer of the same
-    shapes (`_config.layer_spec`). `Sequential.get_config` returns it.
+    A `Sequential`: ``{"class_name": "Sequential", "dtype", "name", "input_shape", "layers": [{"class_name",
+    "config", "name", ...}]}``. A functional `Model`: ``{"class_name": "Functional", "dtype", "name",
+    "layers", "inputs": [{"name", "shape", "dtype"}], "nodes": [[layer, [tensor, ...], listed]],
+    "outputs": [tensor, ...]}``, where a tensor is ``["input", k]`` or ``["node", j]`` (node ``j``'s output),
+    and a node only takes tensors made before it. Each layer's spec is checked to re-create a layer of
+    the same shapes (`_config.layer_spec`). `Model.get_config` returns it.
     """
-    return {
-        "class_name": "Sequential",
+    layers = _computing(model.layers)
+    specs = [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(layers)]
+    if isinstance(model, Sequential):
+        return {
+            "class_name": "Sequential",
+            "dtype": model.dtype.name,
+            "name": model.name,
+            "input_shape": list(model.input_shape),
+            "layers": specs,
+        }
+    graph = model._graph
+    index = {id(layer): i for i, layer in enumerate(layers)}
+    refs = {id(t): ["input", k] for k, t in enumerate(graph.inputs)}
+    nodes = []
+    for j, node in enumerate(graph.nodes):
+        nodes.append([index[id(node.layer)], [refs[id(t)] for t in node.inputs], node.listed])
+        refs[id(node.output)] = ["node", j]
+    config = {
+        "class_name": "Functional",
         "dtype": model.dtype.name,
         "name": model.name,
-        "input_shape": list(model.input_shape),
-        "layers": [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(model.layers)],
+        "layers": specs,
+        "inputs": [
+            {"name": t.name, "shape": list(t.sample_shape), "dtype": t.node.layer.input_dtype} for t in graph.inputs
+        ],
+        "nodes": nodes,
+        "outputs": [refs[id(t)] for t in graph.outputs],
     }
+    if model._input_keys is not None:
+        config["input_keys"] = list(model._input_keys)
+    return config
 
 
-def model_from_config(spec: Any, seed: Any = None) -> Sequential:
-    """A new model, with new weights drawn from ``seed``, from a `model_config` dict (`Sequential.from_config`).
+def model_from_config(spec: Any, seed: Any = None) -> Model:
+    """A new model, with new weights drawn from ``seed``, from a `model_config` dict (`Model.from_config`).
 
     Classes are chosen by registered name (`tinyframe.registry`), so a config never runs
     code; a malformed one is a ValueError naming the place.
     """
     _config.expect(spec, dict, "model")
-    return _assembled(*_parsed(spec), seed, spec.get("name"))
+    return _assembled(_parsed(spec), seed, spec.get("name"))
 
 
-def _parsed(spec: dict[str, Any]) -> tuple[list[Any], str, tuple[int, ...] | None]:
-    """The layers (new, not built), the dtype and the input shape a ``model`` entry describes."""
+class _Parsed:
+    """What a ``model`` entry describes: new layers (not built), the dtype, and the input shape or the graph."""
+
+    def __init__(self, layers: list[Any], dtype: str, input_shape: Any = None, graph: Any = None) -> None:
+        self.layers, self.dtype, self.input_shape, self.graph = layers, dtype, input_shape, graph
+
+
+def _parsed(spec: dict[str, Any]) -> _Parsed:
+    """The layers (new, not built), the dtype, and the input shape (a line) or the traced graph (functional)."""
     layers = [_config.layer_from_spec(s, i) for i, s in enumerate(_config.field(spec, "layers", list, "model"))]
-    return layers, _config.field(spec, "dtype", str, "model"), _input_shape(spec)
+    dtype = _config.field(spec, "dtype", str, "model")
+    if spec.get("class_name", "Sequential") == "Sequential":
+        return _Parsed(layers, dtype, input_shape=_input_shape(spec.get("input_shape"), "model.input_shape"))
+    if spec.get("class_name") != "Functional":
+        raise ValueError(
+            f"malformed configuration: model.class_name must be 'Sequential' or 'Functional'. "
+            f"Received: {spec.get('class_name')!r}"
+        )
+    return _Parsed(layers, dtype, graph=_traced_graph(spec, layers))
 
 
-def _assembled(layers: list[Any], dtype: str, input_shape: tuple[int, ...] | None, seed: Any, name: Any) -> Sequential:
-    """The model of those layers, built from the saved input shape (before any shape a layer declares)."""
-    given = [] if input_shape is None else [InputLayer(input_shape)]
-    return Sequential([*given, *layers], dtype=dtype, seed=seed, name=name or None)
+def _traced_graph(spec: dict[str, Any], layers: list[Any]) -> tuple[Any, list[Any]]:
+    """The saved graph called anew on new `Input` s (shapes traced, nothing built): ``(inputs, outputs)``."""
+    inputs = []
+    for k, entry in enumerate(_config.field(spec, "inputs", list, "model")):
+        where = f"model.inputs[{k}]"
+        _config.expect(entry, dict, where)
+        name = entry.get("name")
+        if name is not None:
+            _config.expect(name, str, f"{where}.name")
+        dtype = entry.get("dtype")
+        if dtype is not None:
+            _config.expect(dtype, str, f"{where}.dtype")
+        inputs.append(Input(_input_shape(entry.get("shape"), f"{where}.shape"), name=name, dtype=dtype))
+    made: list[Any] = []
+
+    def tensor(ref: Any, where: str) -> Any:
+        ok = isinstance(ref, list) and len(ref) == 2 and ref[0] in ("input", "node")
+        pool = inputs if ok and ref[0] == "input" else made
+        if not ok or isinstance(ref[1], bool) or not isinstance(ref[1], int) or not 0 <= ref[1] < len(pool):
+            raise ValueError(
+                f"malformed configuration: {where} must be ['input', k] or ['node', j] naming an input or an "
+                f"earlier node (a node takes only tensors made before it). Received: {ref!r}"
+            )
+        return pool[ref[1]]
+
+    for j, entry in enumerate(_config.field(spec, "nodes", list, "model")):
+        where = f"model.nodes[{j}]"
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], list)):
+            raise ValueError(f"malformed configuration: {where} must be [layer, [tensor, ...], listed]")
+        i, refs, listed = entry
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(layers):
+            raise ValueError(f"malformed configuration: {where}[0] must be a layer index. Received: {i!r}")
+        _config.expect(listed, bool, f"{where}[2]")
+        args = [tensor(ref, f"{where} input {r}") for r, ref in enumerate(refs)]
+        if not args or (not listed and len(args) != 1):
+            raise ValueError(f"malformed configuration: {where} must take one tensor, or a list (listed)")
+        made.append(layers[i](args if listed else args[0]))
+    outputs = [
+        tensor(ref, f"model.outputs[{k}]") for k, ref in enumerate(_config.field(spec, "outputs", list, "model"))
+    ]
+    keys = spec.get("input_keys")
+    if keys is not None:
+        _config.expect(keys, list, "model.input_keys")
+        if len(keys) != len(inputs) or not all(isinstance(k, str) for k in keys):
+            raise ValueError("malformed configuration: model.input_keys must name each input once")
+        inputs = dict(zip(keys, inputs))
+    return inputs, outputs
 
 
-def _input_shape(spec: dict[str, Any]) -> tuple[int, ...] | None:
-    """The saved input shape (format 2), or None (format 1 files: the first layer declares it)."""
-    shape = spec.get("input_shape")
+def _assembled(parsed: _Parsed, seed: Any, name: Any) -> Model:
+    """The model those layers make, built: a line from the saved input shape, or the saved graph."""
+    if parsed.graph is not None:
+        inputs, outputs = parsed.graph
+        return Model(inputs, outputs, name=name or None, dtype=parsed.dtype, seed=seed)
+    given = [] if parsed.input_shape is None else [InputLayer(parsed.input_shape)]
+    return Sequential([*given, *parsed.layers], dtype=parsed.dtype, seed=seed, name=name or None)
+
+
+def _input_shape(shape: Any, where: str) -> tuple[int, ...] | None:
+    """A saved input shape, or None (format 1 files: the first layer declares it)."""
     if shape is None:
         return None
-    _config.expect(shape, list, "model.input_shape")
+    _config.expect(shape, list, where)
     if len(shape) > 32 or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 2**31 for d in shape):
-        raise ValueError(
-            f"malformed configuration: model.input_shape must be a list of positive ints. Received: {shape}"
-        )
-    return as_input_shape(shape, "model.input_shape")
+        raise ValueError(f"malformed configuration: {where} must be a list of positive ints. Received: {shape}")
+    return as_input_shape(shape, where)
 
 
-def _planned_weights(
-    layers: list[Any], dtype: str, input_shape: tuple[int, ...] | None
-) -> tuple[dict[str, tuple[int, ...]], int]:
+def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int]:
     """``({"layers/<i>/<name>": shape}, number of parameters)`` from the layers' plans; nothing is allocated.
 
     The planning pass of `tinyframe._params.build_layers` hands out zero-stride stand-ins, so a
     configuration that describes a huge model costs nothing until its arrays are found in the file.
     """
-    dtype = check_dtype(dtype)
-    shape = declared_input_shape(layers) if input_shape is None else input_shape  # format 1: declared by the layers
-    if shape is None:
-        raise ValueError("malformed configuration: the model's input shape is neither saved nor declared by its layers")
+    dtype, layers = check_dtype(parsed.dtype), parsed.layers
+    if parsed.graph is not None:
+        shapes_in = [layer._nodes[0].input_shapes if layer._nodes else None for layer in layers]
+        if None in shapes_in:
+            unused = layers[shapes_in.index(None)]
+            raise ValueError(f"malformed configuration: layer {unused.name or type(unused).__name__} is never called")
+    else:
+        shape = declared_input_shape(layers) if parsed.input_shape is None else parsed.input_shape
+        if shape is None:
+            raise ValueError(
+                "malformed configuration: the model's input shape is neither saved nor declared by its layers"
+            )
+        shapes_in = trace_shapes(layers, shape, "model")
     shapes, total = {}, 0
-    for i, (layer, layer_shape) in enumerate(zip(layers, trace_shapes(layers, shape, "model"))):
+    for i, (layer, layer_shape) in enumerate(zip(layers, shapes_in)):
         layer._plan(dtype, layer_shape)
         for name, p in layer.params.items():
             shapes[f"layers/{i}/{name}"] = p.shape
@@ -202,7 +308,7 @@ def _planned_weights(
     return shapes, total
 
 
-def load_weights(model: Sequential, path: str | os.PathLike) -> None:
+def load_weights(model: Model, path: str | os.PathLike) -> None:
     """Copy the weights saved at ``path`` into ``model``, whose layers must have the same parameter shapes.
 
     Any tinyframe model file works (the optimizer part, if any, is ignored). The
@@ -217,8 +323,9 @@ def load_weights(model: Sequential, path: str | os.PathLike) -> None:
             slots = _training_state.slot_names(header.get("compile"))
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
-        if len(saved) != len(model.layers):
-            raise reader.error(f"the file holds {len(saved)} layers {saved}; the model has {len(model.layers)}")
+        layers = _computing(model.layers)
+        if len(saved) != len(layers):
+            raise reader.error(f"the file holds {len(saved)} layers {saved}; the model has {len(layers)}")
         weights = _weight_names(model)
         reader.check_names({_CONFIG, *weights, *slots})
         _set_weights(reader, model, {name: reader.read(name, p.shape, dtype) for name, p in weights.items()})
@@ -230,7 +337,7 @@ def _finite(reader: NpzReader, name: str, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _set_weights(reader: NpzReader, model: Sequential, arrays: dict[str, np.ndarray]) -> None:
+def _set_weights(reader: NpzReader, model: Model, arrays: dict[str, np.ndarray]) -> None:
     try:
         model.set_weights(list(arrays.values()))
     except (TypeError, ValueError) as error:

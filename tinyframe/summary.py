@@ -29,11 +29,41 @@ def layer_rows(model: Any) -> list[tuple[int, str, str, tuple[int, ...], int]]:
         >>> layer_rows(Sequential([Dense(2, 3)]))
         [(0, 'dense', 'Dense', (3,), 9)]
     """
-    shapes = model._trace(model.input_shape)[1:]
+    graph = getattr(model, "_graph", None)
+    if graph is not None:  # a functional Model: each layer's output shape at its first node (an Input's own)
+        first = {}
+        for node in graph.nodes:
+            first.setdefault(id(node.layer), node.output.sample_shape)
+        for t in graph.inputs:
+            first[id(t.node.layer)] = t.sample_shape
+        shapes = [first[id(layer)] for layer in model.layers]
+    else:
+        shapes = model._trace(model.input_shape)[1:]
     return [
         (i, layer.name, type(layer).__name__, tuple(shape), sum(w.size for w in layer.weights))
         for i, (layer, shape) in enumerate(zip(model.layers, shapes))
     ]
+
+
+def connections(model: Any) -> list[str]:
+    """Keras's "Connected to" cell of each layer of a functional model: ``dense[0][0], input_layer[0][0]``.
+
+    ``name[k][0]`` is the output of the k-th call of layer ``name`` in this model; a layer called at
+    several nodes lists each node's inputs, separated by ``" | "``.
+    """
+    graph = model._graph
+    calls: dict[int, int] = {}  # id(node) -> its index among its layer's calls in this graph
+    counts: dict[int, int] = {}
+    for t in graph.inputs:
+        calls[id(t.node)] = 0
+    for node in graph.nodes:
+        calls[id(node)] = counts.get(id(node.layer), 0)
+        counts[id(node.layer)] = calls[id(node)] + 1
+    cells: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        sources = ", ".join(f"{t.node.layer.name}[{calls[id(t.node)]}][0]" for t in node.inputs)
+        cells.setdefault(id(node.layer), []).append(sources)
+    return [" | ".join(cells.get(id(layer), ["-"])) for layer in model.layers]
 
 
 def summary_table(model: Any) -> str:
@@ -67,22 +97,27 @@ def summary_table(model: Any) -> str:
         (str(i), f"{name} ({kind})", batch_shape(shape), f"{count:,}")
         for i, name, kind, shape, count in layer_rows(model)
     ]
-    widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
+    headers = _HEADERS
+    if getattr(model, "_graph", None) is not None:  # a functional Model: where each layer takes its inputs from
+        headers = (*_HEADERS, "Connected to")
+        rows = [(*row, cell) for row, cell in zip(rows, connections(model))]
+    widths = [max(len(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
 
     def line(cells: tuple[str, ...]) -> str:
-        # Text columns left-aligned, the count right-aligned under its header.
+        # Text columns left-aligned, the count right-aligned under its header, then the connections.
         left = "  ".join(cell.ljust(w) for cell, w in zip(cells[:3], widths))
-        return f" {left}  {cells[3].rjust(widths[3])}"
+        after = f"  {cells[4]}" if len(cells) > 4 else ""
+        return f" {left}  {cells[3].rjust(widths[3])}{after}".rstrip()
 
     total = sum(w.size for w in model.weights)
     trainable = sum(p.size for layer in model.layers if layer.trainable for p in layer.params.values())
     itemsize = model.dtype.itemsize
-    rule = len(line(_HEADERS))
+    rule = max(len(line(headers)), *(len(line(row)) for row in rows))
     return "\n".join(
         [
             f'Model: "{model.name}", dtype {model.dtype}',
             "_" * rule,
-            line(_HEADERS),
+            line(headers),
             "=" * rule,
             *(line(row) for row in rows),
             "=" * rule,

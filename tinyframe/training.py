@@ -32,10 +32,10 @@ class DivergenceWarning(UserWarning):
 class TrainingData:
     """What `fit` trains on, checked and cast: inputs, one-hot targets, sample weights (None: all 1)."""
 
-    X: np.ndarray
+    X: np.ndarray | list[np.ndarray]  # a list for a model of several inputs
     Y: np.ndarray
     W: np.ndarray | None = None
-    X_val: np.ndarray | None = None
+    X_val: np.ndarray | list[np.ndarray] | None = None
     Y_val: np.ndarray | None = None
     W_val: np.ndarray | None = None
 
@@ -159,9 +159,18 @@ def _checked_callbacks(callbacks: Any) -> list[Callback]:
 def checked_batch(model: Any, X: Any, y: Any, sample_weight: Any, class_weight: Any, names: tuple = ("X", "y")):
     """``(X, Y, W)`` checked and cast against the model's shapes, without building it (nothing changes)."""
     X = model.check_input(X, names[0], build=False)
-    output_shape = model.output_shape if model.built else model._trace(X.shape[1:])[-1]
-    Y = data.prepare_targets(y, X.shape[0], output_shape, model.dtype, names[1])
-    W = data.sample_weights(sample_weight, class_weight, Y, model.dtype, f"sample_weight of {names[0]}")
+    if isinstance(model.output_shape, list) or (model.built and isinstance(X, list)):
+        Y = model.check_targets(y, data.n_samples(X), names[1])  # several outputs: the model says what it takes
+    else:
+        output_shape = model.output_shape if model.built else model._trace(X.shape[1:])[-1]
+        Y = data.prepare_targets(y, data.n_samples(X), output_shape, model.dtype, names[1])
+    if isinstance(Y, list) and class_weight is not None:
+        raise ValueError(
+            f"fit: class_weight is for a model of one output; this one has {len(Y)}. Use sample_weight. "
+            f"Received: class_weight={class_weight!r}"
+        )
+    first = Y[0] if isinstance(Y, list) else Y
+    W = data.sample_weights(sample_weight, class_weight, first, model.dtype, f"sample_weight of {names[0]}")
     return X, Y, W
 
 
@@ -182,15 +191,16 @@ def _training_data(
             )
         X_val, y_val, *w_val = validation_data
         X_val, Y_val, W_val = checked_batch(model, X_val, y_val, (w_val or [None])[0], None, ("X_val", "y_val"))
-        if X_val.shape[1:] != checked.X.shape[1:]:
+        if data.sample_shapes(X_val) != data.sample_shapes(checked.X):
             raise ValueError(
-                f"fit: X_val must have the shape of X's samples, {checked.X.shape[1:]}. Received: {X_val.shape[1:]}"
+                f"fit: X_val must have the shape of X's samples, {data.sample_shapes(checked.X)}. "
+                f"Received: {data.sample_shapes(X_val)}"
             )
         checked.X_val, checked.Y_val, checked.W_val = X_val, Y_val, W_val
     elif validation_split > 0:
-        data.validation_count(checked.X.shape[0], validation_split)  # a split leaving a side empty: refused now
+        data.validation_count(data.n_samples(checked.X), validation_split)  # a split leaving a side empty: refused now
     if not model.built:
-        model.build(checked.X.shape[1:])
+        model.build(data.sample_shapes(checked.X))
     return checked
 
 
@@ -198,13 +208,20 @@ def _split(model: Any, checked: TrainingData, validation_split: float) -> Traini
     """The validation rows held out at random (the model's Generator), when asked and no validation_data is given."""
     if checked.X_val is not None or validation_split == 0:
         return checked
-    train, held_out = data.validation_rows(checked.X.shape[0], validation_split, model.rng)
+    train, held_out = data.validation_rows(data.n_samples(checked.X), validation_split, model.rng)
 
     def rows(a: np.ndarray | None, which: np.ndarray) -> np.ndarray | None:
         return None if a is None else a[which]
 
     X, Y, W = checked.X, checked.Y, checked.W
-    return TrainingData(X[train], Y[train], rows(W, train), X[held_out], Y[held_out], rows(W, held_out))
+    return TrainingData(
+        data.rows_of(X, train),
+        data.rows_of(Y, train),
+        rows(W, train),
+        data.rows_of(X, held_out),
+        data.rows_of(Y, held_out),
+        rows(W, held_out),
+    )
 
 
 def _train(
@@ -218,10 +235,10 @@ def _train(
     initial_epoch: int,
 ) -> History:
     """The loop of `fit`, over checked data, with the model held."""
-    n = d.X.shape[0]
+    n = data.n_samples(d.X)
     batch_size = n if batch_size is None else min(batch_size, n)
     steps = math.ceil(n / batch_size)
-    keys = ["loss", *model.metrics]
+    keys = model.metrics_names
     params = {
         "epochs": epochs,
         "initial_epoch": initial_epoch,
@@ -271,7 +288,7 @@ def _run_epoch(
     model._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
     for batch, (xb, yb, wb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
-            hooks.on_batch_begin(batch, {"batch": batch, "size": xb.shape[0]})
+            hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
         logs = step(xb, yb) if wb is None else step(xb, yb, wb)
         interrupt.check()
         loss = logs["loss"]
@@ -287,7 +304,7 @@ def _run_epoch(
             )
             model.stop_training = True
             return None
-        m = xb.shape[0]
+        m = data.n_samples(yb)
         seen += m
         for key, value in logs.items():
             totals[key] = totals.get(key, 0.0) + value * m
@@ -301,7 +318,7 @@ def batch_logs(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any
     with writing(model._owned(), "train_on_batch"), model._scratch:
         X, Y, W = checked_batch(model, x, y, sample_weight, class_weight, ("x", "y"))
         if not model.built:
-            model.build(X.shape[1:])
+            model.build(data.sample_shapes(X))
         model._ensure_compiled()
         model._prepare_training()
         model._reset_metrics()
@@ -334,19 +351,20 @@ class Batches:
     ):
         self.X, self.Y, self.W, self.batch_size, self.shuffle, self.rng = X, Y, W, batch_size, shuffle, rng
         self._scratch = Scratch()  # the gathered batches: owned by this fit call
-        self._file_rows = FileRows.of(X) if shuffle else None
-        self._pages = None if shuffle else FilePages.of(X)
+        several = isinstance(X, list)  # a model of several inputs: one array each, batched alike
+        self._file_rows = FileRows.of(X) if shuffle and not several else None
+        self._pages = None if shuffle or several else FilePages.of(X)
 
     def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         """The batches ``(x, y, w)`` of one epoch (a new order drawn now, when shuffling); ``w`` None if unweighted."""
-        return self._shuffled(self.rng.permutation(self.X.shape[0])) if self.shuffle else self._in_order()
+        return self._shuffled(self.rng.permutation(data.n_samples(self.X))) if self.shuffle else self._in_order()
 
     def _in_order(self):
         X, Y, W, size, pages = self.X, self.Y, self.W, self.batch_size, self._pages
         mapped = 0  # bytes of a memory-mapped X read since its pages were last given back
-        for start in range(0, X.shape[0], size):
-            xb = X[start : start + size]
-            yield xb, Y[start : start + size], None if W is None else W[start : start + size]
+        for start in range(0, data.n_samples(X), size):
+            xb = data.rows_of(X, slice(start, start + size))
+            yield xb, data.rows_of(Y, slice(start, start + size)), None if W is None else W[start : start + size]
             if pages is not None:
                 mapped += xb.nbytes
                 if mapped >= RELEASE_EVERY:
@@ -357,16 +375,27 @@ class Batches:
 
     def _shuffled(self, order: np.ndarray):
         X, Y, size = self.X, self.Y, self.batch_size
-        batches = [order[start : start + size] for start in range(0, X.shape[0], size)]
+        batches = [order[start : start + size] for start in range(0, data.n_samples(X), size)]
         from_file = self._read_ahead(batches) if self._file_rows is not None else None
         try:
             for rows in batches:
-                xb = X.take(rows, axis=0, out=self._x_buffer(rows.size)) if from_file is None else next(from_file)
-                yb = Y.take(rows, axis=0, out=self._scratch.get(self, "y", (rows.size, *Y.shape[1:]), Y.dtype))
+                xb = self._gathered(self.X, "x", rows) if from_file is None else next(from_file)
+                yb = self._gathered(Y, "y", rows)
                 yield xb, yb, None if self.W is None else self.W.take(rows)
         finally:
             if from_file is not None:
                 from_file.close()  # waits for the read in flight and closes the file
+
+    def _gathered(self, A: np.ndarray | list[np.ndarray], what: str, rows: np.ndarray) -> Any:
+        """The rows of ``A`` (of each array, for a list: several inputs or outputs) in this fit's reused buffers."""
+        if not isinstance(A, list):
+            if what == "x":
+                return A.take(rows, axis=0, out=self._x_buffer(rows.size))
+            return A.take(rows, axis=0, out=self._scratch.get(self, what, (rows.size, *A.shape[1:]), A.dtype))
+        return [
+            a.take(rows, axis=0, out=self._scratch.get(self, (what, k), (rows.size, *a.shape[1:]), a.dtype))
+            for k, a in enumerate(A)
+        ]
 
     def _x_buffer(self, rows: int, which: int = 0) -> np.ndarray:
         return self._scratch.get(self, ("x", which), (rows, *self.X.shape[1:]), self.X.dtype)

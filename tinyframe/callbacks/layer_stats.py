@@ -83,7 +83,7 @@ class LayerStats(Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         model = self.model
         self._X = model.check_input(self.X, "LayerStats X", build=False)
-        self._Y = data.prepare_targets(self.y, self._X.shape[0], model.output_shape, model.dtype, "LayerStats y")
+        self._Y = model.check_targets(self.y, data.n_samples(self._X), "LayerStats y")
         self._reset()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
@@ -101,16 +101,20 @@ class LayerStats(Callback):
 
     def _measure(self) -> None:
         """One forward (recording the activations) and one backward (the gradient norms) on the batch."""
-        model, x = self.model, self._X
-        for layer in model.layers:
+        model = self.model
+        calls: dict[int, int] = {}
+
+        def observe(layer: Any, x: Any, y: np.ndarray) -> None:
+            k = calls[id(layer)] = calls.get(id(layer), -1) + 1
+            name = layer.name if k == 0 else f"{layer.name}[{k}]"  # a shared layer: each call of it apart
             threshold = next((t for cls, t in self.thresholds.items() if isinstance(layer, cls)), None)
             if threshold is not None:
                 saturated = np.count_nonzero(np.abs(x) > threshold) / max(x.size, 1)
-                self.saturation.setdefault(layer.name, []).append(float(saturated))
-            x = layer.forward(x, training=True)
-            self.activation_mean.setdefault(layer.name, []).append(float(np.mean(x, dtype=np.float64)))
-            self.activation_std.setdefault(layer.name, []).append(float(np.std(x, dtype=np.float64)))
-        model.compute_loss(x, self._Y)
+                self.saturation.setdefault(name, []).append(float(saturated))
+            self.activation_mean.setdefault(name, []).append(float(np.mean(y, dtype=np.float64)))
+            self.activation_std.setdefault(name, []).append(float(np.std(y, dtype=np.float64)))
+
+        model.compute_loss(model.forward(self._X, training=True, observe=observe), self._Y)
         model.backward(model.loss.backward())
         for layer in model.layers:
             if layer.trainable:

@@ -13,6 +13,24 @@ from .gru import GRU
 from .input import Input, InputLayer
 from .layer_normalization import LayerNormalization
 from .lstm import LSTM
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .noise import GaussianNoise
 from .normalization import Normalization
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
@@ -27,6 +45,8 @@ __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]
+__all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
+__all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
 
 # Keras keeps these activation layers in keras.layers too: the same classes as tinyframe.activations.
 from ..activations import ELU, LeakyReLU, ReLU, Softmax  # noqa: E402 (after the layers they build on)

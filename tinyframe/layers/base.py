@@ -12,6 +12,7 @@ import numpy as np
 from .. import _scratch, initializers
 from .._ownership import reading, writing
 from .._params import build_layers, repack
+from .node import record_call, symbolic
 from .shapes import as_input_shape
 
 _current_scratch = _scratch.CURRENT.get
@@ -95,6 +96,7 @@ class Layer:
         self._plan_shapes: list[tuple[int, ...]] | None = None  # set during the planning pass
         self._block = None  # set during the creating pass
         self._in_build = False  # True while build_layers runs this layer's build
+        self._nodes: list[Any] = []  # where it was called on symbolic tensors (Keras's functional API)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -143,7 +145,10 @@ class Layer:
     def _build_by_hand(self, input_shape: Any, dtype: Any, rng: Any) -> Layer:
         """``layer.build(...)`` called by hand: build this layer alone (``build(None)`` if no shape is known)."""
         owner = type(self).__name__
-        shape = self.declared_input_shape if input_shape is None else as_input_shape(input_shape, owner)
+        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
+            shape = [as_input_shape(s, owner) for s in input_shape]  # a layer of several inputs (a merge)
+        else:
+            shape = self.declared_input_shape if input_shape is None else as_input_shape(input_shape, owner)
         if shape is not None:  # a shape the layer cannot take is refused before anything is created
             self.compute_output_shape(shape)
         build_layers([self], np.dtype("float64" if dtype is None else dtype), np.random.default_rng(rng), [shape])
@@ -312,13 +317,22 @@ class Layer:
                 "is known, or call layer.build(input_shape)"
             )
 
-    def __call__(self, x: Any, training: bool = False) -> np.ndarray:
-        """``forward`` on an array, building the layer first from ``x.shape[1:]`` if needed (as Keras does)."""
-        x = np.asarray(x)
+    def __call__(self, x: Any, training: bool = False) -> Any:
+        """On an `Input` (or a layer's symbolic output): record the call for a `tinyframe.Model` (Keras's
+        functional API) and return the symbolic output. On arrays: ``forward``, building the layer first
+        from ``x.shape[1:]`` if needed (as Keras does). A list (of tensors or arrays) is passed as a list,
+        as merge layers (`Add`, `Concatenate`) take it.
+        """
+        if symbolic(x):
+            return record_call(self, x)
+        listed = isinstance(x, (list, tuple))
+        xs = [np.asarray(a) for a in (x if listed else [x])]
         if not self.built:
-            dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype("float32")
-            self.build(x.shape[1:], dtype=dtype)
-        return self.forward(np.ascontiguousarray(x, dtype=self.dtype), training=training)
+            dtype = xs[0].dtype if xs[0].dtype in (np.float32, np.float64) else np.dtype("float32")
+            shapes = [a.shape[1:] for a in xs]
+            self.build(shapes if listed else shapes[0], dtype=dtype)
+        xs = [np.ascontiguousarray(a, dtype=self.dtype) for a in xs]
+        return self.forward(xs if listed else xs[0], training=training)
 
     # ---------------------------------------------------------------- utilities
     def buffer(self, name: str, shape: tuple[int, ...], fill: float | None = None) -> np.ndarray:
@@ -342,6 +356,7 @@ class Layer:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_slots"] = {}  # the block itself is not copied: setstate packs the copies anew
+        state["_nodes"] = []  # calls recorded for a graph belong to that graph (a copied model keeps its own)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

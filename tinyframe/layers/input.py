@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .base import Layer
+from .node import KerasTensor, Node
 from .shapes import refuse_variable_size
 
 
@@ -57,12 +58,30 @@ def _dtype_name(dtype: Any) -> str:
 
 def Input(  # noqa: N802 (Keras's spelling)
     shape: Sequence[int] | int, name: str | None = None, dtype: str | None = None
-) -> InputLayer:
-    """Keras's ``Input(shape=(64,))``: the shape of one sample, batch excluded, for the front of a `Sequential`.
+) -> KerasTensor:
+    """Keras's ``Input(shape=(64,))``: a symbolic input of one sample's shape (batch excluded).
 
-    ``dtype`` is Keras's argument, checked and recorded: the model computes in its own dtype
-    (``Sequential(dtype=...)``), and integer inputs reach an `Embedding` as indices, as
-    Keras casts them. ``Input(shape=(20,), dtype="int32")`` before an `Embedding` works as
-    written.
+    Call layers on it and give it to `tinyframe.Model` (the functional API), or put it
+    first in a `Sequential` to give the model its input shape. ``name`` names the input
+    (``fit(x={name: array})``). ``dtype`` is Keras's argument, checked and recorded: the
+    model computes in its own dtype (``Model(..., dtype=...)``), and integer inputs reach an
+    `Embedding` as indices, as Keras casts them.
+
+    Example:
+        >>> from tinyframe.layers import Dense, Input
+        >>> inputs = Input(shape=(64,))
+        >>> inputs.shape, Dense(30)(inputs).shape
+        ((None, 64), (None, 30))
     """
-    return InputLayer(shape, input_dtype=dtype, name=name)
+    layer = InputLayer(shape, input_dtype=dtype, name=name)
+    node = Node(layer, [], False, layer.shape)
+    node.output.dtype = layer.input_dtype
+    layer._nodes.append(node)
+    return node.output
+
+
+def input_layer_of(x: Any) -> InputLayer | None:
+    """The `InputLayer` behind ``x`` (an `Input` tensor or an InputLayer itself), else None."""
+    if isinstance(x, KerasTensor) and x.node is not None and isinstance(x.node.layer, InputLayer):
+        return x.node.layer
+    return x if isinstance(x, InputLayer) else None

@@ -37,6 +37,11 @@ def to_onnx(model: Any, opset: int | None = None) -> onnx.ModelProto:
         ValueError: the model is not built, or the opset is out of range.
     """
     opset = _check_opset(opset)
+    if getattr(model, "_graph", None) is not None:
+        raise TypeError(
+            f"to_onnx: exporting a functional Model ({model.name!r}) to ONNX is not supported yet, only a Sequential. "
+            "A model that is a line of layers can be rebuilt as a Sequential with the same weights"
+        )
     model._require_built("to_onnx")
     layers, shapes = model.layers, trace_shapes(model.layers, model.input_shape)
     for i, layer in enumerate(layers):  # every layer refused before any node is made

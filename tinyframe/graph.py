@@ -1,0 +1,271 @@
+"""A model's graph: the nodes between its inputs and outputs, run forward in order and backward in reverse.
+
+Backpropagation on a graph is the article's per-layer deltas with two additions:
+
+* **Fan-out.** A tensor used by several nodes receives one gradient from each; they
+  are summed (``dJ/dx = sum over consumers``) before its producer's backward runs.
+* **Sharing.** A layer called at several nodes has one set of weights, so its
+  parameter gradient is the sum of each node's. A layer keeps what its backward
+  needs between forward and backward (``self._x``): for a shared layer the graph
+  keeps that per node instead. After each node's forward it records the layer's
+  attributes, and those of every layer it holds (a Dense's activation); before that
+  node's backward it puts back those that any node's forward rebound. The node also
+  has its own scratch arrays (`tinyframe._scratch.Scratch.child`). So a custom layer
+  written the simple way is shareable as long as its forward *assigns* what it keeps
+  (``self._x = x``) rather than writing into an array kept from an earlier call.
+
+A layer's regularisation penalty counts once in the loss however often the layer is
+called, so its gradient must count once too: for a shared layer with a penalty, the
+penalty's gradient (the parameter gradient of a backward with a zero ``grad_out``) is
+taken back out for every node after the first.
+
+>>> import numpy as np
+>>> from tinyframe.layers import Dense, Input
+>>> x = Input(shape=(3,))
+>>> graph = Graph([x], [Dense(2)(x)], "Model")
+>>> [type(layer).__name__ for layer in graph.layers]
+['InputLayer', 'Dense']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import _scratch
+from .layers.base import Layer
+from .layers.input import input_layer_of
+from .layers.node import KerasTensor, Node
+
+_MISSING = object()
+
+
+class Graph:
+    """The nodes of the model ``inputs -> outputs`` (lists of `KerasTensor`), checked; see the module docstring.
+
+    Refused with a ValueError naming the layer or the input: an input not made by
+    `Input`, an input given twice, an output that depends on an `Input` the model is
+    not given (a disconnected graph), an input that no output depends on, two layers of
+    one name. (A cycle cannot be built: a layer's symbolic output exists only after its
+    inputs do.)
+    """
+
+    def __init__(self, inputs: list[Any], outputs: list[Any], owner: str) -> None:
+        for where, tensors in (("inputs", inputs), ("outputs", outputs)):
+            for t in tensors:
+                if not isinstance(t, KerasTensor):
+                    raise TypeError(
+                        f"{owner}: {where} must be tensors from Input(...) and layer calls. Received: {t!r}"
+                    )
+        for i, t in enumerate(inputs):
+            if input_layer_of(t) is None:
+                raise ValueError(
+                    f"{owner}: inputs must be the tensors Input(...) returns. Received: {t!r} as input {i}"
+                )
+            if any(t is u for u in inputs[:i]):
+                raise ValueError(f"{owner}: the input {t.name!r} is given twice")
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.nodes = self._nodes_between(owner)
+        input_layers = [t.node.layer for t in self.inputs]
+        layers = list(input_layers)
+        for node in self.nodes:
+            if not any(node.layer is known for known in layers):
+                layers.append(node.layer)
+        self.layers = layers
+        counts: dict[int, int] = {}
+        for node in self.nodes:
+            counts[id(node.layer)] = counts.get(id(node.layer), 0) + 1
+        self.shared = {key for key, count in counts.items() if count > 1}
+        # a shared layer and the layers it holds (Dense's activation, Bidirectional's two): what a node records
+        self._held = {id(node.layer): _held_layers(node.layer) for node in self.nodes if id(node.layer) in self.shared}
+
+    def _nodes_between(self, owner: str) -> list[Node]:
+        """The nodes the outputs depend on, in topological (creation) order; ValueErrors for a broken graph."""
+        given = {id(t) for t in self.inputs}
+        found: dict[int, Node] = {}
+        reached: set[int] = set()
+        stack = [(t, None) for t in self.outputs]
+        while stack:
+            t, user = stack.pop()
+            if id(t) in given:
+                reached.add(id(t))
+                continue
+            node = t.node
+            if input_layer_of(t) is not None:
+                used_by = "an output" if user is None else f"layer {user.name!r}"
+                raise ValueError(
+                    f"{owner}: the graph is disconnected: {used_by} depends on the Input {t.name!r}, which is not "
+                    f"among the model's inputs {[u.name for u in self.inputs]}. Pass it in inputs=[...]"
+                )
+            if id(node) not in found:
+                found[id(node)] = node
+                stack.extend((u, node.layer) for u in node.inputs)
+        for t in self.inputs:
+            if id(t) not in reached:
+                raise ValueError(
+                    f"{owner}: the input {t.name!r} is not used: no output depends on it. Remove it from inputs, "
+                    "or connect it to the outputs"
+                )
+        return sorted(found.values(), key=lambda node: node.order)
+
+    # ------------------------------------------------------------------ planning
+    def plan(self, input_grad: bool) -> list[tuple[Node, bool, list[bool]]]:
+        """The backward pass: ``(node, whether its inputs' gradients are needed, which inputs get one)``.
+
+        With ``input_grad`` every node runs and every input gets a gradient. Without, only
+        nodes with a trainable parameter at or before them run, and gradients go only to
+        inputs made by such nodes (as `Sequential` stops at its first trainable layer).
+        Trainable flags are read now: call it again after freezing a layer.
+        """
+        if input_grad:
+            return [(node, True, [True] * len(node.inputs)) for node in reversed(self.nodes)]
+        upstream: dict[int, bool] = {id(t): False for t in self.inputs}  # tensor -> a trainable parameter before it
+        for node in self.nodes:
+            own = bool(node.layer.params) and node.layer.trainable
+            upstream[id(node.output)] = own or any(upstream[id(t)] for t in node.inputs)
+        steps = []
+        for node in reversed(self.nodes):
+            if upstream[id(node.output)]:
+                wanted = [upstream[id(t)] for t in node.inputs]
+                steps.append((node, any(wanted), wanted))
+        return steps
+
+    # ------------------------------------------------------------------- running
+    def forward(
+        self, xs: list[np.ndarray], training: bool, records: dict | None = None, observe: Any = None
+    ) -> list[np.ndarray]:
+        """The outputs for the inputs ``xs``; ``records`` (a dict) receives what each shared node kept.
+
+        ``observe(layer, x, y)``, if given, is called after each node with its input(s) and output.
+        """
+        values: dict[int, np.ndarray] = {id(t): x for t, x in zip(self.inputs, xs)}
+        shared = self.shared
+        for node in self.nodes:
+            args = [values[id(t)] for t in node.inputs]
+            arg = args if node.listed else args[0]
+            layer = node.layer
+            if id(layer) not in shared:
+                values[id(node.output)] = layer.forward(arg, training=training)
+                if observe is not None:
+                    observe(layer, arg, values[id(node.output)])
+                continue
+            held = self._held[id(layer)]
+            before = [dict(vars(obj)) for obj in held]
+            with _node_scratch(node):
+                values[id(node.output)] = layer.forward(arg, training=training)
+            if observe is not None:
+                observe(layer, arg, values[id(node.output)])
+            if records is not None:
+                after = [dict(vars(obj)) for obj in held]
+                records[id(node)] = list(zip(held, after))
+                for obj, was, now in zip(held, before, after):  # what any node's forward rebound
+                    touched = records.setdefault(("touched", id(obj)), set())
+                    touched.update(k for k, v in now.items() if was.get(k, _MISSING) is not v)
+        return [values[id(t)] for t in self.outputs]
+
+    def backward(self, grads_out: list[np.ndarray], plan: list, records: dict) -> list[np.ndarray | None]:
+        """Run ``plan`` back from ``dJ/d outputs``; the gradients of the inputs (None where none reaches)."""
+        grads: dict[int, np.ndarray] = {}
+        owned: set[int] = set()  # gradients this pass allocated, so may add into
+        for t, g in zip(self.outputs, grads_out):
+            _accumulate(grads, owned, t, g)
+        stepped: set[int] = set()  # shared layers whose gradients hold an earlier node's share
+        for node, want_inputs, wanted in plan:
+            g = grads.pop(id(node.output))
+            owned.discard(id(g))  # ids are reused once an array dies: only arrays still held count as owned
+            layer = node.layer
+            if id(layer) in self.shared:
+                result = self._shared_backward(node, g, want_inputs, records, id(layer) in stepped)
+                stepped.add(id(layer))
+            elif want_inputs:
+                result = layer.backward(g)
+            else:
+                layer.backward_params(g)
+                continue
+            if not want_inputs:
+                continue
+            results = result if node.listed else [result]
+            if len(results) != len(node.inputs):
+                raise ValueError(
+                    f"{layer.name}: backward returned {len(results)} gradients for {len(node.inputs)} inputs"
+                )
+            handed: set[int] = set()
+            for t, r, want in zip(node.inputs, results, wanted):
+                if want:
+                    if id(r) in handed:  # the same array for two inputs: each consumer may write into its own
+                        r = r.copy()
+                    handed.add(id(r))
+                    _accumulate(grads, owned, t, r)
+        return [grads.get(id(t)) for t in self.inputs]
+
+    def _shared_backward(self, node: Node, g: np.ndarray, want_inputs: bool, records: dict, again: bool) -> Any:
+        """A shared layer's backward at ``node``: its record put back, its gradient added to the other nodes'."""
+        layer = node.layer
+        for obj, kept in records[id(node)]:
+            vars(obj).update({k: kept[k] for k in records[("touched", id(obj))] if k in kept})
+        earlier = {name: grad.copy() for name, grad in layer.grads.items()} if again else None
+        with _node_scratch(node):
+            result = layer.backward(g) if want_inputs else layer.backward_params(g)
+            if again and layer.has_penalty:  # the penalty's gradient counts once: take this node's copy out
+                result = _copied(result)
+                mine = {name: grad.copy() for name, grad in layer.grads.items()}
+                layer.backward_params(np.zeros_like(g))
+                for name, grad in layer.grads.items():
+                    np.subtract(mine[name], grad, out=grad)
+        if earlier is not None:
+            for name, grad in earlier.items():
+                layer.grads[name] += grad
+        return result
+
+
+def _held_layers(layer: Any) -> list[Any]:
+    """``layer`` and every `Layer` its attributes hold (in lists and tuples too), recursively, each once."""
+    found: list[Any] = []
+    stack = [layer]
+    while stack:
+        obj = stack.pop()
+        if any(obj is known for known in found):
+            continue
+        found.append(obj)
+        for value in vars(obj).values():
+            if isinstance(value, Layer):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, Layer))
+    return found
+
+
+def _accumulate(grads: dict[int, np.ndarray], owned: set[int], t: KerasTensor, g: np.ndarray) -> None:
+    """Add ``g`` to the gradient of ``t`` (a new array the first time it is summed: ``g`` may be a layer's scratch)."""
+    have = grads.get(id(t))
+    if have is None:
+        grads[id(t)] = g
+    elif id(have) in owned:
+        have += g
+    else:
+        total = have + g
+        owned.add(id(total))
+        grads[id(t)] = total
+
+
+def _copied(result: Any) -> Any:
+    if isinstance(result, list):
+        return [r.copy() for r in result]
+    return None if result is None else result.copy()
+
+
+@contextmanager
+def _node_scratch(node: Node) -> Iterator[None]:
+    """Make ``node``'s own child of the current Scratch current (nothing outside any Scratch: arrays are new)."""
+    parent = _scratch.CURRENT.get()
+    if parent is None:
+        yield
+        return
+    token = _scratch.CURRENT.set(parent.child(node))
+    try:
+        yield
+    finally:
+        _scratch.CURRENT.reset(token)
