@@ -125,6 +125,7 @@ def repack(layers: list[Any], dtype: Any) -> None:
             moved[id(old_p)], moved[id(old_g)] = p, g
             layer.params[name], layer.grads[name], slots[name] = p, g, (block, start)
         layer._slots = slots
+        layer.dtype = np.dtype(dtype)  # a layer that made its weights alone (Keras's add_weight in __init__)
         for attr, value in list(vars(layer).items()):
             if isinstance(value, np.ndarray) and id(value) in moved:
                 setattr(layer, attr, moved[id(value)])

@@ -43,19 +43,20 @@ class Scratch:
 
     def __init__(self) -> None:
         self.arrays: dict[tuple, np.ndarray] = {}  # (id(owner), name, shape, dtype) -> array
-        self.children: dict[int, Scratch] = {}  # id(owner) -> the Scratch of one node of a graph (see child)
+        self.children: dict[Hashable, Scratch] = {}  # key -> the Scratch of one call of a shared layer (child)
         self._tokens: list = []
 
-    def child(self, owner: Any) -> Scratch:
-        """The Scratch of ``owner`` (a graph's node) inside this one: a shared layer's arrays, one set per node.
+    def child(self, key: Hashable) -> Scratch:
+        """The Scratch under ``key`` inside this one: a shared layer's arrays, one set per call of it.
 
         A layer called at two nodes of a model asks for the same buffer names at both; each
-        node entering its own child keeps the first node's outputs from being overwritten.
+        node entering its own child (``("node", id(node))``, ``("call", id(layer), k)``) keeps the
+        first node's outputs from being overwritten.
         """
         try:
-            return self.children[id(owner)]
+            return self.children[key]
         except KeyError:
-            child = self.children[id(owner)] = Scratch()
+            child = self.children[key] = Scratch()
             return child
 
     def get(self, owner: Any, name: Hashable, shape: tuple[int, ...], dtype: Any, fill: float | None = None):

@@ -23,6 +23,12 @@ class LayerStack:
 
     def _check_new_layer(self, layer: Any, before: list[Layer], i: int) -> None:
         """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed)."""
+        if isinstance(layer, Layer) and layer._composite:
+            raise TypeError(
+                f"Sequential: layer {i} ({type(layer).__name__}) composes other layers in its call(), which a "
+                "Sequential (it runs each layer's forward and backward) cannot take apart. Use it in a functional "
+                "Model (Input, layer calls, Model(inputs, outputs)) or a subclassed Model"
+            )
         if input_layer_of(layer) is not None:
             raise ValueError(f"Sequential: an Input may only come first. Received: {layer!r} as layer {i}")
         if not isinstance(layer, Layer):

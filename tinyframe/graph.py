@@ -29,18 +29,13 @@ taken back out for every node after the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from . import _scratch
-from .layers.base import Layer
 from .layers.input import input_layer_of
 from .layers.node import KerasTensor, Node
-
-_MISSING = object()
+from .layers.recording import ParamTensor, held_layers, keep, node_scratch, restore
 
 
 class Graph:
@@ -68,19 +63,46 @@ class Graph:
             if any(t is u for u in inputs[:i]):
                 raise ValueError(f"{owner}: the input {t.name!r} is given twice")
         self.inputs, self.outputs = list(inputs), list(outputs)
-        self.nodes = self._nodes_between(owner)
-        input_layers = [t.node.layer for t in self.inputs]
-        layers = list(input_layers)
+        self._set_nodes(self._nodes_between(owner))
+        self.layers = [t.node.layer for t in self.inputs]
+        for layer in [node.layer for node in self.nodes] + [t.owner for t in self.weights]:
+            if not any(layer is known for known in self.layers):
+                self.layers.append(layer)
         for node in self.nodes:
-            if not any(node.layer is known for known in layers):
-                layers.append(node.layer)
-        self.layers = layers
+            if id(node.layer) in self.shared:
+                node.scratch_key = ("node", id(node))  # each node of a shared layer: its own scratch arrays
+
+    @classmethod
+    def recorded(cls, inputs: list[KerasTensor], outputs: list[KerasTensor], nodes: list[Node]) -> Graph:
+        """The graph of what a subclassed model's ``call`` did (`tinyframe.layers.recording.Tape`), for its backward.
+
+        The nodes the outputs depend on, in the order they ran; each call's scratch key is the one it ran with.
+        """
+        graph = cls.__new__(cls)
+        graph.inputs, graph.outputs = list(inputs), list(outputs)
+        needed: set[int] = set()
+        stack = list(outputs)
+        while stack:
+            t = stack.pop()
+            if t.node is not None and id(t.node) not in needed:
+                needed.add(id(t.node))
+                stack.extend(t.node.inputs)
+        graph._set_nodes([node for node in nodes if id(node) in needed])
+        graph.layers = []
+        return graph
+
+    def _set_nodes(self, nodes: list[Node]) -> None:
+        self.nodes = nodes
+        found: dict[int, ParamTensor] = {}
+        for node in nodes:
+            found.update((id(t), t) for t in node.inputs if isinstance(t, ParamTensor))
+        self.weights = list(found.values())  # layers' weights that ops in their call() use
         counts: dict[int, int] = {}
-        for node in self.nodes:
+        for node in nodes:
             counts[id(node.layer)] = counts.get(id(node.layer), 0) + 1
         self.shared = {key for key, count in counts.items() if count > 1}
         # a shared layer and the layers it holds (Dense's activation, Bidirectional's two): what a node records
-        self._held = {id(node.layer): _held_layers(node.layer) for node in self.nodes if id(node.layer) in self.shared}
+        self._held = {id(node.layer): held_layers(node.layer) for node in nodes if id(node.layer) in self.shared}
 
     def _nodes_between(self, owner: str) -> list[Node]:
         """The nodes the outputs depend on, in topological (creation) order; ValueErrors for a broken graph."""
@@ -92,6 +114,8 @@ class Graph:
             t, user = stack.pop()
             if id(t) in given:
                 reached.add(id(t))
+                continue
+            if isinstance(t, ParamTensor):  # a layer's weight used by an op in its call
                 continue
             node = t.node
             if input_layer_of(t) is not None:
@@ -123,6 +147,7 @@ class Graph:
         if input_grad:
             return [(node, True, [True] * len(node.inputs)) for node in reversed(self.nodes)]
         upstream: dict[int, bool] = {id(t): False for t in self.inputs}  # tensor -> a trainable parameter before it
+        upstream.update((id(t), t.owner.trainable) for t in self.weights)
         for node in self.nodes:
             own = bool(node.layer.params) and node.layer.trainable
             upstream[id(node.output)] = own or any(upstream[id(t)] for t in node.inputs)
@@ -142,6 +167,7 @@ class Graph:
         ``observe(layer, x, y)``, if given, is called after each node with its input(s) and output.
         """
         values: dict[int, np.ndarray] = {id(t): x for t, x in zip(self.inputs, xs)}
+        values.update((id(t), t.owner.params[t.key]) for t in self.weights)
         shared = self.shared
         for node in self.nodes:
             args = [values[id(t)] for t in node.inputs]
@@ -154,16 +180,12 @@ class Graph:
                 continue
             held = self._held[id(layer)]
             before = [dict(vars(obj)) for obj in held]
-            with _node_scratch(node):
+            with node_scratch(node.scratch_key):
                 values[id(node.output)] = layer.forward(arg, training=training)
             if observe is not None:
                 observe(layer, arg, values[id(node.output)])
             if records is not None:
-                after = [dict(vars(obj)) for obj in held]
-                records[id(node)] = list(zip(held, after))
-                for obj, was, now in zip(held, before, after):  # what any node's forward rebound
-                    touched = records.setdefault(("touched", id(obj)), set())
-                    touched.update(k for k, v in now.items() if was.get(k, _MISSING) is not v)
+                keep(records, node, held, before)
         return [values[id(t)] for t in self.outputs]
 
     def backward(self, grads_out: list[np.ndarray], plan: list, records: dict) -> list[np.ndarray | None]:
@@ -199,15 +221,20 @@ class Graph:
                         r = r.copy()
                     handed.add(id(r))
                     _accumulate(grads, owned, t, r)
+        for t in self.weights:  # the gradients of weights used by ops: what each op gave, summed
+            g = grads.get(id(t))
+            if g is None:
+                t.owner.grads[t.key][...] = 0
+            else:
+                np.copyto(t.owner.grads[t.key], g)
         return [grads.get(id(t)) for t in self.inputs]
 
     def _shared_backward(self, node: Node, g: np.ndarray, want_inputs: bool, records: dict, again: bool) -> Any:
         """A shared layer's backward at ``node``: its record put back, its gradient added to the other nodes'."""
         layer = node.layer
-        for obj, kept in records[id(node)]:
-            vars(obj).update({k: kept[k] for k in records[("touched", id(obj))] if k in kept})
+        restore(records, node)
         earlier = {name: grad.copy() for name, grad in layer.grads.items()} if again else None
-        with _node_scratch(node):
+        with node_scratch(node.scratch_key):
             result = layer.backward(g) if want_inputs else layer.backward_params(g)
             if again and layer.has_penalty:  # the penalty's gradient counts once: take this node's copy out
                 result = _copied(result)
@@ -219,23 +246,6 @@ class Graph:
             for name, grad in earlier.items():
                 layer.grads[name] += grad
         return result
-
-
-def _held_layers(layer: Any) -> list[Any]:
-    """``layer`` and every `Layer` its attributes hold (in lists and tuples too), recursively, each once."""
-    found: list[Any] = []
-    stack = [layer]
-    while stack:
-        obj = stack.pop()
-        if any(obj is known for known in found):
-            continue
-        found.append(obj)
-        for value in vars(obj).values():
-            if isinstance(value, Layer):
-                stack.append(value)
-            elif isinstance(value, (list, tuple)):
-                stack.extend(v for v in value if isinstance(v, Layer))
-    return found
 
 
 def _accumulate(grads: dict[int, np.ndarray], owned: set[int], t: KerasTensor, g: np.ndarray) -> None:
@@ -255,17 +265,3 @@ def _copied(result: Any) -> Any:
     if isinstance(result, list):
         return [r.copy() for r in result]
     return None if result is None else result.copy()
-
-
-@contextmanager
-def _node_scratch(node: Node) -> Iterator[None]:
-    """Make ``node``'s own child of the current Scratch current (nothing outside any Scratch: arrays are new)."""
-    parent = _scratch.CURRENT.get()
-    if parent is None:
-        yield
-        return
-    token = _scratch.CURRENT.set(parent.child(node))
-    try:
-        yield
-    finally:
-        _scratch.CURRENT.reset(token)

@@ -128,10 +128,24 @@ _BY_NAME: dict[str, Initializer] = {
 }
 
 
+# Keras's other spellings of the same initialisers: its function names and its class names.
+_KERAS_NAMES = {"random_normal": normal, "random_uniform": uniform, "RandomNormal": normal, "RandomUniform": uniform}
+_KERAS_NAMES.update({"".join(w.capitalize() for w in name.split("_")): f for name, f in _BY_NAME.items()})
+
+
 def get(identifier: str | Initializer) -> Initializer:
-    """The initialiser called ``identifier``, or ``identifier`` itself if callable."""
+    """The initialiser called ``identifier``, or ``identifier`` itself if callable.
+
+    Keras's names work too: ``"random_normal"``, ``"random_uniform"``, and the class names
+    (``"GlorotUniform"``, ``"HeNormal"``, ``"Zeros"``, ...) of the same initialisers.
+
+    >>> get("random_normal") is normal and get("GlorotUniform") is glorot_uniform
+    True
+    """
     if callable(identifier):
         return identifier
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]
+    if isinstance(identifier, str) and identifier in _KERAS_NAMES:
+        return _KERAS_NAMES[identifier]
     raise ValueError(f"Unknown initializer: expected one of {sorted(_BY_NAME)} or a callable. Received: {identifier!r}")

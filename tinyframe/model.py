@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers
+from . import compiling, data, losses, optimizers, subclassed
 from . import metrics as metrics_module
 from ._checks import check_positive_int
 from ._fp import silenced
@@ -26,7 +26,7 @@ from ._stack import name_layers
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
 from .graph import Graph
-from .layers.base import Layer
+from .layers.base import Layer, snake_case
 from .layers.shapes import batch_shape
 from .losses.outputs import OutputLosses
 
@@ -125,11 +125,14 @@ class Model:
         dtype: str = "float32",
         seed: int | np.random.Generator | None = None,
     ) -> None:
+        if inputs is None and outputs is None and getattr(type(self), "call", None) is not None:
+            self._init_engine(dtype, seed, name, snake_case(type(self).__name__), type(self).__name__)
+            subclassed.setup(self)  # a subclassed model: built by its first data (tinyframe.subclassed)
+            return
         if inputs is None or outputs is None:
             raise TypeError(
                 "Model: give the inputs and the outputs: Model(inputs, outputs), with inputs from Input(shape) and "
-                "outputs from layer calls (Keras's functional API). Subclassing Model with a call() method is not "
-                "supported yet: build the same graph with the functional API, or a Sequential"
+                "outputs from layer calls (Keras's functional API); or subclass Model and write its call()"
             )
         self._init_engine(dtype, seed, name, "functional", "Model")
         self._input_keys, input_list = _tensors(inputs, "inputs")
@@ -140,6 +143,9 @@ class Model:
         _name_graph_layers(graph.layers)
         todo = []
         for layer in graph.layers:
+            if getattr(layer, "_pending_build", None) is not None:  # built by its call on tensors: built anew
+                layer.build(layer._pending_build, dtype=self.dtype, rng=self.rng)  # in this dtype, from this seed
+                layer._pending_build = None
             if layer.built and layer.dtype != self.dtype and layer.params:
                 raise ValueError(
                     f"Model: layer {layer.name!r} is already built with dtype {layer.dtype} and shares its weights; "
@@ -159,6 +165,11 @@ class Model:
         self._full_plan = graph.plan(input_grad=True)
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "call" in cls.__dict__:  # Keras's subclassed model: the layers given as attributes are its layers
+            cls.__setattr__ = subclassed.track
 
     def _init_engine(self, dtype: Any, seed: Any, name: Any, default_name: str, owner: str) -> None:
         """What every model has: dtype, Generator, name, the compiled parts, the training scratch."""
@@ -183,17 +194,25 @@ class Model:
     @property
     def input_shape(self) -> tuple[int, ...] | list[tuple[int, ...]] | None:
         """The shape of one input sample (batch excluded); a list for several inputs."""
+        if self._graph is None:  # subclassed: known once built
+            return self._input_shape
         shapes = [t.sample_shape for t in self._graph.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def input_names(self) -> list[str]:
         """The names of the inputs (their `InputLayer` s'), in order: the keys ``fit(x={...})`` takes."""
+        if self._graph is None:
+            shapes = self._input_shape if isinstance(self._input_shape, list) else [self._input_shape]
+            return self._input_keys or [f"input_{k}" for k in range(len(shapes))]
         return [t.name for t in self._graph.inputs]
 
     @property
     def output_names(self) -> list[str]:
         """The names of the layers that make the outputs, in order (Keras's names for several outputs)."""
+        if self._graph is None:
+            several = isinstance(self.output_shape, list)
+            return [f"output_{k}" for k in range(len(self.output_shape))] if several else ["output_0"]
         return [t.name for t in self._graph.outputs]
 
     def forward(self, X: np.ndarray | list[np.ndarray], training: bool = False, observe: Any = None) -> Any:
@@ -201,6 +220,8 @@ class Model:
 
         ``observe(layer, x, y)``, if given, sees each call's input (a list for a merge) and output.
         """
+        if self._graph is None:
+            return subclassed.forward(self, X if isinstance(X, list) else [X], training, observe)
         records: dict = {}
         outputs = self._graph.forward(X if isinstance(X, list) else [X], training, records, observe)
         self._records = records
@@ -208,21 +229,31 @@ class Model:
 
     def backward(self, grad: Any, input_grad: bool = True) -> Any:
         """``dJ/d outputs`` back through the graph; ``dJ/d inputs`` (a list for several; None if not asked)."""
-        plan = self._full_plan if input_grad else self._training_plan
-        result = self._graph.backward(grad if isinstance(grad, list) else [grad], plan, self._records)
+        if self._graph is None:  # subclassed: the graph its last forward recorded
+            graph, plan = self._recorded, self._recorded.plan(input_grad)
+        else:
+            graph, plan = self._graph, self._full_plan if input_grad else self._training_plan
+        result = graph.backward(grad if isinstance(grad, list) else [grad], plan, self._records)
         if not input_grad:
             return None
         return result[0] if len(result) == 1 else result
 
     def _plan_backward(self) -> None:
         """Which nodes a training step runs backward through (trainable flags are read here)."""
-        self._training_plan = self._graph.plan(input_grad=False)
+        if self._graph is not None:  # a subclassed model plans each step's recorded graph as it comes
+            self._training_plan = self._graph.plan(input_grad=False)
 
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray | list[np.ndarray]:
         """``X`` checked and cast to the model's dtype: one array, or a list (or dict by name) for several inputs.
 
-        Every array must have its input's sample shape and the same number of samples.
+        Every array must have its input's sample shape and the same number of samples. A subclassed model
+        not built yet is built from ``X`` (whatever ``build``), as Keras builds it on its first call.
         """
+        if self._graph is None:
+            arrays = subclassed.structure(self, X, name)
+            if not self.built:
+                subclassed.build(self, [a.shape[1:] for a in arrays])
+            return arrays[0] if len(arrays) == 1 else arrays
         inputs = self._graph.inputs
         arrays = _arrays_for(X, self.input_names, name)
         checked = []
@@ -244,7 +275,22 @@ class Model:
         return checked[0] if len(checked) == 1 else checked
 
     def _require_built(self, what: str) -> None:
-        """Nothing for a functional model (built when made); `Sequential` may not be built yet."""
+        """Nothing for a functional model (built when made); a subclassed model or a `Sequential` may not be."""
+        if not self.built:
+            raise ValueError(
+                f"{what}: this model is not built yet, so it has no weights. Call it on data (fit, predict, "
+                "model(x)) or build(input_shape) first"
+            )
+
+    def build(self, input_shape: Any = None) -> None:
+        """Build a subclassed model for inputs of ``input_shape`` (one shape, or a list): ``call`` runs once.
+
+        Keras's ``model.build``; a functional model is built when it is made (nothing to do).
+        """
+        if self._graph is None:
+            if input_shape is None:
+                raise ValueError(f"{self.name}.build: give the input shape, e.g. build((None, 64))")
+            subclassed.build_shape(self, input_shape)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at ``index`` (Keras's ``get_layer``); ValueError naming the choices."""
@@ -276,8 +322,9 @@ class Model:
         )
 
     def __repr__(self) -> str:
-        inputs, layers = len(self._graph.inputs), len(self.layers)
-        return f"<Model {self.name!r}: {inputs} input(s), {layers} layers, dtype='{self.dtype}'>"
+        inputs = "?" if self._graph is None else len(self._graph.inputs)
+        name, layers = type(self).__name__, len(self.layers)
+        return f"<{name} {self.name!r}: {inputs} input(s), {layers} layers, dtype='{self.dtype}'>"
 
     @property
     def params(self) -> list[np.ndarray]:

@@ -147,7 +147,21 @@ def model_config(model: Model) -> dict[str, Any]:
     and a node only takes tensors made before it. Each layer's spec is checked to re-create a layer of
     the same shapes (`_config.layer_spec`). `Model.get_config` returns it.
     """
+    if not isinstance(model, Sequential) and model._graph is None:
+        raise TypeError(
+            f"save: {type(model).__name__} is a subclassed Model: its architecture is its code (call()), which a file "
+            "never holds. Keep its weights with model.get_weights() and set_weights(), or build the same model with "
+            "the functional API or a Sequential to save it"
+        )
+    from .ops.base import Op
+
     layers = _computing(model.layers)
+    if any(isinstance(layer, Op) for layer in layers):
+        raise TypeError(
+            f"save: the model {model.name!r} uses tinyframe.ops (or arithmetic on tensors: x + y, x @ w), which "
+            "saved files do not describe yet. Keep its weights with get_weights()/set_weights(), or use layers "
+            "(Add, Multiply, Dense, ...) for those steps"
+        )
     specs = [_config.layer_spec(i, layer, model.dtype) for i, layer in enumerate(layers)]
     if isinstance(model, Sequential):
         return {

@@ -30,13 +30,14 @@ def layer_rows(model: Any) -> list[tuple[int, str, str, tuple[int, ...], int]]:
         [(0, 'dense', 'Dense', (3,), 9)]
     """
     graph = getattr(model, "_graph", None)
-    if graph is not None:  # a functional Model: each layer's output shape at its first node (an Input's own)
+    recorded = getattr(model, "_recorded", None) if graph is None else None  # a subclassed model's last call
+    if graph is not None or recorded is not None:  # each layer's output shape at its first call (an Input's own)
         first = {}
-        for node in graph.nodes:
+        for node in (graph or recorded).nodes:
             first.setdefault(id(node.layer), node.output.sample_shape)
-        for t in graph.inputs:
+        for t in graph.inputs if graph is not None else []:
             first[id(t.node.layer)] = t.sample_shape
-        shapes = [first[id(layer)] for layer in model.layers]
+        shapes = [first.get(id(layer), ("?",)) for layer in model.layers]
     else:
         shapes = model._trace(model.input_shape)[1:]
     return [
@@ -61,7 +62,10 @@ def connections(model: Any) -> list[str]:
         counts[id(node.layer)] = calls[id(node)] + 1
     cells: dict[int, list[str]] = {}
     for node in graph.nodes:
-        sources = ", ".join(f"{t.node.layer.name}[{calls[id(t.node)]}][0]" for t in node.inputs)
+        sources = ", ".join(
+            f"{t.node.layer.name}[{calls[id(t.node)]}][0]" if t.node is not None else f"{t.owner.name}.{t.key}"
+            for t in node.inputs
+        )  # an op's operand may be a layer's weight (Keras's add_weight, used in its call)
         cells.setdefault(id(node.layer), []).append(sources)
     return [" | ".join(cells.get(id(layer), ["-"])) for layer in model.layers]
 

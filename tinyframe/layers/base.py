@@ -13,9 +13,12 @@ from .. import _scratch, initializers
 from .._ownership import reading, writing
 from .._params import build_layers, repack
 from .node import record_call, symbolic
+from .recording import CURRENT as _TAPE
+from .recording import call_composite
 from .shapes import as_input_shape
 
 _current_scratch = _scratch.CURRENT.get
+_current_tape = _TAPE.get
 
 
 class Layer:
@@ -102,6 +105,11 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:  # a subclass's own build: callable by hand too (see _by_hand)
             cls.build = _by_hand(cls.__dict__["build"])
+        if "call" in cls.__dict__ and "forward" not in cls.__dict__:  # Keras's way: call() composes layers
+            cls._composite = True
+            cls.__setattr__ = _tracking_setattr  # only such classes pay for tracking their sublayers
+
+    _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
 
     # ------------------------------------------------------------------ building
     @property
@@ -114,6 +122,9 @@ class Layer:
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{self!r}: trainable must be True or False. Received: trainable={value!r}")
         self._trainable = bool(value)
+        if self._composite:  # Keras: freezing a layer freezes the layers it is made of
+            for sublayer in self.__dict__.get("_sublayers", []):
+                sublayer.trainable = value
 
     def build(self, input_shape: tuple[int, ...]) -> None:
         """Override to create parameters with `add_param` and state with `add_state`, for inputs of ``input_shape``.
@@ -229,6 +240,68 @@ class Layer:
         self.params[name], self.grads[name], self._slots[name] = p, g, (self._block, offset)
         return p
 
+    def add_weight(
+        self,
+        shape: Sequence[int] | int | None = None,
+        initializer: str | Callable | None = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        name: str | None = None,
+        regularizer: Any = None,
+        constraint: Any = None,
+        **kwargs: Any,
+    ) -> np.ndarray:
+        """Keras's spelling: a trainable weight is `add_param`, a non-trainable one `add_state`.
+
+        ``initializer`` defaults to ``"glorot_uniform"`` (Keras's), ``name`` to ``weight``, ``weight_1``...
+        Called in ``build(input_shape)`` (Keras's way, and tinyframe's) the weight is drawn from the
+        model's seed; called in ``__init__`` it is made at once, from an unseeded Generator, and the
+        layer counts as built. ``dtype`` is the model's; a regularizer or constraint is refused.
+
+        Example:
+            >>> from tinyframe import ops
+            >>> class Linear(Layer):
+            ...     def build(self, input_shape):
+            ...         self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="random_normal")
+            ...         self.b = self.add_weight(shape=(2,), initializer="zeros")
+            ...     def call(self, inputs):
+            ...         return ops.matmul(inputs, self.w) + self.b
+            >>> Linear()(np.ones((3, 4))).shape
+            (3, 2)
+        """
+        if regularizer is not None or constraint is not None:
+            raise ValueError(
+                f"{type(self).__name__}.add_weight: regularizer and constraint are not supported; add a penalty "
+                "with Layer.penalty() instead. Received: "
+                f"regularizer={regularizer!r}, constraint={constraint!r}"
+            )
+        if shape is None:
+            shape = ()
+        if name is None:
+            taken = len(self.params) + len(self.state)
+            name = "weight" if taken == 0 else f"weight_{taken}"
+        initializer = "glorot_uniform" if initializer is None else initializer
+        if self._plan_shapes is None and self._block is None:  # outside build: made now, on its own
+            return self._weight_now(name, shape, initializer, trainable)
+        if trainable:
+            return self.add_param(name, shape, initializer)
+        return self.add_state(name, shape, initializer)
+
+    def _weight_now(self, name: str, shape: Any, initializer: Any, trainable: bool) -> np.ndarray:
+        from .._params import Block
+
+        shape, init = self._initial("weight", name, shape, initializer)
+        if not self.built:  # Keras's default dtype; a model casts the weights to its own when it packs them
+            self.dtype, self.rng, self.built = np.dtype("float32"), np.random.default_rng(), True
+        if not trainable:
+            self.state[name] = np.array(self._initialized("state", name, shape, init, initializer), order="C")
+            return self.state[name]
+        block = Block(int(np.prod(shape)), self.dtype)
+        p, g, offset = block.take(shape)
+        p[...] = self._initialized("parameter", name, shape, init, initializer)
+        self.params[name], self.grads[name], self._slots[name] = p, g, (block, offset)
+        return p
+
     def add_state(self, name: str, shape: tuple[int, ...], initializer: str | Callable = "zeros") -> np.ndarray:
         """Create non-trainable state ``name`` (a running mean, a counter) in ``self.state``.
 
@@ -285,8 +358,33 @@ class Layer:
     # ------------------------------------------------------------------ weights
     @property
     def weights(self) -> list[np.ndarray]:
-        """The layer's parameter arrays, then its state arrays (Keras order); the live arrays, not copies."""
+        """The layer's parameter arrays, then its state arrays (Keras order); the live arrays, not copies.
+
+        A composite layer's are its sublayers', layer by layer.
+        """
+        if self._composite:
+            return [*self.params.values(), *self.state.values(), *(w for leaf in self._leaves() for w in leaf.weights)]
         return [*self.params.values(), *self.state.values()]
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The parameters `fit` updates: all of them if the layer is trainable, none if frozen (Keras's)."""
+        own = list(self.params.values()) if self.trainable else []
+        if self._composite:
+            return [*own, *(w for leaf in self._leaves() for w in leaf.trainable_weights)]
+        return own
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """A frozen layer's parameters, then its state (running statistics): what `fit` leaves alone."""
+        own = [*(() if self.trainable else self.params.values()), *self.state.values()]
+        if self._composite:
+            return [*own, *(w for leaf in self._leaves() for w in leaf.non_trainable_weights)]
+        return own
+
+    def _leaves(self) -> list[Layer]:
+        """A composite layer's sublayers, flattened (itself excluded)."""
+        return [leaf for leaf in leaf_layers(self.__dict__.get("_sublayers", [])) if leaf is not self]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the parameters, then the state (Keras's ``layer.get_weights()``)."""
@@ -311,20 +409,32 @@ class Layer:
         return sum(w.size for w in self.weights)
 
     def _require_built(self, what: str) -> None:
+        if self._composite and self._leaves() and all(leaf.built for leaf in self._leaves()):
+            if self.built or not (self.params or "build" in type(self).__dict__):
+                return  # a composite layer is built once its layers are (by its first call)
         if not self.built:
             raise ValueError(
                 f"{self!r} is not built yet, so it has no weights for {what}: put it in a model whose input shape "
                 "is known, or call layer.build(input_shape)"
             )
 
-    def __call__(self, x: Any, training: bool = False) -> Any:
+    def __call__(self, x: Any, training: bool | None = None) -> Any:
         """On an `Input` (or a layer's symbolic output): record the call for a `tinyframe.Model` (Keras's
-        functional API) and return the symbolic output. On arrays: ``forward``, building the layer first
-        from ``x.shape[1:]`` if needed (as Keras does). A list (of tensors or arrays) is passed as a list,
-        as merge layers (`Add`, `Concatenate`) take it.
+        functional API) and return the symbolic output. Inside a subclassed model's ``call``: run and
+        record it for the model's backward (`tinyframe.layers.recording`). On arrays otherwise:
+        ``forward``, building the layer first from ``x.shape[1:]`` if needed (as Keras does). A list (of
+        tensors or arrays) is passed as a list, as merge layers (`Add`, `Concatenate`) take it. A layer
+        whose ``call`` composes other layers runs its ``call``: its layers' calls are what is recorded.
         """
+        tape = _current_tape()
+        if training is None:
+            training = False if tape is None else tape.training
+        if self._composite:
+            return call_composite(self, x, training)
         if symbolic(x):
             return record_call(self, x)
+        if tape is not None:
+            return tape.call(self, x, training)
         listed = isinstance(x, (list, tuple))
         xs = [np.asarray(a) for a in (x if listed else [x])]
         if not self.built:
@@ -367,6 +477,30 @@ class Layer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _tracking_setattr(self: Layer, name: str, value: Any) -> None:
+    """``__setattr__`` of a composite layer: the layers it is given (in lists too) become its sublayers."""
+    object.__setattr__(self, name, value)
+    if not name.startswith("_"):
+        found = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(v, Layer)]
+        sublayers = self.__dict__.setdefault("_sublayers", [])
+        sublayers.extend(v for v in found if all(v is not known for known in sublayers))
+
+
+def leaf_layers(layers: Sequence[Any]) -> list[Layer]:
+    """``layers`` with each composite layer replaced by its sublayers (recursively), each layer once.
+
+    A composite's weights are its sublayers': models train, save and count the layers that compute.
+    """
+    found: list[Layer] = []
+    for layer in layers:
+        own = [layer] if layer.params or layer.state or not layer._composite else []  # Keras's add_weight
+        sublayers = layer.__dict__.get("_sublayers", []) if layer._composite else []
+        for leaf in [*own, *leaf_layers(sublayers)]:
+            if all(leaf is not known for known in found):
+                found.append(leaf)
+    return found
 
 
 def declared_input_shape(layers: Sequence[Layer]) -> tuple[int, ...] | None:

@@ -27,11 +27,12 @@ _created = itertools.count()  # creation order is a topological order: a node's 
 class Node:
     """One application of ``layer`` to ``inputs`` (a list of tensors); ``listed``: called on a list, as merges are."""
 
-    __slots__ = ("layer", "inputs", "listed", "output", "order")
+    __slots__ = ("layer", "inputs", "listed", "output", "order", "scratch_key")
 
     def __init__(self, layer: Any, inputs: list[KerasTensor], listed: bool, output_shape: tuple[int, ...]) -> None:
         self.layer, self.inputs, self.listed = layer, inputs, listed
         self.order = next(_created)
+        self.scratch_key: Any = None  # where its layer's scratch arrays live, if not in the caller's (shared layers)
         self.output = KerasTensor(output_shape, None, self)
 
     @property
@@ -46,9 +47,9 @@ class KerasTensor:
 
     ``dtype`` is the dtype an `Input` declared (None elsewhere: a model computes in its own dtype).
 
-    It holds no values. Arithmetic and NumPy functions on it are refused, naming the
-    merge layer to use (``Add()([x, y])`` for ``x + y``): a model's gradients come from
-    its layers' own backwards, and an operation outside any layer would have none.
+    It holds no values. Its arithmetic operators (``x + y``, ``x * 2``, ``x @ w``) add an op
+    of `tinyframe.ops` to the graph, each with its own backward; a NumPy function on it is
+    refused, naming the op or layer to use: an operation outside any layer would have no backward.
     """
 
     __slots__ = ("sample_shape", "dtype", "node")
@@ -70,39 +71,60 @@ class KerasTensor:
         made_by = "" if self.node is None else f", made by {self.node.layer.name or type(self.node.layer).__name__}"
         return f"<KerasTensor shape={self.shape}{made_by}>"
 
-    def _refuse(self, what: str, layer: str) -> None:
-        raise TypeError(
-            f"{what} on a KerasTensor (a layer's symbolic output) cannot be differentiated here: tinyframe computes "
-            f"gradients through layers only. Use the layer {layer} instead"
-        )
+    # Arithmetic adds an op of tinyframe.ops to the graph (each with its own backward), as Keras's does.
+    def __add__(self, other: Any) -> KerasTensor:
+        return _ops().add(self, other)
 
-    def __add__(self, other: Any) -> None:
-        self._refuse("'+'", "tinyframe.layers.Add()([x, y])")
+    def __radd__(self, other: Any) -> KerasTensor:
+        return _ops().add(other, self)
 
-    def __sub__(self, other: Any) -> None:
-        self._refuse("'-'", "tinyframe.layers.Subtract()([x, y])")
+    def __sub__(self, other: Any) -> KerasTensor:
+        return _ops().subtract(self, other)
 
-    def __mul__(self, other: Any) -> None:
-        self._refuse("'*'", "tinyframe.layers.Multiply()([x, y])")
+    def __rsub__(self, other: Any) -> KerasTensor:
+        return _ops().subtract(other, self)
 
-    def __matmul__(self, other: Any) -> None:
-        self._refuse("'@'", "tinyframe.layers.Dot(axes)([x, y]) or Dense")
+    def __mul__(self, other: Any) -> KerasTensor:
+        return _ops().multiply(self, other)
 
-    def __truediv__(self, other: Any) -> None:
-        self._refuse("'/'", "tinyframe.layers.Rescaling(scale) for a constant")
+    def __rmul__(self, other: Any) -> KerasTensor:
+        return _ops().multiply(other, self)
 
-    __radd__, __rsub__, __rmul__, __rmatmul__, __rtruediv__ = __add__, __sub__, __mul__, __matmul__, __truediv__
+    def __truediv__(self, other: Any) -> KerasTensor:
+        return _ops().divide(self, other)
 
-    def __neg__(self) -> None:
-        self._refuse("'-x'", "tinyframe.layers.Rescaling(-1.0)")
+    def __rtruediv__(self, other: Any) -> KerasTensor:
+        return _ops().divide(other, self)
+
+    def __matmul__(self, other: Any) -> KerasTensor:
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> KerasTensor:
+        return _ops().matmul(other, self)
+
+    def __pow__(self, other: Any) -> KerasTensor:
+        return _ops().power(self, other)
+
+    def __neg__(self) -> KerasTensor:
+        return _ops().negative(self)
 
     def __array__(self, *args: Any, **kwargs: Any) -> None:
-        self._refuse("A NumPy function", "tinyframe.layers.Concatenate(axis)([x, y]) (or Add, Multiply, ...)")
+        raise TypeError(
+            "A NumPy function on a KerasTensor (a layer's symbolic output) has no backward here: tinyframe "
+            "computes gradients through layers and tinyframe.ops only. Use tinyframe.ops (ops.concatenate, "
+            "ops.mean, ...) or a layer (Concatenate(axis), Add, Multiply, ...) instead"
+        )
 
     def __bool__(self) -> bool:
         raise TypeError("A KerasTensor has no value to test: it stands for a layer's output inside a model")
 
     __hash__ = object.__hash__  # tensors are keys of the graph's tables, by identity
+
+
+def _ops() -> Any:
+    from .. import ops  # ops are layers: imported when first used, not when layers are
+
+    return ops
 
 
 def symbolic(x: Any) -> bool:
