@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import tinyframe
 from tinyframe import Input, Model, Sequential, gradcheck, load_model
 from tinyframe.activations import Sigmoid, Tanh
-from tinyframe.layers import Add, Average, Concatenate, Dense, Layer, Multiply, Subtract
+from tinyframe.layers import Add, Average, Concatenate, Dense, Flatten, Layer, Multiply, Subtract
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import GradientDescent
 
@@ -242,10 +242,11 @@ def test_a_shape_mismatch_is_refused_when_the_layer_is_called():
         dense(b)
 
 
-def test_arithmetic_on_symbolic_tensors_names_the_layer_to_use():
+def test_arithmetic_on_symbolic_tensors_adds_ops_and_numpy_functions_are_refused():
     a, b = Input((2,)), Input((2,))
-    with pytest.raises(TypeError, match=r"Add\(\)\(\[x, y\]\)"):
-        a + b
+    model = Model([a, b], (a + b) * 2.0 - a / 4.0, dtype="float64")
+    x, y = np.array([[1.0, 2.0]]), np.array([[3.0, 5.0]])
+    np.testing.assert_array_equal(model.predict([x, y]), (x + y) * 2.0 - x / 4.0)
     with pytest.raises(TypeError, match="Concatenate"):
         np.concatenate([a, b], axis=-1)
 
@@ -461,3 +462,61 @@ def test_keras_3_gives_the_same_outputs_and_the_same_sgd_step(monkeypatch):
     ours.train_on_batch(X, y)
     for mine, keras_w in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(mine, np.asarray(keras_w, dtype=np.float64), rtol=1e-4, atol=1e-5)
+
+
+# ------------------------------------------------------------------- nested models
+def test_a_model_called_on_tensors_is_its_layers_sharing_their_weights():
+    """Keras's Siamese network: one embedding Model applied to two inputs; the Model's own weights are shared."""
+    inputs = Input((4,))
+    embedding = Model(inputs, Dense(3, activation="tanh")(Dense(5, activation="relu")(inputs)), dtype="float64")
+    left, right = Input((4,), name="left"), Input((4,), name="right")
+    outer = Model([left, right], Dense(1)(Subtract()([embedding(left), embedding(right)])), dtype="float64", seed=0)
+    assert outer.count_params() == (4 * 5 + 5) + (5 * 3 + 3) + (3 + 1)
+    inner_dense = embedding.layers[1]
+    assert inner_dense in outer.layers and inner_dense.params["W"] is outer.get_layer(inner_dense.name).params["W"]
+    outer.compile(loss=SquaredError())
+    rng = np.random.default_rng(0)
+    X = [rng.uniform(-1, 1, (4, 4)), rng.uniform(-1, 1, (4, 4))]
+    record("nested model", gradcheck.check_model(outer, X, np.full((4, 1), 0.5)))
+    before = embedding.predict(X[0])
+    outer.compile(loss="mse", optimizer="sgd")
+    outer.fit(X, np.ones((4, 1)), epochs=2, verbose=0)
+    assert not np.array_equal(embedding.predict(X[0]), before)  # training the outer model trained the inner one
+
+
+def test_a_sequential_called_on_a_tensor_is_its_layers():
+    inner = Sequential([Input((4,)), Dense(3), Sigmoid()], dtype="float64", seed=0)
+    inputs = Input((4,))
+    model = Model(inputs, Dense(2)(inner(inputs)), dtype="float64", seed=1)
+    assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "Dense", "Sigmoid", "Dense"]
+    X = np.random.default_rng(0).uniform(-1, 1, (3, 4))
+    hidden = inner.predict(X)
+    np.testing.assert_allclose(model.predict(X), hidden @ model.layers[-1].params["W"] + model.layers[-1].params["b"])
+
+
+# ----------------------------------------------------------- Keras's habits
+def test_keras_keywords_attributes_and_a_missing_channel_axis():
+    inputs = Input((3, 1), name="series")
+    hidden = Dense(2, name="hidden")
+    outputs = Flatten()(hidden(inputs))
+    model = Model(inputs, outputs, seed=0)
+    assert model.input is inputs and model.output is outputs and hidden.input is inputs
+    assert model.layers[0].get_weights() == []  # an InputLayer has no weights (Keras returns [])
+    X = np.arange(12.0).reshape(4, 3)  # Keras adds the trailing axis of 1 the Input declares
+    np.testing.assert_array_equal(model.predict(x=X), model.predict(X[..., None]))
+    model.compile(loss="mse", optimizer="sgd")
+    model.fit(x=X, y=np.zeros((4, 6)), epochs=1, verbose=0)
+    assert model.evaluate(x=X, y=np.zeros((4, 6)), verbose=0) >= 0
+    with pytest.raises(TypeError, match="give the inputs once, as X or as x"):
+        model.predict(X, x=X)
+    with pytest.raises(TypeError, match=r"fit: give the targets y"):
+        model.fit(x=X)
+    hidden(Input((3, 1)))
+    with pytest.raises(ValueError, match=r"hidden.output: the layer has been called 2 times"):
+        _ = hidden.output
+
+
+def test_keras_utils_plot_model_writes_the_picture(tmp_path):
+    pytest.importorskip("matplotlib")
+    tinyframe.utils.plot_model(residual_model(), to_file=str(tmp_path / "model.png"), show_shapes=True)
+    assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

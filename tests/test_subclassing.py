@@ -166,28 +166,24 @@ def test_dict_inputs_and_training_only_branches_reach_call_as_keras_passes_them(
 
 
 # ------------------------------------------------------------------- refusals
-def test_an_operation_on_arrays_between_layer_calls_is_refused_naming_what_to_use():
-    class Doubles(Model):
+def test_arithmetic_between_layer_calls_is_recorded_as_ops():
+    """``x * 2`` and ``a(x) + b(x)`` on recorded arrays are tinyframe.ops, trained through (Keras's operators)."""
+
+    class Sums(Model):
         def __init__(self):
-            super().__init__()
-            self.dense = Dense(3, name="dense")
+            super().__init__(dtype="float64", seed=0)
+            self.a, self.b = Dense(3, activation="tanh"), Dense(3)
 
         def call(self, x):
-            return self.dense(x * 2)
+            return self.a(x * 2.0) + self.b(x) ** 2 - x
 
-    with pytest.raises(TypeError, match=r"received an array that no layer call made .* Rescaling for a constant"):
-        Doubles().predict(np.ones((2, 3)))
-
-    class ReturnsSum(Model):
-        def __init__(self):
-            super().__init__()
-            self.a, self.b = Dense(3), Dense(3)
-
-        def call(self, x):
-            return self.a(x) + self.b(x)
-
-    with pytest.raises(TypeError, match=r"the output of call\(\) received an array that no layer call made"):
-        ReturnsSum().predict(np.ones((2, 3)))
+    model = Sums()
+    model.compile(loss=SquaredError())
+    X = np.random.default_rng(2).uniform(-1, 1, (4, 3))
+    record("operators", gradcheck.check_model(model, X, np.full((4, 3), 0.5)))
+    a, b = model.a, model.b
+    expected = np.tanh((2 * X) @ a.params["W"] + a.params["b"]) + (X @ b.params["W"] + b.params["b"]) ** 2 - X
+    np.testing.assert_allclose(model.predict(X), expected, rtol=1e-12)
 
 
 def test_a_layer_with_weights_first_called_after_the_build_and_saving_are_refused(tmp_path):
@@ -261,3 +257,31 @@ def test_an_activation_layer_called_in_call_is_recorded_like_any_layer():
     model.compile(loss=SquaredError())
     X = np.random.default_rng(3).uniform(-2, 2, (3, 2))
     record("activation twice", gradcheck.check_model(model, X, np.full((3, 2), 0.5)))
+
+
+def test_a_layer_hiding_a_sublayers_weights_is_refused_before_training_not_left_untrained():
+    """A forward-style layer that keeps a Dense without listing its weights trained nothing (a constant loss)."""
+
+    class Wrapper(Layer):
+        def __init__(self):
+            super().__init__(name="wrapper")
+            self.inner = Dense(3)
+
+        def build(self, input_shape):
+            self.inner.build(input_shape, dtype=self.dtype, rng=self.rng)
+
+        def compute_output_shape(self, input_shape):
+            return (3,)
+
+        def forward(self, x, training=False):
+            return self.inner.forward(x)
+
+        def backward(self, grad_out):
+            return self.inner.backward(grad_out)
+
+    model = Sequential([Input((4,)), Wrapper(), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"wrapper \(Wrapper\) holds the layer .* no optimizer would train them"):
+        model.fit(np.ones((4, 4)), np.zeros((4, 1)), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

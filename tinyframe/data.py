@@ -247,6 +247,20 @@ def sample_weights(
     return weights
 
 
+def adjust_rank(X: np.ndarray, sample_shape: tuple[int, ...]) -> np.ndarray:
+    """``X`` with a last axis of 1 added when the model takes one and ``X`` lacks only it (Keras's rule).
+
+    Images of shape ``(n, 28, 28)`` for a model of ``Input(shape=(28, 28, 1))`` are read as
+    ``(n, 28, 28, 1)``, as Keras reads them; any other shape is left for the shape check to refuse.
+
+    >>> adjust_rank(np.zeros((5, 28, 28)), (28, 28, 1)).shape
+    (5, 28, 28, 1)
+    """
+    if sample_shape and sample_shape[-1] == 1 and X.shape[1:] == tuple(sample_shape[:-1]):
+        return X[..., None]
+    return X
+
+
 def n_samples(X: np.ndarray | list[np.ndarray]) -> int:
     """The number of samples of checked inputs: one array, or a list of arrays for a model of several inputs."""
     return (X[0] if isinstance(X, list) else X).shape[0]

@@ -26,11 +26,15 @@ from ._stack import name_layers
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
 from .graph import Graph
-from .layers.base import Layer, snake_case
+from .layers.base import Layer, check_held_weights, snake_case
+from .layers.node import symbolic
+from .layers.recording import CURRENT as _TAPE
+from .layers.recording import call_composite
 from .layers.shapes import batch_shape
 from .losses.outputs import OutputLosses
 
 _DTYPES = ("float32", "float64")
+_tape = _TAPE.get
 
 
 def _check_verbose(verbose: Any, owner: str, auto: int) -> int:
@@ -166,6 +170,8 @@ class Model:
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
 
+    _library_base = True  # what a user's subclass defines starts below this class
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "call" in cls.__dict__:  # Keras's subclassed model: the layers given as attributes are its layers
@@ -198,6 +204,16 @@ class Model:
             return self._input_shape
         shapes = [t.sample_shape for t in self._graph.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input(self) -> Any:
+        """Keras's ``model.input``: the `Input` tensor (a list for several) of a functional model."""
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self) -> Any:
+        """Keras's ``model.output``: the output tensor (a list for several) of a functional model."""
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
 
     @property
     def input_names(self) -> list[str]:
@@ -259,7 +275,7 @@ class Model:
         checked = []
         for t, key, arr in zip(inputs, self.input_names, arrays):
             label = name if len(inputs) == 1 else f"{name}[{key!r}]"
-            arr = data.check_features(arr, self.dtype, label)
+            arr = data.adjust_rank(data.check_features(arr, self.dtype, label), t.sample_shape)
             if arr.shape[1:] != t.sample_shape:
                 raise ValueError(
                     f"{label}: the model takes inputs of shape {batch_shape(t.sample_shape)}. "
@@ -350,6 +366,7 @@ class Model:
             and all(p is layer.params and t == layer._trainable for (p, t), layer in zip(prepared[1:], self.layers))
         )
         if not same:
+            check_held_weights(self.layers)  # weights no run would hold: refused, not left untrained
             self._plan_backward()
             self._runs = trainable_runs(self.layers)
             self._run_keys = {run.key for run in self._runs}
@@ -459,14 +476,18 @@ class Model:
             self._set_compiled(loss, optimizer, {})
         self._penalized = self._layers_with_penalty()
 
-    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
+    def fit(self, X: Any = None, y: Any = None, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
         """Train; see `tinyframe.training.fit` for every argument. Returns a `History`.
 
         ``batch_size=32`` by default, as in Keras; the article's full-batch gradient
-        descent is ``batch_size=None`` (or the number of samples).
+        descent is ``batch_size=None`` (or the number of samples). The inputs may be given
+        as Keras names them, ``fit(x=..., y=...)``.
         """
         from .training import fit
 
+        X = _inputs_argument(X, kwargs.pop("x", None), "fit")
+        if y is None:
+            raise TypeError("fit: give the targets y: fit(x, y)")
         return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
 
     def train_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
@@ -544,24 +565,44 @@ class Model:
             ]
         return data.prepare_targets(y, n_samples, self.output_shape, self.dtype, name)
 
-    def __call__(self, x: Any, training: bool = False) -> np.ndarray:
+    def __call__(self, x: Any, training: bool | None = None) -> Any:
         """The forward pass on ``x`` (Keras's ``model(x)``), in one batch; builds the model if needed.
 
         Unlike `predict` it does not split ``x`` into batches; like it, it is safe in threads.
+        On symbolic tensors (a functional model being built) or inside a subclassed model's
+        ``call``, the model is used as a layer: its layers are called there, sharing their weights
+        (a nested model; its layers join the outer model's, in place of the model itself).
         """
+        if symbolic(x) or (isinstance(x, dict) and x and all(symbolic(v) for v in x.values())) or _tape() is not None:
+            return self._call_layers(x, training)
+        training = bool(training)
         X = self.check_input(x, "x")
         with reading(self.layers, "model(x)"), silenced(), Scratch():
             out = self.forward(X, training=training)
             return [y.copy() for y in out] if isinstance(out, list) else out.copy()
 
-    def predict(self, X: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
+    def _call_layers(self, x: Any, training: bool | None) -> Any:
+        """This model's layers called on ``x`` (tensors of a graph being built, or recorded arrays)."""
+        if self._graph is None:  # subclassed: its call, whose layer calls join the caller's graph or record
+            return call_composite(self, x, bool(training))
+        graph = self._graph
+        values = dict(zip(map(id, graph.inputs), _arrays_for(x, self.input_names, f"{self.name}(x)")))
+        for node in graph.nodes:
+            args = [values[id(t)] for t in node.inputs]
+            values[id(node.output)] = node.layer(args if node.listed else args[0], training=training)
+        outputs = [values[id(t)] for t in graph.outputs]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def predict(
+        self, X: Any = None, batch_size: int | None = None, verbose: Any = "auto", *, x: Any = None
+    ) -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
 
         ``verbose=1`` prints one line when done (``"auto"`` and 0 print nothing: Keras
-        prints a bar by default; tinyframe's predict is quiet unless asked).
+        prints a bar by default; tinyframe's predict is quiet unless asked). ``x=`` is Keras's name for ``X``.
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         """
-        X = self.check_input(X)
+        X = self.check_input(_inputs_argument(X, x, "predict"))
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
         verbose = _check_verbose(verbose, "predict", auto=0)
@@ -605,12 +646,14 @@ class Model:
 
     def evaluate(
         self,
-        X: Any,
-        y: Any,
+        X: Any = None,
+        y: Any = None,
         batch_size: int | None = None,
         verbose: Any = "auto",
         sample_weight: Any = None,
         return_dict: bool = False,
+        *,
+        x: Any = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on ``(X, y)`` without training; an uncompiled model uses the defaults.
 
@@ -620,7 +663,9 @@ class Model:
         ``(n,)`` weighs each sample's loss and metrics. ``verbose`` 1 (and ``"auto"``) prints
         one line with the results, 0 nothing. A call that raises leaves the model as it was.
         """
-        X = self.check_input(X)
+        X = self.check_input(_inputs_argument(X, x, "evaluate"))
+        if y is None:
+            raise TypeError("evaluate: give the targets y (evaluate(x, y))")
         Y = self.check_targets(y, data.n_samples(X))
         W = data.sample_weights(sample_weight, None, Y[0] if isinstance(Y, list) else Y, self.dtype)
         if batch_size is not None:
@@ -818,6 +863,15 @@ class Model:
         repack(self.layers, self.dtype)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)
+
+
+def _inputs_argument(X: Any, x: Any, owner: str) -> Any:
+    """The inputs given as ``X`` (tinyframe's name) or ``x`` (Keras's); a TypeError for neither or both."""
+    if X is not None and x is not None:
+        raise TypeError(f"{owner}: give the inputs once, as X or as x (Keras's name), not both")
+    if X is None and x is None:
+        raise TypeError(f"{owner}: give the inputs: {owner}(x, ...) or {owner}(x=...)")
+    return X if X is not None else x
 
 
 def _tensors(x: Any, what: str) -> tuple[list[str] | None, list[Any]]:

@@ -117,6 +117,8 @@ class Sequential(LayerStack, Model):
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
         """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""
         X = data.check_features(X, self.dtype, name)
+        if self.built or self._declared_input_shape() is not None:
+            X = data.adjust_rank(X, self._input_shape if self.built else self._declared_input_shape())
         if not self.built:
             if build:
                 self.build(X.shape[1:])
@@ -137,6 +139,16 @@ class Sequential(LayerStack, Model):
             f"compute_output_shape traced {[batch_shape(s) for s in shapes[1:]]}; a layer that changes the shape "
             "must override compute_output_shape(input_shape)"
         )
+
+    def _call_layers(self, x: Any, training: bool | None) -> Any:
+        """The layers called in turn on ``x`` (tensors of a graph being built, or recorded arrays): a nested
+        Sequential is its layers, sharing their weights. Built first from ``x``'s shape if needed."""
+        if not self.built:
+            sample = x.sample_shape if hasattr(x, "sample_shape") else np.shape(x)[1:]
+            self.build(sample)
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(map(repr, self.layers))}], dtype='{self.dtype}')"

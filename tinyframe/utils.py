@@ -8,7 +8,7 @@ import numpy as np
 
 from .data import as_numeric_array, one_hot
 
-__all__ = ["to_categorical"]
+__all__ = ["to_categorical", "plot_model"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -36,3 +36,18 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"to_categorical: num_classes must be an integer >= 1. Received: num_classes={num_classes!r}")
     return one_hot(np.atleast_1d(labels), int(num_classes), "float64").reshape(*labels.shape, int(num_classes))
+
+
+def plot_model(model: Any, to_file: str = "model.png", show_shapes: bool = True, **options: Any) -> Any:
+    """Keras's ``keras.utils.plot_model``: draw the model (`tinyframe.plot.plot_model`) and save it to ``to_file``.
+
+    Keras draws with pydot and graphviz; tinyframe with matplotlib (the ``plot`` extra), shapes
+    and parameter counts always shown. Keras's other display options (``show_dtype``,
+    ``show_layer_names``, ``rankdir``, ``dpi``, ...) are accepted and change nothing but ``dpi``.
+    Returns the matplotlib Figure.
+    """
+    from .plot import plot_model as draw
+
+    figure = draw(model)
+    figure.savefig(to_file, dpi=options.get("dpi", 100))
+    return figure

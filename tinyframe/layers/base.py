@@ -110,6 +110,7 @@ class Layer:
             cls.__setattr__ = _tracking_setattr  # only such classes pay for tracking their sublayers
 
     _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
+    _library_base = True  # what a user's subclass defines starts below this class
 
     # ------------------------------------------------------------------ building
     @property
@@ -355,6 +356,25 @@ class Layer:
         """
         return type(self).penalty is not Layer.penalty
 
+    @property
+    def output(self) -> Any:
+        """Keras's ``layer.output``: the symbolic output of the layer's call in a graph (its only call)."""
+        return self._only_node("output").output
+
+    @property
+    def input(self) -> Any:
+        """Keras's ``layer.input``: the symbolic input of the layer's call in a graph (a list for a merge)."""
+        node = self._only_node("input")
+        return node.inputs if node.listed else node.inputs[0]
+
+    def _only_node(self, what: str) -> Any:
+        if len(self._nodes) != 1:
+            raise ValueError(
+                f"{self.name or type(self).__name__}.{what}: the layer has been called {len(self._nodes)} times on "
+                f"symbolic tensors; it has one {what} only when called once. Keep the tensors the calls return"
+            )
+        return self._nodes[0]
+
     # ------------------------------------------------------------------ weights
     @property
     def weights(self) -> list[np.ndarray]:
@@ -501,6 +521,30 @@ def leaf_layers(layers: Sequence[Any]) -> list[Layer]:
             if all(leaf is not known for known in found):
                 found.append(leaf)
     return found
+
+
+def check_held_weights(layers: Sequence[Layer]) -> None:
+    """ValueError for a layer that holds another layer with weights it does not list as its own.
+
+    A model trains the weights its layers list (``params``); a custom layer whose ``forward``
+    calls a sublayer it keeps as an attribute, without listing that sublayer's weights, would
+    leave them untrained without a word. Such a layer should compose its sublayers in ``call()``
+    instead (they are then tracked), or list their weights as `Bidirectional` does.
+    """
+    from .recording import held_layers
+
+    for layer in layers:
+        if layer._composite:
+            continue
+        own = {id(p) for p in layer.params.values()}
+        for sub in held_layers(layer)[1:]:
+            if any(id(p) not in own for p in sub.params.values()):
+                raise ValueError(
+                    f"{layer.name or type(layer).__name__} ({type(layer).__name__}) holds the layer "
+                    f"{sub.name or type(sub).__name__} ({type(sub).__name__}) but does not list its weights among "
+                    "its own, so no optimizer would train them. Write the layer with call() composing its sublayers "
+                    "(they are then tracked and trained), or give it forward/backward over weights of its own"
+                )
 
 
 def declared_input_shape(layers: Sequence[Layer]) -> tuple[int, ...] | None:

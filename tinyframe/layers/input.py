@@ -34,6 +34,7 @@ class InputLayer(Layer):
         super().__init__(input_shape=shape, **kwargs)
         self.shape = self.declared_input_shape
         self.input_dtype = None if input_dtype is None else _dtype_name(input_dtype)
+        self.built = True  # nothing to build: get_weights() is [] (Keras's)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return x

@@ -298,7 +298,7 @@ def _own_methods(cls: type) -> set[str]:
     """The methods a class or its bases below `Layer` (or `Model`) define."""
     names: set[str] = set()
     for klass in cls.__mro__:
-        if klass.__module__.startswith("tinyframe."):
+        if "_library_base" in klass.__dict__:  # Layer and Model themselves
             break
         names.update(klass.__dict__)
     return names
