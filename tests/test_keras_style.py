@@ -20,6 +20,7 @@ from sklearn import metrics as sk
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+import tinyframe
 from tinyframe import DivergenceWarning, Sequential, load_model
 from tinyframe.activations import Sigmoid
 from tinyframe.callbacks import Callback, EarlyStopping, LambdaCallback, ReduceLROnPlateau, TerminateOnNaN
@@ -550,9 +551,61 @@ class KerasStyleModel(Sequential):
         y_hat = self.forward(x, training=True)
         loss = self.compute_loss(y_hat, y, sample_weight)
         self.backward(self.loss.backward())
-        self.optimizer.step(self.params, self.grads)
+        self.optimizer.apply_gradients(zip(self.trainable_gradients, self.trainable_weights))
         self.compute_metrics(x, y, y_hat, sample_weight)
         return {"loss": loss}
+
+
+class OneArgumentStep(Sequential):
+    """Keras's form: ``train_step(self, data)``, the batch as one tuple."""
+
+    def train_step(self, data):
+        x, y, sample_weight = tinyframe.utils.unpack_x_y_sample_weight(data)
+        y_hat = self.forward(x, training=True)
+        loss = self.compute_loss(y_hat, y, sample_weight)
+        self.backward(self.loss.backward())
+        self.optimizer.apply_gradients(zip(self.trainable_gradients, self.trainable_weights))
+        self.compute_metrics(x, y, y_hat, sample_weight)
+        return {"loss": loss}
+
+
+@pytest.mark.parametrize("cls", [KerasStyleModel, OneArgumentStep])
+def test_the_documented_custom_step_leaves_a_frozen_layer_bit_identical(digits, cls):
+    """It steps the trainable parameters only (it stepped every parameter, frozen ones too, before)."""
+    X, _, y, _ = digits
+    default, custom = keras_mlp("float64", seed=1), keras_mlp("float64", seed=1, cls=cls)
+    for model in (default, custom):
+        model.layers[0].trainable = False
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+    frozen = custom.layers[0].get_weights()
+    h_default = default.fit(X[:200], y[:200], epochs=2, shuffle=False, verbose=0)
+    h_custom = custom.fit(X[:200], y[:200], epochs=2, sample_weight=np.ones(200), shuffle=False, verbose=0)
+    for got, want in zip(custom.layers[0].get_weights(), frozen):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(custom.get_weights(), default.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    assert h_custom.history["loss"] == h_default.history["loss"]
+
+
+def test_apply_gradients_takes_the_models_own_trainable_arrays_only(digits):
+    model = keras_mlp("float64", seed=1, cls=KerasStyleModel)
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match=r"expected zip\(model.trainable_gradients, model.trainable_weights\)"):
+        model.optimizer.apply_gradients(zip(model.grads, [p.copy() for p in model.params]))
+
+
+def test_freezing_the_model_freezes_every_layer(digits):
+    X, _, y, _ = digits
+    model = keras_mlp("float64", seed=1)
+    model.compile(loss="mse", optimizer="adam")
+    before = model.get_weights()
+    model.trainable = False  # Keras's: it was accepted and ignored, and fit changed every weight
+    assert not model.trainable and not any(layer.trainable for layer in model.layers)
+    model.fit(X[:64], y[:64], epochs=1, verbose=0)
+    for got, want in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(got, want)
+    model.trainable = True
+    assert all(layer.trainable for layer in model.layers)
 
 
 class GradNormModel(KerasStyleModel):

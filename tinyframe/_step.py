@@ -37,3 +37,34 @@ def train_step(
             model._overflowed = True
             return math.nan, None
     return loss, y_hat
+
+
+def call_step(step: Any, x: Any, y: Any, w: Any) -> dict[str, float]:
+    """Call a ``train_step``/``test_step`` in its form: Keras's ``step(data)`` or tinyframe's ``step(x, y[, w])``.
+
+    Keras's form takes one argument, ``data = (x, y)`` or ``(x, y, sample_weight)``.
+    """
+    if _takes_data(step):
+        return step((x, y) if w is None else (x, y, w))
+    return step(x, y) if w is None else step(x, y, w)
+
+
+def _takes_data(step: Any) -> bool:
+    try:
+        cached = _FORMS[step.__func__]
+    except (AttributeError, KeyError):
+        import inspect
+
+        parameters = [
+            p
+            for p in inspect.signature(step).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        cached = len(parameters) == 1
+        func = getattr(step, "__func__", None)
+        if func is not None:
+            _FORMS[func] = cached
+    return cached
+
+
+_FORMS: dict[Any, bool] = {}  # a step function -> whether it takes Keras's one argument

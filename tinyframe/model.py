@@ -23,6 +23,7 @@ from ._ownership import reading, writing
 from ._params import Run, build_layers, repack, trainable_runs
 from ._scratch import Scratch
 from ._stack import name_layers
+from ._step import call_step
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
 from .graph import Graph
@@ -496,18 +497,23 @@ class Model:
         `fit` calls it for every batch with checked arrays of the model's dtype (``y``
         one-hot encoded, ``sample_weight`` None or ``(m,)``), holding the model. The
         default is forward, loss, backward, a guarded update (`tinyframe._step.train_step`)
-        and `compute_metrics`. A subclass may write its own step on the same parts::
+        and `compute_metrics`. A subclass may write its own step on the same parts, in
+        Keras's form (one argument, ``data``: ``(x, y)`` or ``(x, y, sample_weight)``) or in
+        tinyframe's (``x, y, sample_weight=None``)::
 
-            def train_step(self, x, y, sample_weight=None):
+            def train_step(self, data):
+                x, y, sample_weight = unpack_x_y_sample_weight(data)   # tinyframe.utils
                 y_hat = self.forward(x, training=True)
                 loss = self.compute_loss(y_hat, y, sample_weight)
                 self.backward(self.loss.backward())
-                self.optimizer.step(self.params, self.grads)
+                self.optimizer.apply_gradients(zip(self.trainable_gradients, self.trainable_weights))
                 self.compute_metrics(x, y, y_hat, sample_weight)
                 return {"loss": loss}
 
-        `fit` averages every returned value over the epoch (weighted by batch size)
-        and adds the compiled metrics' results; a non-finite ``"loss"`` stops training.
+        ``apply_gradients`` steps the trainable parameters only (a frozen layer stays as it
+        was), as fit's own step does, guarded against divergence. `fit` averages every returned
+        value over the epoch (weighted by batch size) and adds the compiled metrics' results;
+        a non-finite ``"loss"`` stops training.
         """
         loss, y_hat = guarded_step(self, x, y, sample_weight)
         if self.metrics and y_hat is not None and math.isfinite(loss):
@@ -594,21 +600,34 @@ class Model:
         return outputs[0] if len(outputs) == 1 else outputs
 
     def predict(
-        self, X: Any = None, batch_size: int | None = None, verbose: Any = "auto", *, x: Any = None
+        self,
+        X: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        *,
+        x: Any = None,
     ) -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
 
         ``verbose=1`` prints one line when done (``"auto"`` and 0 print nothing: Keras
         prints a bar by default; tinyframe's predict is quiet unless asked). ``x=`` is Keras's name for ``X``.
+        ``callbacks`` get Keras's predict hooks: ``on_predict_begin``, ``on_predict_batch_begin``/``end``
+        (the batch's ``outputs`` in the logs), ``on_predict_end``.
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         """
         X = self.check_input(_inputs_argument(X, x, "predict"))
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
         verbose = _check_verbose(verbose, "predict", auto=0)
+        hooks = self._hooks(callbacks, "predict", data.n_samples(X), batch_size)
         start = time.perf_counter()
         with reading(self.layers, "predict"):
-            out = self._predict(X, batch_size)
+            if hooks is not None:
+                hooks.call("on_predict_begin", None)
+            out = self._predict(X, batch_size, hooks, "predict")
+            if hooks is not None:
+                hooks.call("on_predict_end", None)
         if verbose:
             steps = 1 if batch_size is None else math.ceil(data.n_samples(X) / batch_size)
             print(f"{steps}/{steps} - {time.perf_counter() - start:.3g}s", flush=True)
@@ -618,7 +637,19 @@ class Model:
         """The outputs for one batch ``x`` (Keras's name): `predict` in one batch, quietly."""
         return self.predict(x, verbose=0)
 
-    def _predict(self, X: np.ndarray | list[np.ndarray], batch_size: int | None) -> Any:
+    def _hooks(self, callbacks: Any, what: str, n: int, batch_size: int | None) -> Any:
+        """The `CallbackList` of an evaluate or predict call (None without callbacks)."""
+        if callbacks is None:
+            return None
+        from .callbacks.base import CallbackList
+        from .training import checked_callbacks
+
+        steps = 1 if batch_size is None else math.ceil(n / batch_size)
+        return CallbackList(checked_callbacks(callbacks, what), self, {"steps": steps, "samples": n})
+
+    def _predict(
+        self, X: np.ndarray | list[np.ndarray], batch_size: int | None, hooks: Any = None, kind: str = "predict"
+    ) -> Any:
         xs = X if isinstance(X, list) else [X]
         n = xs[0].shape[0]
         step = n if batch_size is None else batch_size
@@ -626,13 +657,20 @@ class Model:
         outs = [np.empty((n, *shape), self.dtype) for shape in shapes]
         pages = [p for p in map(FilePages.of, xs) if p is not None]  # inputs mapped from a file: pages given back
         with silenced(), Scratch():  # overflow shows up as inf or NaN, reported below; work arrays of this call
-            for start in range(0, n, step):
+            for batch, start in enumerate(range(0, n, step)):
                 rows = slice(start, start + step)
+                if hooks is not None:
+                    hooks.call(f"on_{kind}_batch_begin", batch, {"batch": batch, "size": min(step, n - start)})
                 y_hat = self.forward([x[rows] for x in xs] if len(xs) > 1 else xs[0][rows])
                 for out, y, shape in zip(outs, y_hat if len(outs) > 1 else [y_hat], shapes):
                     if y.shape[1:] != shape:
                         raise self._shape_error(y)
                     out[rows] = y
+                if hooks is not None:
+                    logs = {"batch": batch, "size": min(step, n - start)}
+                    if kind == "predict":
+                        logs["outputs"] = [out[rows] for out in outs] if len(outs) > 1 else outs[0][rows]
+                    hooks.call(f"on_{kind}_batch_end", batch, logs)
                 for page in pages:
                     page.release()
         for out in outs:
@@ -652,6 +690,7 @@ class Model:
         verbose: Any = "auto",
         sample_weight: Any = None,
         return_dict: bool = False,
+        callbacks: Any = None,
         *,
         x: Any = None,
     ) -> float | list[float] | dict[str, float]:
@@ -662,6 +701,8 @@ class Model:
         dict ``{"loss": ..., <metric>: ...}`` with ``return_dict=True``. ``sample_weight``
         ``(n,)`` weighs each sample's loss and metrics. ``verbose`` 1 (and ``"auto"``) prints
         one line with the results, 0 nothing. A call that raises leaves the model as it was.
+        ``callbacks`` get Keras's test hooks: ``on_test_begin``, ``on_test_batch_begin``/``end``,
+        ``on_test_end`` (with the results).
         """
         X = self.check_input(_inputs_argument(X, x, "evaluate"))
         if y is None:
@@ -673,11 +714,16 @@ class Model:
         verbose = _check_verbose(verbose, "evaluate", auto=1)
         if not isinstance(return_dict, (bool, np.bool_)):
             raise TypeError(f"evaluate: return_dict must be True or False. Received: {return_dict!r}")
+        hooks = self._hooks(callbacks, "evaluate", data.n_samples(X), batch_size)
         compiled = (self.loss, self.optimizer, self.metrics)
         self._ensure_compiled()
         try:
             with reading([*self.layers, self.loss], "evaluate"):
-                logs = self._evaluate(X, Y, batch_size, W)
+                if hooks is not None:
+                    hooks.call("on_test_begin", None)
+                logs = self._evaluate(X, Y, batch_size, W, hooks)
+                if hooks is not None:
+                    hooks.call("on_test_end", dict(logs))
         except BaseException:
             self.loss, self.optimizer, self.metrics = compiled
             raise
@@ -690,11 +736,11 @@ class Model:
         return self.evaluate(x, y, verbose=0, sample_weight=sample_weight, return_dict=return_dict)
 
     def _evaluate(
-        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None = None
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None = None, hooks: Any = None
     ) -> dict[str, float]:
         if type(self).test_step is not Model.test_step:
-            return self._evaluate_by_steps(X, Y, batch_size, W)
-        y_hat = self._predict(X, batch_size)
+            return self._evaluate_by_steps(X, Y, batch_size, W, hooks)
+        y_hat = self._predict(X, batch_size, hooks, "test")
         loss = copy.copy(self.loss)  # this call's own: what its forward records is not another thread's
         with np.errstate(all="ignore"), Scratch():  # a loss too large for the dtype is reported as inf
             value = loss.forward(y_hat, Y) if W is None else loss.forward(y_hat, Y, sample_weight=W)
@@ -707,7 +753,7 @@ class Model:
         return logs
 
     def _evaluate_by_steps(
-        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, W: np.ndarray | None, hooks: Any = None
     ) -> dict[str, float]:
         """`evaluate` through a subclass's own ``test_step``, batch by batch (Keras's rule).
 
@@ -719,13 +765,17 @@ class Model:
         step = n if batch_size is None else batch_size
         self._reset_metrics()
         with np.errstate(all="ignore"), Scratch():
-            for start in range(0, n, step):
+            for batch, start in enumerate(range(0, n, step)):
                 rows = slice(start, start + step)
-                x = [a[rows] for a in X] if isinstance(X, list) else X[rows]
-                y, w = Y[rows], None if W is None else W[rows]
-                logs = self.test_step(x, y) if w is None else self.test_step(x, y, w)
+                x, y = data.rows_of(X, rows), data.rows_of(Y, rows)
+                w, m = None if W is None else W[rows], data.n_samples(y)
+                if hooks is not None:
+                    hooks.call("on_test_batch_begin", batch, {"batch": batch, "size": m})
+                logs = call_step(self.test_step, x, y, w)
                 for key, value in logs.items():
-                    totals[key] = totals.get(key, 0.0) + float(value) * y.shape[0]
+                    totals[key] = totals.get(key, 0.0) + float(value) * m
+                if hooks is not None:
+                    hooks.call("on_test_batch_end", batch, {"batch": batch, "size": m, **logs})
         return {**{key: value / n for key, value in totals.items()}, **self._metric_results()}
 
     def train_on_batch(
@@ -745,6 +795,37 @@ class Model:
     def weights(self) -> list[np.ndarray]:
         """Every parameter and state array, Keras order: each layer's parameters, then its state."""
         return [w for layer in self.layers for w in (*layer.params.values(), *layer.state.values())]
+
+    @property
+    def trainable_gradients(self) -> list[np.ndarray]:
+        """The gradients of `trainable_weights`, in the same order (set by the last backward)."""
+        return [layer.grads[name] for layer in self.layers if layer.trainable for name in layer.params]
+
+    def apply_gradients(self) -> bool:
+        """One guarded optimizer step of the trainable parameters from their gradients: fit's own update.
+
+        What ``optimizer.apply_gradients(zip(model.trainable_gradients, model.trainable_weights))``
+        does in a custom ``train_step``. Returns False if the step was undone (a weight would have
+        become NaN or infinite), as fit's step does; `fit` then stops.
+        """
+        self._sync()
+        if self._step():
+            return True
+        self._overflowed = True
+        return False
+
+    @property
+    def trainable(self) -> bool:
+        """Whether any layer is trainable; setting it sets every layer's (Keras's ``model.trainable``)."""
+        return any(layer.trainable for layer in self.layers)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{self.name}: trainable must be True or False. Received: trainable={value!r}")
+        with writing(self.layers, "trainable"):
+            for layer in self.layers:
+                layer.trainable = bool(value)
 
     @property
     def trainable_weights(self) -> list[np.ndarray]:
@@ -813,6 +894,15 @@ class Model:
         self._require_built("get_config")
         return model_config(self)
 
+    def to_json(self, **kwargs: Any) -> str:
+        """`get_config` as a JSON string (Keras's ``to_json``; ``kwargs`` go to ``json.dumps``).
+
+        `tinyframe.models.model_from_json` makes a new model from it, with new weights.
+        """
+        import json
+
+        return json.dumps(self.get_config(), **kwargs)
+
     @classmethod
     def from_config(cls, config: dict[str, Any], seed: Any = None) -> Model:
         """A new model from `get_config`'s dict: the same layers and shapes, new weights drawn from ``seed``.
@@ -844,11 +934,13 @@ class Model:
         export(self, filepath, opset=opset)
 
     def summary(self, print_fn: Any = print) -> None:
-        """Print a Keras-style table: each layer, its output shape and parameter count, and the totals."""
-        from .summary import summary_table
+        """Print a Keras-style table: each layer, its output shape and parameter count, and the totals.
 
-        self._require_built("summary")
-        print_fn(summary_table(self))
+        A model not built yet lists its layers with ``?`` shapes and ``0 (unbuilt)`` counts, as Keras does.
+        """
+        from .summary import summary_table, unbuilt_table
+
+        print_fn(summary_table(self) if self.built else unbuilt_table(self))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

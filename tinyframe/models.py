@@ -8,7 +8,7 @@ from .layers.input import Input
 from .model import Model, Sequential
 from .saving import load_model
 
-__all__ = ["Model", "Sequential", "Input", "load_model", "clone_model"]
+__all__ = ["Model", "Sequential", "Input", "load_model", "clone_model", "model_from_json"]
 
 
 def clone_model(model: Model, seed: Any = None) -> Model:
@@ -25,3 +25,16 @@ def clone_model(model: Model, seed: Any = None) -> Model:
     if not isinstance(model, Model):
         raise TypeError(f"clone_model: expected a tinyframe Model or Sequential. Received: {type(model).__name__}")
     return Model.from_config(model.get_config(), seed=seed)
+
+
+def model_from_json(json_string: str, seed: Any = None) -> Model:
+    """The model `Model.to_json` describes, with new weights (Keras's ``model_from_json``); no code is run."""
+    import json
+
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError(f"model_from_json: expected a JSON string. Received: {type(json_string).__name__}")
+    try:
+        config = json.loads(json_string)
+    except ValueError as error:
+        raise ValueError(f"model_from_json: not valid JSON ({error})") from None
+    return Model.from_config(config, seed=seed)

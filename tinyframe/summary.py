@@ -131,3 +131,22 @@ def summary_table(model: Any) -> str:
             "_" * rule,
         ]
     )
+
+
+def unbuilt_table(model: Any) -> str:
+    """Keras's summary of a model not built yet: its layers, ``?`` for their shapes, ``0 (unbuilt)`` weights.
+
+    >>> from tinyframe import Sequential
+    >>> from tinyframe.layers import Dense
+    >>> print(unbuilt_table(Sequential([Dense(3)], name="tiny")))
+    Model: "tiny" (not built yet: its input shape is unknown)
+     #  Layer (type)   Output Shape  Param #
+     0  dense (Dense)  ?             0 (unbuilt)
+    """
+    rows = [
+        (str(i), f"{layer.name} ({type(layer).__name__})", "?", "0 (unbuilt)") for i, layer in enumerate(model.layers)
+    ]
+    widths = [max(len(row[c]) for row in [_HEADERS, *rows]) for c in range(4)]
+    lines = [f'Model: "{model.name}" (not built yet: its input shape is unknown)']
+    lines += [" " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [_HEADERS, *rows]]
+    return "\n".join(lines)

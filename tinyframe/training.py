@@ -18,6 +18,7 @@ from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
 from ._scratch import Scratch
 from ._snapshot import Snapshot
+from ._step import call_step
 from .callbacks.base import Callback, CallbackList
 from .callbacks.console import end_open_line
 from .callbacks.history import History
@@ -140,19 +141,19 @@ def _checked_arguments(
     validation_split = check_float(
         validation_split, "validation_split", "fit", 0.0, 1.0, low_open=False, high_open=True
     )
-    return epochs, batch_size, initial_epoch, validation_split, _checked_callbacks(callbacks)
+    return epochs, batch_size, initial_epoch, validation_split, checked_callbacks(callbacks)
 
 
-def _checked_callbacks(callbacks: Any) -> list[Callback]:
+def checked_callbacks(callbacks: Any, owner: str = "fit") -> list[Callback]:
     """A list of `Callback` s; a single callback is taken as a list of one (as Keras 3 does)."""
     if isinstance(callbacks, Callback):
         return [callbacks]
     if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"fit: callbacks must be a list of Callback instances. Received: {callbacks!r}")
+        raise TypeError(f"{owner}: callbacks must be a list of Callback instances. Received: {callbacks!r}")
     callbacks = list(callbacks or [])
     for callback in callbacks:
         if not isinstance(callback, Callback):
-            raise TypeError(f"fit: callbacks must be Callback instances. Received: {callback!r}")
+            raise TypeError(f"{owner}: callbacks must be Callback instances. Received: {callback!r}")
     return callbacks
 
 
@@ -270,11 +271,16 @@ def _train(
                 hooks.on_epoch_end(epoch, logs)
                 if model.stop_training:
                     break
-            hooks.on_train_end()
+            hooks.on_train_end(dict(history_logs(history)))  # Keras passes the last epoch's logs
     finally:
         if progress:
             progress.close()
     return history
+
+
+def history_logs(history: History) -> dict[str, float]:
+    """The last finished epoch's logs, as the History holds them ({} before any)."""
+    return {key: values[-1] for key, values in history.history.items() if values}
 
 
 def _run_epoch(
@@ -289,7 +295,7 @@ def _run_epoch(
     for batch, (xb, yb, wb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
             hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
-        logs = step(xb, yb) if wb is None else step(xb, yb, wb)
+        logs = call_step(step, xb, yb, wb)
         interrupt.check()
         loss = logs["loss"]
         if not math.isfinite(loss):
@@ -323,7 +329,7 @@ def batch_logs(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any
         model._prepare_training()
         model._reset_metrics()
         model._overflowed = False
-        logs = model.train_step(X, Y) if W is None else model.train_step(X, Y, W)
+        logs = call_step(model.train_step, X, Y, W)
         return {**logs, **model._metric_results()}
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .data import as_numeric_array, one_hot
 
-__all__ = ["to_categorical", "plot_model"]
+__all__ = ["to_categorical", "plot_model", "unpack_x_y_sample_weight", "pack_x_y_sample_weight"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -51,3 +51,27 @@ def plot_model(model: Any, to_file: str = "model.png", show_shapes: bool = True,
     figure = draw(model)
     figure.savefig(to_file, dpi=options.get("dpi", 100))
     return figure
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """Keras's: ``(x, y, sample_weight)`` from a batch of ``(x,)``, ``(x, y)`` or ``(x, y, w)`` (None filled in).
+
+    >>> unpack_x_y_sample_weight((1, 2))
+    (1, 2, None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) in (1, 2, 3):
+        return (*data, *(None,) * (3 - len(data)))
+    raise ValueError(
+        f"unpack_x_y_sample_weight: expected (x,), (x, y) or (x, y, sample_weight). Received: {data!r:.80}"
+    )
+
+
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> tuple:
+    """Keras's: the batch tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else (x, y, sample_weight)

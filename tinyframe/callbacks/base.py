@@ -69,6 +69,18 @@ class Callback:
 
     def on_test_end(self, logs: dict | None = None) -> None: ...
 
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_predict_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_predict_end(self, logs: dict | None = None) -> None: ...
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
 
 def _overrides(callback: Callback, *hooks: str) -> bool:
     """Whether any of ``hooks`` is not `Callback`'s own: a subclass's method, or a function set on the instance."""
@@ -118,3 +130,9 @@ class CallbackList:
     def on_test_end(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:
             callback.on_test_end({} if logs is None else logs)
+
+    def call(self, hook: str, *args: Any) -> None:
+        """``hook(*args, logs)`` on every callback: the hooks of `evaluate` and `predict` (Keras's test and predict)."""
+        *positional, logs = args if args else (None,)
+        for callback in self.callbacks:
+            getattr(callback, hook)(*positional, {} if logs is None else logs)

@@ -165,6 +165,30 @@ class Optimizer:
         finally:
             self._in_update = False
 
+    def apply_gradients(self, grads_and_vars: Any) -> bool:
+        """Keras's ``optimizer.apply_gradients(zip(grads, vars))`` in a custom ``train_step``: one guarded step.
+
+        ``vars`` must be the compiled model's `trainable_weights` and ``grads`` its
+        `trainable_gradients` (the arrays themselves, in that order): the step is the model's own
+        (`Model.apply_gradients`), keyed as `fit` keys it, frozen layers left alone, undone if
+        it would leave a weight non-finite (then False is returned).
+        """
+        pairs = list(grads_and_vars)
+        model = getattr(self, "_model", lambda: None)()
+        if model is None:
+            raise ValueError(f"{type(self).__name__}.apply_gradients: compile a model with this optimizer first")
+        weights, gradients = model.trainable_weights, model.trainable_gradients
+        if len(pairs) != len(weights) or any(
+            g is not mg or v is not mv for (g, v), mg, mv in zip(pairs, gradients, weights)
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.apply_gradients: expected zip(model.trainable_gradients, "
+                f"model.trainable_weights) of the model it was compiled with ({len(weights)} arrays, the arrays "
+                f"themselves). Received: {len(pairs)} pairs of other arrays. To update other arrays, use "
+                "step(params, grads)"
+            )
+        return model.apply_gradients()
+
     def update(self, key: Hashable, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
