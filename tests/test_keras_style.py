@@ -114,7 +114,7 @@ def test_model_built_lazily_on_first_fit_or_call(digits):
     for first_use in ("fit", "call", "predict"):
         model = Sequential([Dense(30, activation="relu"), Dense(10, activation="softmax")], seed=0)
         assert not model.built and model.input_shape is None
-        for what in (model.summary, model.get_weights, model.count_params):
+        for what in (model.get_weights, model.count_params):  # summary() lists the unbuilt layers, as Keras
             with pytest.raises(ValueError, match="not built yet.*Input\\(shape\\)"):
                 what()
         with pytest.raises(ValueError, match="Dense\\(30, activation='relu'\\) is not built yet"):
@@ -929,3 +929,18 @@ def test_models_module_as_keras_models(tmp_path):
     clone = tinyframe.models.clone_model(model)
     assert [type(layer) for layer in clone.layers] == [type(layer) for layer in model.layers]
     assert clone.count_params() == model.count_params() and clone.optimizer is None  # new weights, not compiled
+
+
+def test_dense_and_conv_speak_keras_names_and_files_with_the_old_keys_still_load(tmp_path):
+    model = keras_mlp("float64", seed=0)
+    dense = model.layers[0]
+    assert dense.kernel is dense.params["W"] and dense.bias is dense.params["b"] and dense.units == 30
+    assert dense.get_config()["units"] == 30 and "out_features" not in dense.get_config()
+    # what get_config wrote before (and every earlier file holds): in_features / out_features
+    old = {"in_features": None, "out_features": 30, "activation": "relu"}
+    assert Dense.from_config(old).get_config() == dense.get_config()
+    assert Dense.from_config({"in_features": 64, "out_features": 30}).get_config() == {
+        **Dense(64, 30).get_config(),
+        "units": 30,
+        "in_features": 64,
+    }

@@ -142,7 +142,7 @@ def test_a_config_that_claims_a_huge_string_or_void_is_refused(tmp_path, dtype, 
 @pytest.mark.parametrize("width", [16_000, 10**6])
 def test_a_config_that_describes_a_huge_model_without_its_arrays_is_refused(tmp_path, width):
     config = config_of(Sequential([Dense(2, 2)], dtype="float64", seed=0))
-    config["model"]["layers"][0]["config"].update(in_features=width, out_features=width)
+    config["model"]["layers"][0]["config"].update(in_features=width, units=width)
     config["model"]["input_shape"] = [width]
     write_zip(tmp_path / "m.npz", {"config.npy": npy_bytes(np.array(json.dumps(config)))})
     outcome, peak = load_in_child(tmp_path / "m.npz")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers, subclassed
+from . import compiling, data, losses, optimizers, subclassed, utils
 from . import metrics as metrics_module
 from ._checks import check_positive_int
 from ._fp import silenced
@@ -35,6 +35,7 @@ from .layers.shapes import batch_shape
 from .losses.outputs import OutputLosses
 
 _DTYPES = ("float32", "float64")
+_NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "<not given>"})()  # None is a value X may be
 _tape = _TAPE.get
 
 
@@ -186,7 +187,7 @@ class Model:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{owner}: name must be a string. Received: {name!r}")
         self.name = name or default_name
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(utils.model_seed(seed))  # set_random_seed's sequence for None
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}
@@ -477,7 +478,7 @@ class Model:
             self._set_compiled(loss, optimizer, {})
         self._penalized = self._layers_with_penalty()
 
-    def fit(self, X: Any = None, y: Any = None, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
+    def fit(self, X: Any = _NOT_GIVEN, y: Any = None, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
         """Train; see `tinyframe.training.fit` for every argument. Returns a `History`.
 
         ``batch_size=32`` by default, as in Keras; the article's full-batch gradient
@@ -486,7 +487,7 @@ class Model:
         """
         from .training import fit
 
-        X = _inputs_argument(X, kwargs.pop("x", None), "fit")
+        X = _inputs_argument(X, kwargs.pop("x", _NOT_GIVEN), "fit")
         if y is None:
             raise TypeError("fit: give the targets y: fit(x, y)")
         return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
@@ -601,12 +602,12 @@ class Model:
 
     def predict(
         self,
-        X: Any = None,
+        X: Any = _NOT_GIVEN,
         batch_size: int | None = None,
         verbose: Any = "auto",
         callbacks: Any = None,
         *,
-        x: Any = None,
+        x: Any = _NOT_GIVEN,
     ) -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
 
@@ -684,7 +685,7 @@ class Model:
 
     def evaluate(
         self,
-        X: Any = None,
+        X: Any = _NOT_GIVEN,
         y: Any = None,
         batch_size: int | None = None,
         verbose: Any = "auto",
@@ -692,7 +693,7 @@ class Model:
         return_dict: bool = False,
         callbacks: Any = None,
         *,
-        x: Any = None,
+        x: Any = _NOT_GIVEN,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on ``(X, y)`` without training; an uncompiled model uses the defaults.
 
@@ -959,11 +960,11 @@ class Model:
 
 def _inputs_argument(X: Any, x: Any, owner: str) -> Any:
     """The inputs given as ``X`` (tinyframe's name) or ``x`` (Keras's); a TypeError for neither or both."""
-    if X is not None and x is not None:
+    if X is not _NOT_GIVEN and x is not _NOT_GIVEN:
         raise TypeError(f"{owner}: give the inputs once, as X or as x (Keras's name), not both")
-    if X is None and x is None:
+    if X is _NOT_GIVEN and x is _NOT_GIVEN:
         raise TypeError(f"{owner}: give the inputs: {owner}(x, ...) or {owner}(x=...)")
-    return X if X is not None else x
+    return X if X is not _NOT_GIVEN else x
 
 
 def _tensors(x: Any, what: str) -> tuple[list[str] | None, list[Any]]:

@@ -202,6 +202,18 @@ class _Conv(Layer):
         return dxp[self._windows.interior(geometry)] if geometry.padded else dxp
 
     # ----------------------------------------------------------------- config
+    @property
+    def kernel(self) -> np.ndarray:
+        """Keras's name for the kernel ``W``, ``(*kernel_size, channels, filters)``: the live array."""
+        self._require_built("kernel")
+        return self.params["W"]
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """Keras's name for the bias ``b``, ``(filters,)`` (None with ``use_bias=False``): the live array."""
+        self._require_built("bias")
+        return self.params.get("b")
+
     def get_config(self) -> dict:
         config = {
             "filters": self.filters,

@@ -84,9 +84,9 @@ class Dense(Layer):
                 raise TypeError(f"Dense: out_features must be an integer. Received: out_features={out_features!r}")
             out_features, activation = None, out_features
         if units is not None:
-            if out_features is not None or in_features is not None:
-                raise TypeError("Dense: give units= alone, or (in_features, out_features). Received both")
-            out_features = units
+            if out_features is not None:
+                raise TypeError("Dense: give units= or out_features=, not both (they are one number)")
+            out_features = units  # Dense(units=30), or Dense(in_features=64, units=30) as get_config writes it
         elif out_features is None:  # one number: Keras's units
             in_features, out_features = None, in_features
         if out_features is None:
@@ -115,6 +115,18 @@ class Dense(Layer):
     def units(self) -> int:
         """The number of outputs (Keras's name for ``out_features``)."""
         return self.out_features
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """Keras's name for the weight matrix ``W``, ``(in_features, units)``: the live array."""
+        self._require_built("kernel")
+        return self.params["W"]
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """Keras's name for the bias ``b``, ``(units,)`` (None with ``use_bias=False``): the live array."""
+        self._require_built("bias")
+        return self.params.get("b")
 
     # ------------------------------------------------------------------ shapes
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -185,7 +197,9 @@ class Dense(Layer):
         return self.kernel_regularizer is not None or (self.bias_regularizer is not None and self.use_bias)
 
     def get_config(self) -> dict:
-        config: dict[str, Any] = {"in_features": self.declared_in_features(), "out_features": self.out_features}
+        config: dict[str, Any] = {"units": self.out_features}  # Keras's key (files with out_features still load)
+        if self.declared_in_features() is not None:
+            config["in_features"] = self.declared_in_features()
         if self.activation is not None:
             config["activation"] = activations.serialize(self.activation)
         if not self.use_bias:
