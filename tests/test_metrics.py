@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tinyframe import Sequential, load_model, metrics
-from tinyframe._config import metric_names
+from tinyframe._config import metric_specs
 from tinyframe.activations import Sigmoid
 from tinyframe.layers import Dense
 from tinyframe.metrics import (
@@ -235,16 +235,24 @@ def test_saving_keeps_the_built_in_metrics_only(tmp_path):
     def f1(y_true, y_pred):
         return 0.0
 
+    class MyRecall(Recall):  # a class of one's own: a file names no code
+        pass
+
     model = Sequential([Dense(4, 2)], seed=0)
-    model.compile(metrics=["AUC", "precision", Recall(thresholds=0.7), f1, TopKCategoricalAccuracy(k=5)])
+    model.compile(
+        metrics=["AUC", "precision", Recall(thresholds=0.7), f1, TopKCategoricalAccuracy(k=5), MyRecall(name="r")]
+    )
     with pytest.warns(UserWarning) as caught:
-        assert metric_names(model.metrics) == ["AUC", "precision", "top_k_categorical_accuracy"]
+        specs = metric_specs(model.metrics)
+    recall = {"class_name": "Recall", "config": {"thresholds": 0.7, "name": "recall"}}  # other settings: a spec
+    assert specs == ["AUC", "precision", recall, "top_k_categorical_accuracy"]
     messages = [str(w.message) for w in caught]
-    assert any("metric 'recall' has other settings than the name gives" in m for m in messages)
-    assert any("metric 'f1' is a custom function or metric" in m for m in messages) and len(messages) == 2
+    assert any("save: metric 'f1' is a custom function or metric, which a file cannot hold" in m for m in messages)
+    assert any("metric 'r' is a custom function or metric" in m for m in messages) and len(messages) == 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.save(tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz")
-    assert list(loaded.metrics) == ["AUC", "precision", "top_k_categorical_accuracy"]
+    assert list(loaded.metrics) == ["AUC", "precision", "recall", "top_k_categorical_accuracy"]
     assert all(isinstance(metric, Metric) for metric in loaded.metrics.values())
+    assert loaded.metrics["recall"].thresholds == 0.7

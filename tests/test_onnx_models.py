@@ -28,7 +28,11 @@ from tinyframe.layers import (  # noqa: E402
     BatchNormalization,
     Bidirectional,
     Conv1D,
+    Conv1DTranspose,
     Conv2D,
+    Conv2DTranspose,
+    Cropping1D,
+    Cropping2D,
     Dense,
     Embedding,
     Flatten,
@@ -41,9 +45,12 @@ from tinyframe.layers import (  # noqa: E402
     MaxPooling1D,
     MaxPooling2D,
     Normalization,
+    RepeatVector,
     Rescaling,
     Reshape,
     SimpleRNN,
+    UpSampling1D,
+    UpSampling2D,
     ZeroPadding1D,
     ZeroPadding2D,
 )
@@ -155,6 +162,42 @@ def test_conv_and_pooling_stacks(dtype, layers, batch, seed):
         assume(False)
     model = randomized(model, seed)
     agree("conv", model, inputs(seed, (batch, *model.input_shape)))
+
+
+@st.composite
+def upsampling_stacks(draw):
+    """A decoder: 1 or 2 transposed convolutions or UpSampling layers, each maybe cropped after, from images or
+    from a vector repeated into a sequence. Sizes stay small (kernels and strides up to 3, upsampling up to 2),
+    so the float32 sum of the last Dense stays within the tolerance of `agree`."""
+    rank = draw(st.sampled_from([1, 2]))
+    transpose, upsampling, cropping = (
+        (Conv1DTranspose, UpSampling1D, Cropping1D) if rank == 1 else (Conv2DTranspose, UpSampling2D, Cropping2D)
+    )
+    shape = (*(draw(st.integers(1, 3)) for _ in range(rank)), draw(small))
+    layers = [Input(shape)]
+    if rank == 1 and draw(st.booleans()):
+        layers = [Input(shape[1:]), RepeatVector(shape[0])]
+    for _ in range(draw(st.integers(1, 2))):
+        if draw(st.booleans()):
+            kernel, strides = (tuple(draw(st.integers(1, 3)) for _ in range(rank)) for _ in range(2))
+            padding, activation = draw(st.sampled_from(["valid", "same"])), draw(st.sampled_from(ACTIVATIONS))
+            layers.append(
+                transpose(draw(small), kernel, strides, padding, activation=activation, use_bias=draw(st.booleans()))
+            )
+        else:
+            layers.append(upsampling(tuple(draw(st.integers(1, 2)) for _ in range(rank))))
+        shape = layers[-1].compute_output_shape(shape)
+        if draw(st.booleans()):  # at least one position left on every axis
+            before = [draw(st.integers(0, n - 1)) for n in shape[:-1]]
+            layers.append(cropping([(a, draw(st.integers(0, n - 1 - a))) for a, n in zip(before, shape[:-1])]))
+            shape = layers[-1].compute_output_shape(shape)
+    return [*layers, Flatten(), Dense(draw(small))]  # fmt: skip
+
+
+@given(dtypes, upsampling_stacks(), small, st.integers(0, 2**16))
+def test_upsampling_cropping_and_transposed_convolution_stacks(dtype, layers, batch, seed):
+    model = randomized(Sequential(layers, dtype=dtype, seed=seed), seed)
+    agree("upsampling", model, inputs(seed, (batch, *model.input_shape)))
 
 
 RECURRENT_ACTIVATIONS = ["tanh", "sigmoid", "relu", "gelu", "swish", "selu", "elu", "softplus", None]

@@ -70,9 +70,20 @@ LAYER_FACTORIES = {
     "Reshape": lambda cls, width: cls((-1,)),
     "Conv1D": lambda cls, width: cls(3, 2, padding="same", activation="tanh", bias_initializer="uniform"),
     "Conv2D": lambda cls, width: cls(2, (2, 1), strides=2, use_bias=False, kernel_initializer="he_normal"),
+    "Conv1DTranspose": lambda cls, width: cls(
+        3, 3, strides=2, padding="same", activation="tanh", bias_initializer="uniform"
+    ),
+    "Conv2DTranspose": lambda cls, width: cls(
+        2, (2, 3), strides=(2, 1), use_bias=False, kernel_initializer="he_normal"
+    ),
     "Embedding": lambda cls, width: cls(10, width),
     "ZeroPadding1D": lambda cls, width: cls((2, 1)),
     "ZeroPadding2D": lambda cls, width: cls(((1, 0), (0, 2))),
+    "Cropping1D": lambda cls, width: cls((2, 1)),
+    "Cropping2D": lambda cls, width: cls(((1, 0), (2, 1))),
+    "UpSampling1D": lambda cls, width: cls(3),
+    "UpSampling2D": lambda cls, width: cls((2, 3)),
+    "RepeatVector": lambda cls, width: cls(3),
     "SimpleRNN": lambda cls, width: cls(width, activation="relu", recurrent_initializer="glorot_normal"),
     "GRU": lambda cls, width: cls(width, recurrent_activation="tanh", bias_initializer="uniform"),
     "LSTM": lambda cls, width: cls(width, unit_forget_bias=False, bias_initializer="uniform"),
@@ -81,6 +92,7 @@ LAYER_FACTORIES = {
     ),
     "Rescaling": lambda cls, width: cls([0.5 + i for i in range(width)], offset=-0.25),
     "Normalization": lambda cls, width: adapted(cls(), width),
+    "TimeDistributed": lambda cls, width: cls(tinyframe.layers.Dense(width, activation="tanh")),
 }
 
 
@@ -92,7 +104,7 @@ def adapted(layer, width):
 
 # Layers that take samples of another shape than the 4 features small_model gives them: that shape (4 values),
 # made by a Reshape in front of the layer; a Flatten behind it gives the Dense after it a flat row.
-SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1)}
+SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1), "Conv1DTranspose": (4, 1), "Conv2DTranspose": (2, 2, 1)}
 
 
 def embedding_setup(layer, dtype):
@@ -167,6 +179,12 @@ RANKED = {
     "Bidirectional": ((6, 5), None),
     "ZeroPadding1D": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
     "ZeroPadding2D": ((6, 6, 5), tinyframe.layers.GlobalAveragePooling2D),
+    "Cropping1D": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "Cropping2D": ((6, 6, 5), tinyframe.layers.GlobalAveragePooling2D),
+    "UpSampling1D": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "UpSampling2D": ((6, 6, 5), tinyframe.layers.GlobalAveragePooling2D),
+    "RepeatVector": ((5,), tinyframe.layers.Flatten),  # rows become sequences of 3 equal steps
+    "TimeDistributed": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
 }
 
 

@@ -168,29 +168,21 @@ def generator(state: Any) -> np.random.Generator:
     return rng
 
 
-def metric_names(metrics: dict[str, Any]) -> list[str]:
-    """Names of the built-in metrics (saved); the others are left out with a warning.
+def metric_specs(metrics: dict[str, Any]) -> list[str | dict[str, Any]]:
+    """How a file names the built-in metrics (`tinyframe.metrics.serialize`); the others are left out with a warning.
 
-    A metric is built-in when ``metrics.get(name)`` gives an object of the same class
-    with the same config, so loading the name re-creates it: ``"precision"`` is, but a
-    ``Precision(thresholds=0.7)`` (named ``"precision"``) or a wrapped function is not.
+    A metric that ``metrics.get(name)`` re-creates is saved as its name (``"precision"``); one
+    of a built-in class with other settings or another name (``Recall(thresholds=0.7)``,
+    ``SparseCategoricalAccuracy(name="acc")``) as ``{"class_name", "config"}``. A wrapped
+    function or a metric class of your own is not saved (a file holds no code).
     """
-    names = []
-    for name, metric in metrics.items():
+    specs = []
+    for metric in metrics.values():
         try:
-            reference = metrics_module.get(name)
-        except ValueError:
-            reference = None
-        if type(reference) is type(metric) and reference.get_config() == metric.get_config():
-            names.append(name)
-            continue
-        what = (
-            "is a custom function or metric"
-            if reference is None or type(reference) is not type(metric)
-            else f"has other settings than the name gives ({metric!r}, not {reference!r})"
-        )
-        warn(
-            f"save: metric {name!r} {what}, which a file cannot hold; it is not saved. "
-            "After load_model, compile again with it to have it reported."
-        )
-    return names
+            specs.append(metrics_module.serialize(metric))
+        except ValueError as error:  # "metric 'f1' is a custom function or metric"
+            warn(
+                f"save: {error}, which a file cannot hold; it is not saved. "
+                "After load_model, compile again with it to have it reported."
+            )
+    return specs

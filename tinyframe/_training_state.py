@@ -3,11 +3,11 @@
 Saved: the loss and the optimizer as ``{"class_name", "config"}``, the optimizer's
 ``iterations``, the names of its state slots (the arrays go into the file as
 ``optimizer/0/<slot>``, one flat array over every parameter in ``get_weights``
-order, the slot's initial value for a parameter without state), and the built-in metric
-names. A learning-rate schedule is part of the optimizer's config (a built-in one only).
+order, the slot's initial value for a parameter without state), and the built-in
+metrics (by name, or as ``{"class_name", "config"}`` with other settings or names).
+A learning-rate schedule is part of the optimizer's config (a built-in one only).
 That, with the weights and the Generator state, is everything a step depends on,
-so `fit(..., initial_epoch=k)` continues bit for bit.
-"""
+so `fit(..., initial_epoch=k)` continues bit for bit."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "iterations": int(optimizer.iterations),
             "state": {"0": names} if names else {},
         },
-        "metrics": _metric_names(model.metrics),
+        "metrics": _metric_specs(model.metrics),
     }
     return spec, arrays
 
@@ -131,14 +131,14 @@ def _loss_spec(loss: Any) -> dict[str, Any]:
     }
 
 
-def _metric_names(metrics: dict[str, Any]) -> list[str] | dict[str, list[str]]:
-    """The built-in metrics' names; for a model of several outputs, ``{output: [names]}``."""
+def _metric_specs(metrics: dict[str, Any]) -> list | dict[str, list]:
+    """The built-in metrics (names or specs, `_config.metric_specs`); for several outputs, ``{output: [...]}``."""
     if not any(isinstance(m, OutputMetric) for m in metrics.values()):
-        return _config.metric_names(metrics)
+        return _config.metric_specs(metrics)
     per_output: dict[str, dict[str, Any]] = {}
     for m in metrics.values():
         per_output.setdefault(m.output, {})[m.metric.name] = m.metric
-    return {output: _config.metric_names(found) for output, found in per_output.items()}
+    return {output: _config.metric_specs(found) for output, found in per_output.items()}
 
 
 def _check_schedule(optimizer: Any) -> None:
@@ -161,8 +161,9 @@ def set_state(model: Any, slots: dict[str, np.ndarray]) -> None:
 
 
 def read(spec: Any) -> tuple[Any, Any, Any, Any]:
-    """``(loss, optimizer, metric names, loss weights)`` from the file's ``compile`` entry: `Model.compile`'s
-    arguments (a dict by output name for several outputs); ``iterations`` is set."""
+    """``(loss, optimizer, metrics, loss weights)`` from the file's ``compile`` entry: `Model.compile`'s
+    arguments (a dict by output name for several outputs); ``iterations`` is set. The metrics are
+    names, or `Metric` objects for the ``{"class_name", "config"}`` entries of built-in classes."""
     spec = _config.expect(spec, dict, "config.compile")
     loss, loss_weights = _read_loss(spec.get("loss"))
     optimizer = _config.from_spec(spec.get("optimizer"), "optimizer", "compile.optimizer")
@@ -177,15 +178,25 @@ def read(spec: Any) -> tuple[Any, Any, Any, Any]:
         )
     optimizer.iterations = iterations
     metrics = _config.field(spec, "metrics", (list, dict), "compile")
-    for names in metrics.values() if isinstance(metrics, dict) else [metrics]:
-        if not isinstance(names, list) or not all(isinstance(m, str) for m in names):
-            raise ValueError(
-                f"malformed configuration: compile.metrics must be a list of names (a dict of lists by output name "
-                f"for several outputs). Received: {metrics}"
-            )
-        for name in names:
-            metrics_module.get(name)  # a ValueError for a name that is not a built-in metric
+    if isinstance(metrics, dict):
+        metrics = {output: _read_metrics(entries, metrics) for output, entries in metrics.items()}
+    else:
+        metrics = _read_metrics(metrics, metrics)
     return loss, optimizer, metrics, loss_weights
+
+
+def _read_metrics(entries: Any, metrics: Any) -> list[Any]:
+    """One output's metrics: names stay names (checked), ``{"class_name", "config"}`` entries become metrics."""
+    if not isinstance(entries, list) or not all(isinstance(e, (str, dict)) for e in entries):
+        raise ValueError(
+            "malformed configuration: compile.metrics must be a list of names or {class_name, config} entries "
+            f"(a dict of such lists by output name for several outputs). Received: {metrics!r:.200}"
+        )
+    try:
+        built = [metrics_module.deserialize(entry) for entry in entries]  # a name that is not built in: ValueError
+    except ValueError as error:
+        raise ValueError(f"malformed configuration: compile.metrics: {error}") from None
+    return [entry if isinstance(entry, str) else metric for entry, metric in zip(entries, built)]
 
 
 def _read_loss(spec: Any) -> tuple[Any, Any]:

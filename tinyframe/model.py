@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers, subclassed
+from . import compiling, data, losses, optimizers, subclassed, utils
 from . import metrics as metrics_module
 from ._checks import check_positive_int
 from ._fp import silenced
@@ -187,7 +187,7 @@ class Model:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{owner}: name must be a string. Received: {name!r}")
         self.name = name or default_name
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(utils.model_seed(seed))  # set_random_seed's sequence for None
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: dict[str, metrics_module.Metric] = {}

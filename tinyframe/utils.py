@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
 
+from ._checks import check_positive_int
 from .data import as_numeric_array, one_hot
 
-__all__ = ["to_categorical", "plot_model", "unpack_x_y_sample_weight", "pack_x_y_sample_weight"]
+__all__ = [
+    "to_categorical",
+    "plot_model",
+    "unpack_x_y_sample_weight",
+    "pack_x_y_sample_weight",
+    "set_random_seed",
+]
+
+_seeds: np.random.SeedSequence | None = None  # set_random_seed's sequence, once it has been called
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -75,3 +85,43 @@ def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> 
     if y is None:
         return (x,)
     return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def set_random_seed(seed: int | None) -> None:
+    """Keras's ``keras.utils.set_random_seed``: make what follows reproducible, run after run.
+
+    It seeds Python's ``random`` and NumPy's global (legacy) generator, as Keras does, and
+    tinyframe's own default: every model made afterwards without ``seed=`` (`Sequential`,
+    `Model`, a subclassed model) takes the next seed of a sequence started from ``seed``
+    (``numpy.random.SeedSequence(seed).spawn``), which drives its initial weights,
+    shuffling, validation split and dropout. So a program that calls
+    ``set_random_seed(1)`` first builds and trains the same models every time it runs;
+    two models made one after the other still differ, as in Keras. A model's own
+    ``seed=`` takes precedence. Layers built by hand outside a model (``layer.build(shape)``)
+    draw from their ``rng=``, not from this. ``None`` (not Keras's) undoes it: fresh
+    entropy again.
+
+    >>> from tinyframe import Sequential
+    >>> from tinyframe.layers import Dense
+    >>> set_random_seed(1)
+    >>> first = Sequential([Dense(2, 3)]).get_weights()[0]
+    >>> set_random_seed(1)
+    >>> bool((Sequential([Dense(2, 3)]).get_weights()[0] == first).all())
+    True
+    >>> set_random_seed(None)
+    """
+    global _seeds
+    if seed is not None:
+        seed = check_positive_int(seed, "seed", "set_random_seed", allow_zero=True)
+        if seed >= 2**32:
+            raise ValueError(f"set_random_seed: seed must be below 2**32 (NumPy's limit). Received: seed={seed}")
+    random.seed(seed)
+    np.random.seed(seed)
+    _seeds = None if seed is None else np.random.SeedSequence(seed)
+
+
+def model_seed(seed: Any) -> Any:
+    """``seed`` itself, or for None after `set_random_seed`, the next seed of its sequence (a model's default)."""
+    if seed is not None or _seeds is None:
+        return seed
+    return _seeds.spawn(1)[0]

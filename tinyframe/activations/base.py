@@ -1,6 +1,8 @@
-"""Activation: the shared pattern of layers that apply a function to each row."""
+"""Activation: the shared pattern of layers that apply a function to each row; `apply` runs one on an array."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -33,3 +35,15 @@ class Activation(Layer):
 
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+
+def apply(layer: Activation, x: Any) -> np.ndarray:
+    """``layer``'s forward kernel on an array of any shape, into a new array: the activation functions' body.
+
+    ``x`` keeps its dtype when it is float32 or float64; anything else (ints, lists) is read as float64.
+    """
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    layer.dtype = x.dtype  # the kernel's work buffers in x's dtype
+    return layer.function(x, np.empty_like(x))

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_float
-from .base import Activation
+from .base import Activation, apply
 
 
 class ELU(Activation):
@@ -76,3 +76,21 @@ class SELU(ELU):
 
     def get_config(self) -> dict:
         return {}
+
+
+def elu(x: Any, alpha: float = 1.0) -> np.ndarray:
+    """Keras's ``keras.activations.elu``: ``x if x > 0 else alpha (exp(x) - 1)``, as a new array (`ELU`'s kernel).
+
+    >>> elu([-1e4, 0.0, 2.0])
+    array([-1.,  0.,  2.])
+    """
+    return apply(ELU(alpha), x)
+
+
+def selu(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.selu``: the scaled ELU on an array, as a new array (`SELU`'s kernel).
+
+    >>> selu([0.0, 1.0])
+    array([0.        , 1.05070099])
+    """
+    return apply(SELU(), x)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from .. import _erf
-from .base import Activation
+from .base import Activation, apply
 from .sigmoid import Sigmoid
 
 SQRT_HALF = math.sqrt(0.5)
@@ -100,3 +101,12 @@ class GELU(Activation):
 
     def get_config(self) -> dict:
         return {"approximate": self.approximate}
+
+
+def gelu(x: Any, approximate: bool = False) -> np.ndarray:
+    """Keras's ``keras.activations.gelu``: ``x * Phi(x)`` on an array, as a new array (`GELU`'s kernel).
+
+    >>> gelu([-1.0, 0.0, 1.0])
+    array([-0.15865525,  0.        ,  0.84134475])
+    """
+    return apply(GELU(approximate), x)

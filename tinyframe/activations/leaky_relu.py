@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_float
-from .base import Activation
+from .base import Activation, apply
 
 
 class LeakyReLU(Activation):
@@ -53,3 +53,15 @@ class LeakyReLU(Activation):
 
     def get_config(self) -> dict:
         return {"alpha": self.alpha}
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.2) -> np.ndarray:
+    """Keras's ``keras.activations.leaky_relu``: ``max(x, negative_slope * x)``, as a new array (`LeakyReLU`'s kernel).
+
+    The slope is 0.2 by default, as Keras's function has it (its `LeakyReLU` layer, and the name
+    ``"leaky_relu"`` here, take 0.3): ``Dense(3, activation=leaky_relu)`` gets ``LeakyReLU(0.2)``.
+
+    >>> leaky_relu([-10.0, 0.0, 2.5])
+    array([-2. ,  0. ,  2.5])
+    """
+    return apply(LeakyReLU(negative_slope=negative_slope), x)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import _scratch
-from .base import Activation
+from .base import Activation, apply
 
 
 class ReLU(Activation):
@@ -31,3 +33,14 @@ class ReLU(Activation):
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
         positive = _scratch.buffer(self, "positive", x.shape, np.bool_)  # reused, not a new mask per step
         return np.multiply(grad, np.greater(x, 0, out=positive), out=out)
+
+
+def relu(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.relu``: ``max(x, 0)`` on an array, as a new array (`ReLU`'s kernel).
+
+    ``Dense(3, activation=relu)`` gives the layer a `ReLU`.
+
+    >>> relu([-1.0, 0.0, 2.5])
+    array([0. , 0. , 2.5])
+    """
+    return apply(ReLU(), x)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._fp import overflow_silenced
-from .base import Activation
+from .base import Activation, apply
 
 
 class Sigmoid(Activation):
@@ -46,3 +48,12 @@ class Sigmoid(Activation):
         out *= y
         out *= grad
         return out
+
+
+def sigmoid(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.sigmoid``: ``1 / (1 + exp(-x))`` on an array, as a new array (`Sigmoid`'s kernel).
+
+    >>> sigmoid([-1e4, 0.0, 1e4])
+    array([0. , 0.5, 1. ])
+    """
+    return apply(Sigmoid(), x)

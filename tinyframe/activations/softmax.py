@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import Activation
+from .base import Activation, apply
 
 
 class Softmax(Activation):
@@ -48,3 +50,17 @@ class Softmax(Activation):
         np.subtract(grad, out.sum(axis=-1, keepdims=True), out=out)
         out *= y
         return out
+
+
+def softmax(x: Any, axis: int = -1) -> np.ndarray:
+    """Keras's ``keras.activations.softmax``: the softmax along ``axis`` (the last by default), as a new array.
+
+    `Softmax`'s kernel, on ``x`` with ``axis`` moved last; ``x`` needs at least one axis.
+
+    >>> softmax([0.0, np.log(3.0)])
+    array([0.25, 0.75])
+    """
+    x = np.asarray(x)
+    if x.ndim == 0:
+        raise ValueError(f"softmax: x must have at least one axis. Received: x={x!r}")
+    return np.moveaxis(apply(Softmax(), np.moveaxis(x, axis, -1)), -1, axis)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import Activation
+from .base import Activation, apply
 
 
 class Softplus(Activation):
@@ -38,3 +40,12 @@ class Softplus(Activation):
         np.negative(out, out=out)
         out *= grad
         return out
+
+
+def softplus(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.softplus``: ``log(1 + exp(x))`` on an array, as a new array (`Softplus`'s kernel).
+
+    >>> softplus([-1e4, 0.0, 1e4]).round(6)
+    array([0.00000e+00, 6.93147e-01, 1.00000e+04])
+    """
+    return apply(Softplus(), x)

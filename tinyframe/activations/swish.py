@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import Activation
+from .base import Activation, apply
 from .sigmoid import Sigmoid
 
 
@@ -38,3 +40,17 @@ class Swish(Activation):
         out *= s
         out *= grad
         return out
+
+
+def silu(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.silu`` (and ``swish``, the same function): ``x * sigmoid(x)``, as a new array.
+
+    `Swish`'s kernel.
+
+    >>> silu([-1e4, 0.0, 1e4])
+    array([   -0.,     0., 10000.])
+    """
+    return apply(Swish(), x)
+
+
+swish = silu  # Keras's other name for it (keras.activations.swish is keras.activations.silu)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import Activation
+from .base import Activation, apply
 
 
 class Tanh(Activation):
@@ -32,3 +34,12 @@ class Tanh(Activation):
         np.subtract(1, out, out=out)
         out *= grad
         return out
+
+
+def tanh(x: Any) -> np.ndarray:
+    """Keras's ``keras.activations.tanh``: ``tanh(x)`` on an array, as a new array (`Tanh`'s kernel).
+
+    >>> tanh([0.0, 1e4])
+    array([0., 1.])
+    """
+    return apply(Tanh(), x)

@@ -5,6 +5,8 @@ from .base import Layer
 from .batch_normalization import BatchNormalization
 from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
+from .cropping import Cropping1D, Cropping2D
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
@@ -34,14 +36,20 @@ from .merging import (
 from .noise import GaussianNoise
 from .normalization import Normalization
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
+from .repeat_vector import RepeatVector
 from .rescaling import Rescaling
 from .reshaping import Flatten, Reshape
+from .rnn import RNN, GRUCell, LSTMCell, SimpleRNNCell
 from .simple_rnn import SimpleRNN
+from .time_distributed import TimeDistributed
+from .upsampling import UpSampling1D, UpSampling2D
 from .zero_padding import ZeroPadding1D, ZeroPadding2D
 
 __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Activation"]
 __all__ += ["Flatten", "Reshape", "ZeroPadding1D", "ZeroPadding2D", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
+__all__ += ["Conv1DTranspose", "Conv2DTranspose", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D"]
+__all__ += ["RepeatVector", "TimeDistributed", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]

@@ -30,29 +30,7 @@ class _ZeroPadding(Layer):
     def __init__(self, padding: Any = 1, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         check_data_format(data_format, type(self).__name__)
-        self.padding = self._pairs(padding)
-
-    def _pairs(self, padding: Any) -> tuple[tuple[int, int], ...]:
-        """Keras's forms: an int (every end), ``rank`` ints (both ends of each axis), or ``rank`` pairs."""
-        owner, r = type(self).__name__, self.rank
-
-        def count(value: Any) -> int:
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{owner}: padding must hold ints >= 0. Received: padding={padding!r}")
-            return int(value)
-
-        if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
-            return ((count(padding),) * 2,) * r
-        if not isinstance(padding, (tuple, list)):
-            raise TypeError(f"{owner}: padding must be an int or a tuple. Received: padding={padding!r}")
-        if r == 1 and len(padding) == 2 and all(isinstance(p, numbers.Integral) for p in padding):
-            return ((count(padding[0]), count(padding[1])),)  # ZeroPadding1D((left, right))
-        if len(padding) == r and all(isinstance(p, numbers.Integral) for p in padding):
-            return tuple((count(p), count(p)) for p in padding)
-        if len(padding) == r and all(isinstance(p, (tuple, list)) and len(p) == 2 for p in padding):
-            return tuple((count(lo), count(hi)) for lo, hi in padding)
-        forms = "an int or (left, right)" if r == 1 else "an int, (rows, cols) or ((top, bottom), (left, right))"
-        raise ValueError(f"{owner}: padding must be {forms}. Received: padding={padding!r}")
+        self.padding = pairs(padding, self.rank, "padding", type(self).__name__)
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         check_rank(self, input_shape, self.rank)
@@ -77,6 +55,43 @@ class _ZeroPadding(Layer):
     def __repr__(self) -> str:
         pairs = self.padding[0] if self.rank == 1 else self.padding
         return f"{type(self).__name__}({pairs})"
+
+
+def pairs(value: Any, rank: int, name: str, owner: str) -> tuple[tuple[int, int], ...]:
+    """Keras's forms of per-axis amounts as ``rank`` pairs ``(before, after)`` of ints >= 0.
+
+    An int (every end), or one entry per axis, each an int (both ends) or a pair; for one
+    axis, a single pair ``(left, right)``. ZeroPadding's ``padding`` and Cropping's ``cropping``.
+
+    >>> pairs(1, 2, "padding", "ZeroPadding2D"), pairs((0, 3), 1, "cropping", "Cropping1D")
+    (((1, 1), (1, 1)), ((0, 3),))
+    >>> pairs(((1, 0), 2), 2, "cropping", "Cropping2D")             # Keras mixes the forms too
+    ((1, 0), (2, 2))
+    """
+
+    def count(v: Any) -> int:
+        if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"{owner}: {name} must hold ints >= 0. Received: {name}={value!r}")
+        return int(v)
+
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return ((count(value),) * 2,) * rank
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{owner}: {name} must be an int or a tuple. Received: {name}={value!r}")
+    if rank == 1 and len(value) == 2 and all(isinstance(v, numbers.Integral) for v in value):
+        return ((count(value[0]), count(value[1])),)  # ZeroPadding1D((left, right))
+
+    def ends(v: Any) -> tuple[int, int]:  # one axis: an int for both ends, or (before, after)
+        return (count(v), count(v)) if isinstance(v, numbers.Integral) else (count(v[0]), count(v[1]))
+
+    if len(value) == rank and all(isinstance(v, numbers.Integral) or _is_pair(v) for v in value):
+        return tuple(ends(v) for v in value)
+    forms = "an int or (left, right)" if rank == 1 else "an int, (rows, cols) or ((top, bottom), (left, right))"
+    raise ValueError(f"{owner}: {name} must be {forms}. Received: {name}={value!r}")
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, (tuple, list)) and len(value) == 2
 
 
 class ZeroPadding1D(_ZeroPadding):

@@ -1,4 +1,4 @@
-"""Precision and Recall: binary metrics from accumulated (weighted) counts of true and false positives."""
+"""Binary metrics from accumulated (weighted) confusion counts: the four counts, Precision and Recall."""
 
 from __future__ import annotations
 
@@ -11,21 +11,25 @@ from .base import Metric, check_same_shape, sample_weights
 
 
 class ConfusionCounts(Metric):
-    """Accumulates weighted true positives, false positives and false negatives over every output seen.
+    """Accumulates the weighted true and false positives and negatives over every output seen.
 
     As in Keras, every element of ``y_true``/``y_pred`` (shape ``(m, d1, ..., k)``) is
     one yes/no answer: predicted positive where ``y_pred > thresholds`` (strict),
     truly positive where ``y_true != 0``. Sample weights multiply each sample's
     counts. Subclasses turn the counts into their ``result``.
+
+    ``thresholds``: one float; None (Keras's default) is 0.5. Keras's list of thresholds
+    (a result per threshold) is not taken.
     """
 
-    def __init__(self, thresholds: float = 0.5, name: str | None = None) -> None:
+    def __init__(self, thresholds: float | None = None, name: str | None = None) -> None:
         inf = float("inf")
+        thresholds = 0.5 if thresholds is None else thresholds
         self.thresholds = check_float(thresholds, "thresholds", type(self).__name__, -inf, inf, high_open=True)
         super().__init__(name)
 
     def reset_state(self) -> None:
-        self.true_positives = self.false_positives = self.false_negatives = 0.0
+        self.true_positives = self.false_positives = self.true_negatives = self.false_negatives = 0.0
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -40,6 +44,7 @@ class ConfusionCounts(Metric):
 
         self.true_positives += count(predicted & actual)
         self.false_positives += count(predicted & ~actual)
+        self.true_negatives += count(~predicted & ~actual)
         self.false_negatives += count(~predicted & actual)
 
     def get_config(self) -> dict[str, Any]:
@@ -58,7 +63,7 @@ class Precision(ConfusionCounts):
         precision = TP / (TP + FP)          0 when nothing was predicted positive (as Keras)
 
     Args:
-        thresholds: ``y_pred > thresholds`` is a positive prediction; 0.5 by default
+        thresholds: ``y_pred > thresholds`` is a positive prediction; None (0.5) by default
             (Keras's name; one float here, not a list).
         name: the key in the logs; ``"precision"`` by default.
 
@@ -80,7 +85,7 @@ class Recall(ConfusionCounts):
         recall = TP / (TP + FN)             0 when there was no positive (as Keras)
 
     Args:
-        thresholds: ``y_pred > thresholds`` is a positive prediction; 0.5 by default.
+        thresholds: ``y_pred > thresholds`` is a positive prediction; None (0.5) by default.
         name: the key in the logs; ``"recall"`` by default.
 
     Example:
@@ -91,3 +96,57 @@ class Recall(ConfusionCounts):
 
     def result(self) -> float:
         return _ratio(self.true_positives, self.true_positives + self.false_negatives)
+
+
+class TruePositives(ConfusionCounts):
+    """Keras's ``true_positives``: the weighted count of outputs predicted positive that are positive.
+
+    Args as `Precision` (``thresholds=None`` is 0.5); the name is ``"true_positives"`` by default.
+
+    Example:
+        >>> import numpy as np
+        >>> TruePositives()(np.array([[1], [0], [1]]), np.array([[0.9], [0.6], [0.2]]))
+        1.0
+    """
+
+    def result(self) -> float:
+        return self.true_positives
+
+
+class FalsePositives(ConfusionCounts):
+    """Keras's ``false_positives``: the weighted count of outputs predicted positive that are negative.
+
+    Example:
+        >>> import numpy as np
+        >>> FalsePositives(thresholds=0.5)(np.array([[1], [0], [0]]), np.array([[0.9], [0.6], [0.7]]))
+        2.0
+    """
+
+    def result(self) -> float:
+        return self.false_positives
+
+
+class TrueNegatives(ConfusionCounts):
+    """Keras's ``true_negatives``: the weighted count of outputs predicted negative that are negative.
+
+    Example:
+        >>> import numpy as np
+        >>> TrueNegatives()(np.array([[0], [0], [1]]), np.array([[0.1], [0.6], [0.2]]), sample_weight=[2, 1, 1])
+        2.0
+    """
+
+    def result(self) -> float:
+        return self.true_negatives
+
+
+class FalseNegatives(ConfusionCounts):
+    """Keras's ``false_negatives``: the weighted count of outputs predicted negative that are positive.
+
+    Example:
+        >>> import numpy as np
+        >>> FalseNegatives()(np.array([[1, 1]]), np.array([[0.5, 0.2]]))   # 0.5 is not > 0.5
+        2.0
+    """
+
+    def result(self) -> float:
+        return self.false_negatives

@@ -18,21 +18,26 @@ True
 The graph: input ``"input"`` of shape ``("batch", *model.input_shape)``, output
 ``"output"``, in the model's dtype (float32 or float64; int64 indices for a model that
 begins with an Embedding); the weights are initializers named ``"<layer>/<weight>"``;
-``onnx.checker.check_model(proto, full_check=True)`` passes. Opset 17 by default (ONNX
-Runtime 1.17 runs opsets up to 20). The graph stays channels last between layers, as
-the model is; each family's file says how its layers map to operators:
+``onnx.checker.check_model(proto, full_check=True)`` passes. A functional `Model` has an
+input per `Input` and an output per output, a shared layer's weights written once
+(``functional.py``); ops of `tinyframe.ops` and subclassed models are refused. Opset 17
+by default (ONNX Runtime 1.17 runs opsets up to 20). The graph stays channels last between
+layers, as the model is; each family's file says how its layers map to operators:
 
-* ``core.py``: Dense, Dropout, GaussianNoise, Flatten, Reshape, Embedding
+* ``core.py``: Dense, Dropout, GaussianNoise, Flatten, Reshape, ZeroPadding, Cropping,
+  UpSampling, RepeatVector, Embedding, Rescaling
 * ``activations.py``: every activation of `tinyframe.activations`
-* ``conv.py``: Conv1D/2D, Max/AveragePooling1D/2D, Global pooling
+* ``conv.py``: Conv1D/2D, Conv1D/2DTranspose, Max/AveragePooling1D/2D, Global pooling
 * ``normalization.py``: BatchNormalization, LayerNormalization
 * ``recurrent.py``: SimpleRNN, GRU, LSTM (unrolled over the fixed number of steps)
+* ``merging.py``: Add, Subtract, Multiply, Average, Maximum, Minimum (Keras's broadcasting),
+  Concatenate, Dot
 
 Converters live here, by layer family, not as methods of the layers: the layers stay
 free of ONNX (the arrows of DESIGN.md point from ``onnx`` to ``layers``, never back),
 and each file shows one family's mapping side by side.
 
-**Float64.** ONNX Runtime has no float64 kernel for Conv, AveragePool and Erf (GELU):
+**Float64.** ONNX Runtime has no float64 kernel for Conv, ConvTranspose, AveragePool and Erf (GELU):
 in a float64 model those run in float32 between two Casts (the proto's ``doc_string``
 says which), so such a model matches ``predict`` to float32 precision, not float64's.
 Everything else runs in float64.

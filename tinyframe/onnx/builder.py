@@ -1,20 +1,23 @@
 """GraphBuilder: what a layer's converter writes ONNX nodes with (names, weights, constants, dtype).
 
 A converter is a function ``convert(builder, layer, x) -> y`` (or a layer's own method
-``to_onnx(self, builder, x) -> y``): ``x`` is the name of the tensor the layer receives,
-``y`` the name of the tensor it produces. Everything a converter needs is here:
+``to_onnx(self, builder, x) -> y``): ``x`` is the name of the tensor the layer receives
+(a list of names for a layer called on a list, as the merge layers are), ``y`` the name of
+the tensor it produces. Everything a converter needs is here:
 
 * ``builder.op("Add", a, b)`` adds one node and returns its output's name (a list of
   names with ``outputs=2``); attributes are keywords (``builder.op("Softmax", x, axis=-1)``).
 * ``builder.weight(layer, "W")`` adds ``layer.params["W"]`` (or ``layer.state[...]``, or a
-  given array) as an initializer named ``"<layer name>/W"`` in the model's dtype.
+  given array) as an initializer named ``"<layer name>/W"`` in the model's dtype; a layer
+  shared by several nodes gets its initializer once, which each node uses.
 * ``builder.constant(0.5)`` a scalar or array constant in the model's dtype (or ``dtype=``).
 * ``builder.activation(act, x)`` emits a tinyframe activation (None: ``x`` unchanged).
 * ``builder.float32_op(...)`` an operator ONNX Runtime has no float64 kernel for: in a
   float64 model its inputs are cast to float32 and its output back (recorded in
   ``builder.float32_ops``, so the precision lost is known).
-* ``builder.input_shape`` is the shape (batch excluded) of the layer's input;
-  ``builder.dtype`` the model's NumPy dtype; ``builder.opset`` the opset written.
+* ``builder.input_shape`` is the shape (batch excluded) of the layer's input (a list of
+  shapes for a list of inputs); ``builder.dtype`` the model's NumPy dtype; ``builder.opset``
+  the opset written; ``builder.integer_inputs`` the graph inputs that hold int64 indices.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-# layer class -> converter; filled by the family modules (core, conv, normalization, recurrent, activations)
-CONVERTERS: dict[type, Callable[[GraphBuilder, Any, str], str]] = {}
+INPUT, OUTPUT, BATCH = "input", "output", "batch"  # a Sequential's input and output; the batch axis
+
+# layer class -> converter; filled by the family modules (core, conv, normalization, recurrent, activations, merging)
+CONVERTERS: dict[type, Callable[[GraphBuilder, Any, Any], str]] = {}  # x: a tensor name, or a list for a merge
 
 
 def converts(*classes: type) -> Callable:
@@ -66,6 +71,8 @@ class GraphBuilder:
         self.opset = opset
         self.nodes: list[onnx.NodeProto] = []
         self.initializers: dict[str, onnx.TensorProto] = {}
+        self.integer_inputs: set[str] = set()  # graph inputs of int64 indices (those that feed only Embeddings)
+        self._owners: dict[str, Any] = {}  # initializer name -> the layer whose weight it is
         self.float32_ops: set[str] = set()  # operators computed in float32 inside a float64 graph
         self.input_shape: tuple[int, ...] = ()
         self.scope = "graph"  # the current layer's name: prefixes node and tensor names
@@ -119,12 +126,16 @@ class GraphBuilder:
         """Add ``layer``'s parameter or state ``name`` (or ``value``) as initializer ``"<owner>/<name>"``.
 
         ``owner`` is the layer's name unless given (a wrapped layer is named after its wrapper).
+        A layer called at several nodes asks again at each: its initializer is made once.
         """
-        if value is None:
-            value = layer.params[name] if name in layer.params else layer.state[name]
         full = f"{owner or layer.name}/{name}"
         if full in self.initializers:
+            if self._owners.get(full) is layer:  # a shared layer: one set of weights, used by each node
+                return full
             raise self.refuse(f"the initializer name {full!r} is used twice (are two layers named {layer.name!r}?)")
+        if value is None:
+            value = layer.params[name] if name in layer.params else layer.state[name]
+        self._owners[full] = layer
         return self._add(full, np.asarray(value, self.dtype))
 
     def constant(self, value: Any, dtype: Any = None) -> str:
@@ -153,3 +164,20 @@ class GraphBuilder:
 
     def transpose(self, x: str, perm: list[int]) -> str:
         return self.op("Transpose", x, perm=perm)
+
+    # ----------------------------------------------------------------- outputs
+    def name_outputs(self, tensors: list[str], names: list[str]) -> None:
+        """Call ``tensors[k]`` ``names[k]``: renamed where a node makes it, else (an input, an initializer, a tensor
+        already named as an earlier output) copied by an Identity."""
+        made = {name for node in self.nodes for name in node.output}
+        renamed: dict[str, str] = {}
+        for x, name in zip(tensors, names):
+            if x not in made or x in renamed:
+                self.nodes.append(helper.make_node("Identity", [renamed.get(x, x)], [name], name=name))
+                continue
+            renamed[x] = name
+            for node in self.nodes:
+                for slots in (node.input, node.output):
+                    for j, used in enumerate(slots):
+                        if used == x:
+                            slots[j] = name

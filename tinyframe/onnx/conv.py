@@ -11,6 +11,10 @@ tinyframe           ONNX
 Conv1D/2D           Transpose, Conv(W as (f, c, *k), b, strides, dilations,
                     pads = TensorFlow's "same" padding, explicit and asymmetric:
                     the odd zero after), Transpose back, then the activation
+Conv1D/2DTranspose  Transpose, ConvTranspose(W as (c, f, *k), b, strides, pads = the cut
+                    ``lo`` before and what is cut after, output_padding = the positions
+                    "valid" (or "same" with strides above the kernel) keeps past the
+                    last kernel), Transpose back, then the activation
 MaxPooling1D/2D     Transpose, MaxPool(kernel_shape, strides, pads), Transpose back
                     (ONNX's MaxPool ignores its padding cells, as the -inf frame does)
 AveragePooling1D/2D the same with AveragePool(count_include_pad=0): a "same" window's
@@ -18,7 +22,7 @@ AveragePooling1D/2D the same with AveragePool(count_include_pad=0): a "same" win
 GlobalAverage/Max   ReduceMean/ReduceMax over the spatial axes (keepdims as the layer)
 ==================  ==================================================================
 
-ONNX Runtime has no float64 kernel for Conv and AveragePool: in a float64 model they
+ONNX Runtime has no float64 kernel for Conv, ConvTranspose and AveragePool: in a float64 model they
 run in float32 between two Casts (`GraphBuilder.float32_op`).
 """
 
@@ -30,7 +34,9 @@ from ..layers import (
     AveragePooling1D,
     AveragePooling2D,
     Conv1D,
+    Conv1DTranspose,
     Conv2D,
+    Conv2DTranspose,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalMaxPooling1D,
@@ -64,6 +70,27 @@ def conv(b: GraphBuilder, layer, x: str) -> str:
         strides=list(layer.strides),
         dilations=list(layer.dilation_rate),
         pads=[*geometry.lo, *geometry.hi],
+    )
+    return b.activation(layer.activation, channels_last(b, z, r))
+
+
+@converts(Conv1DTranspose, Conv2DTranspose)
+def conv_transpose(b: GraphBuilder, layer, x: str) -> str:
+    r, spatial = layer.rank, tuple(b.input_shape[:-1])
+    out, lo, _ = layer.geometry(spatial)
+    full = [(n - 1) * s + k for n, s, k in zip(spatial, layer.strides, layer.kernel_size)]
+    after = [f - a - o for f, a, o in zip(full, lo, out)]  # < 0: positions kept past the last kernel
+    kernel = np.transpose(layer.params["W"], (r + 1, r, *range(r)))  # (*k, f, c) -> (c, f, *k)
+    inputs = [channels_first(b, x, r), b.weight(layer, "W", kernel)]
+    if layer.use_bias:
+        inputs.append(b.weight(layer, "b"))
+    z = b.float32_op(
+        "ConvTranspose",
+        *inputs,
+        kernel_shape=list(layer.kernel_size),
+        strides=list(layer.strides),
+        pads=[*lo, *(max(a, 0) for a in after)],
+        output_padding=[max(-a, 0) for a in after],
     )
     return b.activation(layer.activation, channels_last(b, z, r))
 

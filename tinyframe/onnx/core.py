@@ -1,4 +1,4 @@
-"""Converters of the core layers: Dense, Dropout, GaussianNoise, Flatten, Reshape, ZeroPadding, Embedding, Rescaling.
+"""Converters of the core layers: Dense, Dropout, GaussianNoise, the shape layers, Embedding, Rescaling.
 
 =====================  ==============================================================
 tinyframe              ONNX
@@ -10,6 +10,10 @@ Flatten                Flatten(axis=1): C order, so a channels-last tensor flatt
                        channels-last order, as `Flatten` does
 Reshape                Reshape(x, [0, *target]) (0: keep the batch size)
 ZeroPadding1D/2D       Pad(x, [0, *lo, 0, 0, *hi, 0]) (constant zeros; none on batch, channels)
+Cropping1D/2D          Slice(x, starts=lo, ends=n - hi) on the spatial axes
+UpSampling1D/2D        Reshape to (m, n_1, 1, ..., n_r, 1, c), Expand the 1s to the sizes, Reshape
+                       back to (m, n_1 s_1, ..., c): each value copied into its block, in float64 too
+RepeatVector           Unsqueeze(x, [1]) to (m, 1, f), then Expand to (m, n, f)
 Embedding              Gather(embeddings, indices, axis=0); the indices are int64
 Rescaling              Mul(x, scale) then Add(offset): constants, per-channel ones broadcast on
                        the last axis as NumPy does
@@ -22,13 +26,18 @@ import numpy as np
 from onnx import TensorProto
 
 from ..layers import (
+    Cropping1D,
+    Cropping2D,
     Dense,
     Dropout,
     Embedding,
     Flatten,
     GaussianNoise,
+    RepeatVector,
     Rescaling,
     Reshape,
+    UpSampling1D,
+    UpSampling2D,
     ZeroPadding1D,
     ZeroPadding2D,
 )
@@ -65,9 +74,34 @@ def zero_padding(b: GraphBuilder, layer, x: str) -> str:
     return b.op("Pad", x, b.constant(np.array([0, *lo, 0, 0, *hi, 0], np.int64)))
 
 
+@converts(Cropping1D, Cropping2D)
+def cropping(b: GraphBuilder, layer, x: str) -> str:
+    lo, hi = zip(*layer.cropping)
+    ends = [n - h for n, h in zip(b.input_shape, hi)]
+    axes = list(range(1, layer.rank + 1))
+    return b.op("Slice", x, *(b.constant(np.array(v, np.int64)) for v in (lo, ends, axes)))
+
+
+@converts(UpSampling1D, UpSampling2D)
+def upsampling(b: GraphBuilder, layer, x: str) -> str:
+    spatial, c = b.input_shape[:-1], b.input_shape[-1]
+    ones = [d for n in spatial for d in (n, 1)]  # (n_1, 1, ..., n_r, 1): a block axis of size 1 after each axis
+    sizes = [d for s in layer._factors for d in (1, s)]
+    blocks = b.op("Reshape", x, b.constant(np.array([0, *ones, c], np.int64)))
+    copies = b.op("Expand", blocks, b.constant(np.array([1, *sizes, 1], np.int64)))
+    out = layer.compute_output_shape(b.input_shape)
+    return b.op("Reshape", copies, b.constant(np.array([0, *out], np.int64)))
+
+
+@converts(RepeatVector)
+def repeat_vector(b: GraphBuilder, layer: RepeatVector, x: str) -> str:
+    column = b.op("Unsqueeze", x, b.constant(np.array([1], np.int64)))
+    return b.op("Expand", column, b.constant(np.array([1, layer.n, 1], np.int64)))
+
+
 @converts(Embedding)
 def embedding(b: GraphBuilder, layer: Embedding, x: str) -> str:
-    if x != b.integer_input:  # floats (the model casts its inputs to its dtype): whole numbers, checked by predict
+    if x not in b.integer_inputs:  # floats (the model casts its inputs to its dtype): whole numbers, checked by predict
         x = b.op("Cast", x, to=TensorProto.INT64)
     return b.op("Gather", b.weight(layer, "embeddings"), x, axis=0)
 

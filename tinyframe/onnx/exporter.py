@@ -1,4 +1,4 @@
-"""to_onnx and export: a built `Sequential` as an ONNX graph, checked, then (for export) written atomically."""
+"""to_onnx and export: a built `Sequential` or functional `Model` as an ONNX graph, checked, then written atomically."""
 
 from __future__ import annotations
 
@@ -12,62 +12,44 @@ from onnx import TensorProto, helper
 
 from ..layers import Embedding
 from ..layers.base import trace_shapes
-from . import activations, conv, core, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
-from .builder import GraphBuilder, converter_for, describe
+from . import activations, conv, core, merging, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
+from .builder import BATCH, INPUT, OUTPUT, GraphBuilder, converter_for, describe
+from .functional import functional_graph
 
 DEFAULT_OPSET = 17  # LayerNormalization's opset; ONNX Runtime reads it from 1.13 on (1.17+: opsets up to 20)
-INPUT, OUTPUT, BATCH = "input", "output", "batch"
 
 
 def to_onnx(model: Any, opset: int | None = None) -> onnx.ModelProto:
-    """The ONNX model of a built `Sequential`: input ``"input"`` and output ``"output"``, batch axis ``"batch"``.
+    """The ONNX model of a built `Sequential` or functional `Model`, batch axis ``"batch"``.
 
-    The graph computes what ``model.predict`` computes (inference: Dropout and
-    GaussianNoise are the identity, BatchNormalization uses its running statistics), in
-    the model's dtype; a model whose first layer is an `Embedding` takes int64 indices.
-    The weights are initializers named after their layer (``"dense/W"``, ``"dense/b"``).
-    The result passes ``onnx.checker.check_model(..., full_check=True)`` (checked here).
+    A `Sequential` has input ``"input"`` and output ``"output"``. A functional model has one
+    input per `Input`, named as it is, and one output ``"output"``, or for several outputs
+    one per output named after the layer that makes it (`functional` says more: shared
+    layers, names already taken). The graph computes what ``model.predict`` computes
+    (inference: Dropout and GaussianNoise are the identity, BatchNormalization uses its
+    running statistics), in the model's dtype; an input that feeds only an `Embedding` (a
+    Sequential's first layer) takes int64 indices. The weights are initializers named after
+    their layer (``"dense/W"``, ``"dense/b"``), once however many nodes use them. The result
+    passes ``onnx.checker.check_model(..., full_check=True)`` (checked here).
 
     Args:
-        model: a built `tinyframe.Sequential`.
+        model: a built `tinyframe.Sequential`, or a functional `tinyframe.Model`.
         opset: the ONNX opset of the default domain, 17 (the default) or later.
 
     Raises:
-        TypeError: naming the first layer that has no converter and no ``to_onnx`` method.
+        TypeError: naming the first layer that has no converter and no ``to_onnx`` method, or
+            an op of `tinyframe.ops`; a subclassed model (its ``call`` is code, not a graph).
         ValueError: the model is not built, or the opset is out of range.
     """
     opset = _check_opset(opset)
-    if getattr(model, "_graph", None) is not None:
+    if hasattr(model, "_graph") and model._graph is None:  # a Sequential has no _graph, a functional Model a Graph
         raise TypeError(
-            f"to_onnx: exporting a functional Model ({model.name!r}) to ONNX is not supported yet, only a Sequential. "
-            "A model that is a line of layers can be rebuilt as a Sequential with the same weights"
+            f"to_onnx: {model.name!r} is a subclassed Model, which cannot be exported: its architecture is the "
+            "code of its call(), which ONNX does not hold. Build the same network as a functional Model "
+            "(Input, layer calls, Model(inputs, outputs)), copy the weights with set_weights, and export that"
         )
-    model._require_built("to_onnx")
-    layers, shapes = model.layers, trace_shapes(model.layers, model.input_shape)
-    for i, layer in enumerate(layers):  # every layer refused before any node is made
-        if converter_for(layer) is None:
-            raise TypeError(
-                f"Cannot export layer {i} ({describe(layer)}) to ONNX: tinyframe has no converter for "
-                f"{type(layer).__name__}; define to_onnx(self, builder, x) -> str on it (see tinyframe.onnx)"
-            )
-    b = GraphBuilder(model.dtype, opset)
-    integer = bool(layers) and isinstance(layers[0], Embedding)
-    b.integer_input = INPUT if integer else None
-    x = INPUT
-    for i, layer in enumerate(layers):
-        b.input_shape, b.scope, b.where = tuple(shapes[i]), layer.name, f"layer {i} ({describe(layer)})"
-        x = converter_for(layer)(b, layer, x)
-        if not isinstance(x, str) or not x:
-            raise b.refuse(f"its converter must return the name of its output tensor (a str). Received: {x!r}")
-    _name_output(b, x)
-    elem = b.elem_type
-    graph = helper.make_graph(
-        b.nodes,
-        model.name,
-        [helper.make_tensor_value_info(INPUT, TensorProto.INT64 if integer else elem, [BATCH, *shapes[0]])],
-        [helper.make_tensor_value_info(OUTPUT, elem, [BATCH, *shapes[-1]])],
-        list(b.initializers.values()),
-    )
+    b, inputs, outputs = (functional_graph if hasattr(model, "_graph") else _sequential_graph)(model, opset)
+    graph = helper.make_graph(b.nodes, model.name, inputs, outputs, list(b.initializers.values()))
     from .. import __version__
 
     opsets = [helper.make_opsetid("", opset)]
@@ -83,6 +65,31 @@ def to_onnx(model: Any, opset: int | None = None) -> onnx.ModelProto:
         proto.doc_string = f"Computed in float32 inside this float64 graph (no float64 kernel in ONNX Runtime): {ops}"
     onnx.checker.check_model(proto, full_check=True)
     return proto
+
+
+def _sequential_graph(model: Any, opset: int) -> tuple[GraphBuilder, list, list]:
+    """A `Sequential`'s layers, one after another, from ``"input"`` to ``"output"``: the builder, input, output."""
+    model._require_built("to_onnx")
+    layers, shapes = model.layers, trace_shapes(model.layers, model.input_shape)
+    for i, layer in enumerate(layers):  # every layer refused before any node is made
+        if converter_for(layer) is None:
+            raise TypeError(
+                f"Cannot export layer {i} ({describe(layer)}) to ONNX: tinyframe has no converter for "
+                f"{type(layer).__name__}; define to_onnx(self, builder, x) -> str on it (see tinyframe.onnx)"
+            )
+    b = GraphBuilder(model.dtype, opset)
+    integer = bool(layers) and isinstance(layers[0], Embedding)
+    if integer:
+        b.integer_inputs.add(INPUT)
+    x = INPUT
+    for i, layer in enumerate(layers):
+        b.input_shape, b.scope, b.where = tuple(shapes[i]), layer.name, f"layer {i} ({describe(layer)})"
+        x = converter_for(layer)(b, layer, x)
+        if not isinstance(x, str) or not x:
+            raise b.refuse(f"its converter must return the name of its output tensor (a str). Received: {x!r}")
+    b.name_outputs([x], [OUTPUT])
+    inputs = [helper.make_tensor_value_info(INPUT, TensorProto.INT64 if integer else b.elem_type, [BATCH, *shapes[0]])]
+    return b, inputs, [helper.make_tensor_value_info(OUTPUT, b.elem_type, [BATCH, *shapes[-1]])]
 
 
 def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> None:
@@ -128,15 +135,3 @@ def _check_path(path: Any) -> str:
     if os.path.isdir(target):
         raise ValueError(f"export: {target!r} is a folder, not a file name")
     return target
-
-
-def _name_output(b: GraphBuilder, x: str) -> None:
-    """Call the last tensor ``"output"``: rename it where a node makes it, else copy it with an Identity."""
-    if x == INPUT or x in b.initializers or not any(x in node.output for node in b.nodes):
-        b.nodes.append(helper.make_node("Identity", [x], [OUTPUT], name=OUTPUT))
-        return
-    for node in b.nodes:
-        for names in (node.input, node.output):
-            for j, name in enumerate(names):
-                if name == x:
-                    names[j] = OUTPUT
