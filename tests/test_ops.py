@@ -222,3 +222,30 @@ def test_a_functional_model_with_ops_refuses_to_save(tmp_path):
     model = Model(inputs, Dense(1)(inputs) * 2.0)
     with pytest.raises(TypeError, match="uses tinyframe.ops .* which saved files do not describe yet"):
         model.save(tmp_path / "m.npz")
+
+
+def test_a_lambda_of_ops_trains_in_a_graph_and_refuses_to_save(tmp_path):
+    """Keras's Siamese example's distance: a Lambda of ops between two shared encoders, gradient-checked."""
+    from tinyframe.layers import Lambda
+
+    def distance(pair):
+        a, b = pair
+        return ops.sqrt(ops.maximum(ops.sum(ops.square(a - b), axis=1, keepdims=True), 1e-7))
+
+    left, right = Input((3,)), Input((3,))
+    encoder = Dense(2, activation="tanh")
+    model = Model([left, right], Lambda(distance)([encoder(left), encoder(right)]), dtype="float64", seed=0)
+    model.compile(loss=SquaredError())
+    rng = np.random.default_rng(4)
+    X = [rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (4, 3))]
+    record("lambda distance", gradcheck.check_model(model, X, np.full((4, 1), 0.25)))
+    with pytest.raises(TypeError, match="uses tinyframe.ops"):
+        model.save(tmp_path / "m.npz")
+    with pytest.raises(TypeError, match="function must be callable"):
+        Lambda(3)
+
+
+def test_constants_made_by_ops():
+    assert ops.ones((2, 3)).shape == (2, 3) and ops.zeros((1,)).dtype == np.float32
+    np.testing.assert_array_equal(ops.full((2,), 7.0), [7.0, 7.0])
+    assert ops.shape(Input((3, 4))) == (None, 3, 4)

@@ -130,7 +130,13 @@ def exported(namespaces, base, abstract):
 
 
 # InputLayer only marks a model's input shape (saved as such), never a layer of a saved model.
-LAYERS = {**exported([tinyframe.layers, tinyframe.activations], Layer, (Layer, Activation, InputLayer)), "Gain": Gain}
+layers = tinyframe.layers
+LAYERS = {  # Lambda holds a function, which a file cannot hold (a model with one refuses to save)
+    **exported(
+        [tinyframe.layers, tinyframe.activations], Layer, (Layer, Activation, InputLayer, tinyframe.layers.Lambda)
+    ),
+    "Gain": Gain,
+}
 LOSSES = exported([tinyframe.losses], Loss, (Loss,))
 OPTIMIZERS = exported([tinyframe.optimizers], Optimizer, (Optimizer,))
 

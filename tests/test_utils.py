@@ -102,3 +102,17 @@ def test_python_and_numpy_are_seeded_as_keras_seeds_them():
     theirs = random.random(), np.random.rand()
     set_random_seed(11)
     assert (random.random(), np.random.rand()) == theirs
+
+
+def test_pad_sequences_pads_and_cuts_at_the_front_by_default_as_keras():
+    from tinyframe.utils import pad_sequences
+
+    rows = [[1, 2], [3, 4, 5, 6], []]
+    np.testing.assert_array_equal(pad_sequences(rows, maxlen=3), [[0, 1, 2], [4, 5, 6], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        pad_sequences(rows, maxlen=3, padding="post", truncating="post", value=-1),
+        [[1, 2, -1], [3, 4, 5], [-1, -1, -1]],
+    )
+    assert pad_sequences(rows).shape == (3, 4)
+    with pytest.raises(ValueError, match="padding must be 'pre' or 'post'"):
+        pad_sequences(rows, padding="middle")

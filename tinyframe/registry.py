@@ -24,6 +24,7 @@ from . import activations, layers, losses, optimizers
 from .activations.base import Activation
 from .layers.base import Layer
 from .layers.input import InputLayer
+from .layers.lambda_layer import Lambda
 from .losses.base import Loss
 from .optimizers.base import Optimizer
 
@@ -33,8 +34,8 @@ _KINDS = {
     "loss": (Loss, (losses,)),
     "optimizer": (Optimizer, (optimizers,)),
 }
-# Exported for subclassing, or (InputLayer) only a model's input shape: never built from a file.
-_BASES = (Layer, Activation, Loss, Optimizer, InputLayer)
+# Exported for subclassing, or (InputLayer) only a model's input shape, or (Lambda) a function: never built from a file.
+_BASES = (Layer, Activation, Loss, Optimizer, InputLayer, Lambda)
 _CUSTOM: dict[str, type] = {}  # name -> class, filled by @register
 _A = {"layer": "a layer", "loss": "a loss", "optimizer": "an optimizer"}
 

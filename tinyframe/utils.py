@@ -125,3 +125,39 @@ def model_seed(seed: Any) -> Any:
     if seed is not None or _seeds is None:
         return seed
     return _seeds.spawn(1)[0]
+
+
+def pad_sequences(
+    sequences: Any,
+    maxlen: int | None = None,
+    dtype: Any = "int32",
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: float = 0.0,
+) -> np.ndarray:
+    """Keras's ``pad_sequences``: lists of different lengths as one array ``(n, maxlen)``.
+
+    Shorter sequences are padded with ``value`` and longer ones cut, at the front (``"pre"``, Keras's
+    default) or the back (``"post"``); ``maxlen`` defaults to the longest.
+
+    >>> pad_sequences([[1, 2], [3, 4, 5, 6]], maxlen=3)
+    array([[0, 1, 2],
+           [4, 5, 6]], dtype=int32)
+    """
+    for name, where in (("padding", padding), ("truncating", truncating)):
+        if where not in ("pre", "post"):
+            raise ValueError(f"pad_sequences: {name} must be 'pre' or 'post'. Received: {where!r}")
+    rows = [np.asarray(s) for s in sequences]
+    if maxlen is None:
+        maxlen = max((len(r) for r in rows), default=0)
+    tail = next((r.shape[1:] for r in rows if len(r)), ())
+    out = np.full((len(rows), maxlen, *tail), value, dtype=dtype)
+    for i, row in enumerate(rows):
+        if not len(row) or maxlen == 0:
+            continue
+        kept = row[-maxlen:] if truncating == "pre" else row[:maxlen]
+        if padding == "post":
+            out[i, : len(kept)] = kept
+        else:
+            out[i, maxlen - len(kept) :] = kept
+    return out

@@ -13,6 +13,7 @@ from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .gru import GRU
 from .input import Input, InputLayer
+from .lambda_layer import Lambda
 from .layer_normalization import LayerNormalization
 from .lstm import LSTM
 from .merging import (
@@ -49,7 +50,7 @@ __all__ = ["Layer", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", 
 __all__ += ["Flatten", "Reshape", "ZeroPadding1D", "ZeroPadding2D", "Conv1D", "Conv2D"]
 __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"]
 __all__ += ["Conv1DTranspose", "Conv2DTranspose", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D"]
-__all__ += ["RepeatVector", "TimeDistributed", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell"]
+__all__ += ["RepeatVector", "TimeDistributed", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell", "Lambda"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]

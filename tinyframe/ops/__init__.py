@@ -151,3 +151,39 @@ def concatenate(xs: Any, axis: int = 0) -> Any:
 
 def stack(xs: Any, axis: int = 0) -> Any:
     return several(Stack(axis), xs)
+
+
+# Arrays made from nothing recorded: constants (Keras's ops.ones((2, 2)) as a layer's test input, for one).
+def ones(shape: Any, dtype: Any = "float32") -> Any:
+    import numpy as np
+
+    return np.ones(shape, dtype)
+
+
+def zeros(shape: Any, dtype: Any = "float32") -> Any:
+    import numpy as np
+
+    return np.zeros(shape, dtype)
+
+
+def full(shape: Any, fill_value: float, dtype: Any = "float32") -> Any:
+    import numpy as np
+
+    return np.full(shape, fill_value, dtype)
+
+
+def convert_to_tensor(x: Any, dtype: Any = None) -> Any:
+    """Keras's ``ops.convert_to_tensor``: here, a NumPy array (a recorded array is returned as it is)."""
+    import numpy as np
+
+    return x if isinstance(x, np.ndarray) and dtype is None else np.asarray(x, dtype=dtype)
+
+
+def shape(x: Any) -> tuple:
+    """Keras's ``ops.shape``: the shape of an array, or of a symbolic tensor (``None`` for the batch)."""
+    import numpy as np
+
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+__all__ += ["ones", "zeros", "full", "convert_to_tensor", "shape"]
