@@ -1,9 +1,10 @@
-"""Shared test set-up: a deterministic Hypothesis profile, and helpers."""
+"""Shared test set-up: a deterministic Hypothesis profile, Keras 3 as an oracle (a fixture), and helpers."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Deterministic in CI (derandomize): the same examples every run, no flaky database.
@@ -17,3 +18,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """The ``keras`` module on the torch backend; the test is skipped without keras or torch, or on another backend."""
+    pytest.importorskip("torch")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend")
+    return keras

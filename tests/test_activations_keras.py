@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 
 import numpy as np
 import pytest
@@ -34,17 +33,6 @@ CALLS = [  # (name, keyword arguments): the functions at their defaults, and a c
     ("elu", {"alpha": 0.5}),
     ("leaky_relu", {"negative_slope": 0.1}),
 ]
-
-
-@pytest.fixture(scope="module")
-def keras():
-    """Keras 3 on the torch backend as the oracle; the test is skipped without keras or torch."""
-    pytest.importorskip("torch")
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend")
-    return keras
 
 
 def test_the_functions_by_hand():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 
 import numpy as np
@@ -31,17 +30,6 @@ from tinyframe.metrics import (
     TrueNegatives,
     TruePositives,
 )
-
-
-@pytest.fixture(scope="module")
-def keras():
-    """Keras 3 on the torch backend as the oracle; the test is skipped without keras or torch."""
-    pytest.importorskip("torch")
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend")
-    return keras
 
 
 # ---------------------------------------------------------------- by hand

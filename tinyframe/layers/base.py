@@ -499,6 +499,24 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+class KernelAndBias:
+    """Keras's names for a layer's weight ``W`` and bias ``b`` (Dense, the convolutions): the live arrays."""
+
+    params: dict[str, np.ndarray]
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """Keras's name for the weight ``W`` (Dense: ``(in_features, units)``; a convolution's: HWIO)."""
+        self._require_built("kernel")
+        return self.params["W"]
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """Keras's name for the bias ``b`` (None with ``use_bias=False``)."""
+        self._require_built("bias")
+        return self.params.get("b")
+
+
 def _tracking_setattr(self: Layer, name: str, value: Any) -> None:
     """``__setattr__`` of a composite layer: the layers it is given (in lists too) become its sublayers."""
     object.__setattr__(self, name, value)

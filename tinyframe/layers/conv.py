@@ -12,12 +12,12 @@ import numpy as np
 from .. import activations, initializers
 from .._checks import check_positive_int
 from ._im2col import SlidingWindows
-from .base import Layer
+from .base import KernelAndBias, Layer
 
 FEW_CHANNELS = 4  # below this many input channels, im2col fills its matrix one tap (row) at a time
 
 
-class _Conv(Layer):
+class _Conv(KernelAndBias, Layer):
     """The N-d core of `Conv1D` (r = 1) and `Conv2D` (r = 2); channels last, kernel laid out as Keras's.
 
     Shapes: ``x`` is ``(m, n_1, ..., n_r, c)``, the kernel ``W`` is ``(k_1, ..., k_r, c, f)``,
@@ -202,18 +202,6 @@ class _Conv(Layer):
         return dxp[self._windows.interior(geometry)] if geometry.padded else dxp
 
     # ----------------------------------------------------------------- config
-    @property
-    def kernel(self) -> np.ndarray:
-        """Keras's name for the kernel ``W``, ``(*kernel_size, channels, filters)``: the live array."""
-        self._require_built("kernel")
-        return self.params["W"]
-
-    @property
-    def bias(self) -> np.ndarray | None:
-        """Keras's name for the bias ``b``, ``(filters,)`` (None with ``use_bias=False``): the live array."""
-        self._require_built("bias")
-        return self.params.get("b")
-
     def get_config(self) -> dict:
         config = {
             "filters": self.filters,

@@ -9,10 +9,10 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from .._checks import check_positive_int
-from .base import Layer
+from .base import KernelAndBias, Layer
 
 
-class Dense(Layer):
+class Dense(KernelAndBias, Layer):
     """Fully connected layer: every output is a weighted sum of every input plus a bias.
 
     Forward, for a batch ``x`` of shape ``(m, in)``::
@@ -115,18 +115,6 @@ class Dense(Layer):
     def units(self) -> int:
         """The number of outputs (Keras's name for ``out_features``)."""
         return self.out_features
-
-    @property
-    def kernel(self) -> np.ndarray:
-        """Keras's name for the weight matrix ``W``, ``(in_features, units)``: the live array."""
-        self._require_built("kernel")
-        return self.params["W"]
-
-    @property
-    def bias(self) -> np.ndarray | None:
-        """Keras's name for the bias ``b``, ``(units,)`` (None with ``use_bias=False``): the live array."""
-        self._require_built("bias")
-        return self.params.get("b")
 
     # ------------------------------------------------------------------ shapes
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
