@@ -921,7 +921,7 @@ def test_models_module_as_keras_models(tmp_path):
 
     model = Sequential([Input((3,)), Dense(2, activation="relu"), Dense(1)], seed=0)
     model.compile("adam", "mse")
-    path = tmp_path / "best_model.keras"  # tinyframe's .npz whatever the name
+    path = tmp_path / "best_model.keras"  # Keras 3's format (tinyframe.keras_format)
     model.save(path)
     X = np.random.default_rng(0).normal(size=(4, 3))
     np.testing.assert_array_equal(tinyframe.models.load_model(path).predict(X), model.predict(X))

@@ -285,3 +285,8 @@ def test_a_layer_hiding_a_sublayers_weights_is_refused_before_training_not_left_
     with pytest.raises(ValueError, match=r"wrapper \(Wrapper\) holds the layer .* no optimizer would train them"):
         model.fit(np.ones((4, 4)), np.zeros((4, 1)), verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_a_layer_called_on_an_empty_list_says_so():
+    with pytest.raises(ValueError, match="called on an empty list"):
+        Dense(2)([])  # it was an IndexError (found by fuzzing Keras-format files)

@@ -861,12 +861,13 @@ class Model:
         """Write the weights (with the architecture, without the optimizer) for `load_weights`: Keras's verb.
 
         ``model.save(path, include_optimizer=False)``: one ``.npz`` file, written atomically,
-        that `load_weights` copies into a model of the same parameter shapes.
+        that `load_weights` copies into a model of the same parameter shapes; a path ending in
+        ``.weights.h5`` is Keras's weights file (`tinyframe.keras_format`).
         """
         self.save(path, include_optimizer=False)
 
     def load_weights(self, path: Any) -> None:
-        """Copy the weights from a file written by `save` (same parameter shapes); see `tinyframe.saving`."""
+        """Copy the weights from a file written by `save`, or Keras's ``.weights.h5``/``.keras`` (same shapes)."""
         from .saving import load_weights
 
         load_weights(self, path)
@@ -878,7 +879,8 @@ class Model:
         The file holds the architecture as JSON, the weights as arrays and, with
         ``include_optimizer=True``, the loss, the optimizer's state and the metric
         names, so `fit(..., initial_epoch=k)` resumes exactly. Loading it never runs
-        code. See `tinyframe.saving`.
+        code. See `tinyframe.saving`. A path ending in ``.keras`` is Keras 3's format instead
+        (`tinyframe.keras_format`: Keras's ``load_model`` reads it; the optimizer's state is not in it).
         """
         from .saving import save_model
 

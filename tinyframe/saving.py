@@ -48,7 +48,8 @@ def save_model(model: Model, path: str | os.PathLike, include_optimizer: bool = 
 
     Args:
         model: the model.
-        path: the file, written as given (``.npz`` is the usual ending).
+        path: the file, written as given (``.npz`` is the usual ending; a name ending in ``.keras`` or
+            ``.weights.h5`` is written in Keras 3's format, `tinyframe.keras_format`).
         include_optimizer: also save the loss, the optimizer with its state and the
             metric names, so that `fit` can resume exactly (needs a compiled model).
     """
@@ -57,7 +58,11 @@ def save_model(model: Model, path: str | os.PathLike, include_optimizer: bool = 
         raise TypeError(f"save: expected a tinyframe Model or Sequential. Received: {type(model).__name__}")
     model._require_built("save")
     with reading(model.layers, "save"):  # no fit in another thread changes the arrays while they are written
-        _save(model, path, include_optimizer)
+        keras_format = _keras_format(path)
+        if keras_format is not None:
+            keras_format.save(model, path, include_optimizer)
+        else:
+            _save(model, path, include_optimizer)
 
 
 def _save(model: Model, path: str | os.PathLike, include_optimizer: bool) -> None:
@@ -96,12 +101,17 @@ def _computing(layers: list[Any]) -> list[Any]:
 def load_model(path: str | os.PathLike) -> Model:
     """The model saved at ``path``, compiled as it was if the file holds the optimizer.
 
+    A Keras 3 ``.keras`` file is read by `tinyframe.keras_format` (its architecture and weights).
+
     Raises:
         ValueError: the file is not a tinyframe model (truncated, not an ``.npz``,
             arrays missing, extra or of the wrong shape or dtype, malformed JSON,
             object arrays), comes from an unsupported format version, or names a
             class that is neither built in nor registered with `tinyframe.register`.
     """
+    keras_format = _keras_format(path, reading=True)
+    if keras_format is not None:
+        return keras_format.load_model(path)
     with NpzReader(path) as reader:
         header = _read_header(reader)
         try:
@@ -325,9 +335,14 @@ def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int]:
 def load_weights(model: Model, path: str | os.PathLike) -> None:
     """Copy the weights saved at ``path`` into ``model``, whose layers must have the same parameter shapes.
 
-    Any tinyframe model file works (the optimizer part, if any, is ignored). The
+    Any tinyframe model file works (the optimizer part, if any, is ignored), and Keras 3's
+    ``.weights.h5`` and ``.keras`` files (`tinyframe.keras_format`). The
     weights are cast to the model's dtype; nothing changes unless all of them fit.
     """
+    keras_format = _keras_format(path, reading=True)
+    if keras_format is not None:
+        keras_format.load_weights(model, path)
+        return
     with NpzReader(path) as reader:
         header = _read_header(reader)
         try:
@@ -343,6 +358,24 @@ def load_weights(model: Model, path: str | os.PathLike) -> None:
         weights = _weight_names(model)
         reader.check_names({_CONFIG, *weights, *slots})
         _set_weights(reader, model, {name: reader.read(name, p.shape, dtype) for name, p in weights.items()})
+
+
+def _keras_format(path: Any, reading: bool = False) -> Any:
+    """`tinyframe.keras_format` if ``path`` ends in ``.keras`` or ``.weights.h5`` (Keras's files), else None.
+
+    Imported only then: it builds on this module, and tinyframe's own files never need it. When
+    ``reading``, a file of such a name that is tinyframe's own ``.npz`` (as tinyframe wrote every
+    name before it wrote Keras's format) is read as one: None.
+    """
+    try:
+        keras_file = os.fsdecode(os.fspath(path)).endswith((".keras", ".weights.h5"))
+    except TypeError:
+        return None  # tinyframe's own reader and writer report the bad path
+    if not keras_file:
+        return None
+    from . import keras_format
+
+    return None if reading and keras_format.is_npz(path) else keras_format
 
 
 def _finite(reader: NpzReader, name: str, array: np.ndarray) -> np.ndarray:

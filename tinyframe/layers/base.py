@@ -456,6 +456,8 @@ class Layer:
         if tape is not None:
             return tape.call(self, x, training)
         listed = isinstance(x, (list, tuple))
+        if listed and not x:
+            raise ValueError(f"{self.name or type(self).__name__}: called on an empty list; expected arrays")
         xs = [np.asarray(a) for a in (x if listed else [x])]
         if not self.built:
             dtype = xs[0].dtype if xs[0].dtype in (np.float32, np.float64) else np.dtype("float32")
