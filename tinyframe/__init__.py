@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 __all__ = ["Sequential", "Model", "Input", "DivergenceWarning", "__version__"]
 
-from . import models, utils  # noqa: E402  (keras.models and keras.utils, where Keras code looks)
+from . import backend, models, ops, utils  # noqa: E402  (keras.backend, .models, .ops, .utils: where Keras code looks)
 from .registry import register  # noqa: E402  (after __version__, which saving reads)
 from .saving import load_model  # noqa: E402
 
-__all__ += ["load_model", "register", "models", "utils"]
+__all__ += ["load_model", "register", "backend", "models", "ops", "utils"]

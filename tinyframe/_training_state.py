@@ -121,6 +121,13 @@ def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 def _loss_spec(loss: Any) -> dict[str, Any]:
     """The loss as ``{"class_name", "config"}``; for several outputs, ``{"outputs": {name: spec}, "loss_weights"}``."""
+    from .losses.function import FunctionLoss
+
+    if isinstance(loss, FunctionLoss):
+        raise TypeError(
+            f"save: the loss is the Python function {loss.name!r}, which a file cannot hold; save with "
+            "include_optimizer=False (the architecture and the weights), and compile again after loading"
+        )
     if not isinstance(loss, OutputLosses):
         return _config.to_spec(loss, "the loss")
     return {

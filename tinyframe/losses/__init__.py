@@ -13,6 +13,7 @@ from __future__ import annotations
 from .base import Loss
 from .binary_cross_entropy import BinaryCrossEntropy
 from .cross_entropy import CrossEntropy
+from .function import FunctionLoss  # noqa: F401  (compile(loss=fn); not in __all__: a file never names it)
 from .hinge import Hinge
 from .huber import Huber
 from .kl_divergence import KLDivergence
@@ -84,6 +85,8 @@ def get(identifier: str | Loss) -> Loss:
     cls = _named(identifier)
     if cls is not None:
         return cls()
+    if callable(identifier) and not isinstance(identifier, type):  # Keras's loss=fn(y_true, y_pred) of ops
+        return FunctionLoss(identifier)
     raise ValueError(
         f"Unknown loss: expected a Loss instance or one of {sorted(_BY_NAME)} (or a class name such as "
         f"'CategoricalCrossentropy'). Received: {identifier!r}"
