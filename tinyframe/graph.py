@@ -135,6 +135,18 @@ class Graph:
                 )
         return sorted(found.values(), key=lambda node: node.order)
 
+    def line(self) -> list[Any] | None:
+        """The layers in order if the graph is one path (one input, each node feeding only the next, one output,
+        no layer called twice), else None: such a model runs as a `Sequential` does."""
+        if len(self.inputs) != 1 or len(self.outputs) != 1 or self.shared or not self.nodes:
+            return None
+        previous = self.inputs[0]
+        for node in self.nodes:
+            if node.listed or len(node.inputs) != 1 or node.inputs[0] is not previous:
+                return None
+            previous = node.output
+        return [node.layer for node in self.nodes] if self.outputs[0] is previous else None
+
     # ------------------------------------------------------------------ planning
     def plan(self, input_grad: bool) -> list[tuple[Node, bool, list[bool]]]:
         """The backward pass: ``(node, whether its inputs' gradients are needed, which inputs get one)``.

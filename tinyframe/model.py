@@ -162,6 +162,7 @@ class Model:
                 todo.append((layer, first.input_shapes))
         build_layers([layer for layer, _ in todo], self.dtype, self.rng, [shape for _, shape in todo])
         self._graph, self.layers = graph, graph.layers
+        self._line = graph.line()  # a graph of one path runs as a Sequential does (no per-node bookkeeping)
         self.inputs, self.outputs = graph.inputs, graph.outputs
         shapes = [t.sample_shape for t in graph.outputs]
         self._input_shape = graph.inputs[0].sample_shape if len(graph.inputs) == 1 else None
@@ -236,8 +237,18 @@ class Model:
     def forward(self, X: np.ndarray | list[np.ndarray], training: bool = False, observe: Any = None) -> Any:
         """The outputs for checked inputs (one array, or a list for several): one array, or a list for several.
 
-        ``observe(layer, x, y)``, if given, sees each call's input (a list for a merge) and output.
+        A model whose graph is a line (a `Sequential`, or a functional model of one path) runs its
+        layers one after another, the article's forward; other graphs run node by node
+        (`tinyframe.graph`). ``observe(layer, x, y)``, if given, sees each call's input and output.
         """
+        line = self._line
+        if line is not None:
+            for layer in line:
+                y = layer.forward(X, training=training)
+                if observe is not None:
+                    observe(layer, X, y)
+                X = y
+            return X
         if self._graph is None:
             return subclassed.forward(self, X if isinstance(X, list) else [X], training, observe)
         records: dict = {}
@@ -247,6 +258,19 @@ class Model:
 
     def backward(self, grad: Any, input_grad: bool = True) -> Any:
         """``dJ/d outputs`` back through the graph; ``dJ/d inputs`` (a list for several; None if not asked)."""
+        if self._line is not None:  # the article's deltas, layer by layer
+            if input_grad:
+                for layer in reversed(self._line):
+                    grad = layer.backward(grad)
+                return grad
+            # Without dJ/dX, backprop stops at the first trainable layer with parameters: layers in front of it
+            # (an input Dropout, a frozen Dense) have no gradients to set, and its own dJ/dx would be discarded.
+            if self._first_trainable is None:
+                return None
+            for layer in self._backward_layers:
+                grad = layer.backward(grad)
+            self._first_trainable.backward_params(grad)
+            return None
         if self._graph is None:  # subclassed: the graph its last forward recorded
             graph, plan = self._recorded, self._recorded.plan(input_grad)
         else:
@@ -257,8 +281,13 @@ class Model:
         return result[0] if len(result) == 1 else result
 
     def _plan_backward(self) -> None:
-        """Which nodes a training step runs backward through (trainable flags are read here)."""
-        if self._graph is not None:  # a subclassed model plans each step's recorded graph as it comes
+        """Which layers or nodes a training step runs backward through (trainable flags are read here)."""
+        line = self._line
+        if line is not None:
+            first = next((i for i, layer in enumerate(line) if layer.params and layer.trainable), None)
+            self._first_trainable = None if first is None else line[first]
+            self._backward_layers = [] if first is None else line[first + 1 :][::-1]
+        elif self._graph is not None:  # a subclassed model plans each step's recorded graph as it comes
             self._training_plan = self._graph.plan(input_grad=False)
 
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray | list[np.ndarray]:

@@ -81,38 +81,10 @@ class Sequential(LayerStack, Model):
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
 
-    def forward(self, X: np.ndarray, training: bool = False, observe: Any = None) -> np.ndarray:
-        """``y_hat`` for a checked ``(m, n_features)`` array of the model's dtype (no input checks).
-
-        ``observe(layer, x, y)``, if given, sees each layer's input and output (`LayerStats` measures them).
-        """
-        for layer in self.layers:
-            y = layer.forward(X, training=training)
-            if observe is not None:
-                observe(layer, X, y)
-            X = y
-        return X
-
-    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Propagate ``dJ/dy_hat`` back through the layers; returns ``dJ/dX`` (None if not asked)."""
-        if input_grad:
-            for layer in reversed(self.layers):
-                grad = layer.backward(grad)
-            return grad
-        # Without dJ/dX, backprop stops at the first trainable layer with parameters: layers in front of it
-        # (an input Dropout, a frozen Dense) have no gradients to set, and its own dJ/dx would be discarded.
-        if self._first_trainable is None:
-            return None
-        for layer in self._backward_layers:
-            grad = layer.backward(grad)
-        self._first_trainable.backward_params(grad)
-        return None
-
-    def _plan_backward(self) -> None:
-        """Which layers a training step runs backward through (trainable flags are read here)."""
-        first = next((i for i, layer in enumerate(self.layers) if layer.params and layer.trainable), None)
-        self._first_trainable = None if first is None else self.layers[first]
-        self._backward_layers = [] if first is None else self.layers[first + 1 :][::-1]
+    @property
+    def _line(self) -> list[Layer]:
+        """The layers the engine runs in a line (`Model.forward`): all of them, in order."""
+        return self.layers
 
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
         """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""

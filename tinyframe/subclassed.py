@@ -57,6 +57,7 @@ def track(model: Any, name: str, value: Any) -> None:
 def setup(model: Any) -> None:
     """The parts of a subclassed model that a functional one gets from its graph (not built yet)."""
     model._graph = None
+    model._line = None  # what call() does is recorded each time, not a fixed line
     model._tracked = []
     model.layers = []
     model.built = False
