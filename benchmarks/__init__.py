@@ -8,6 +8,7 @@ Run it from the repository root::
 Cases: `article` (the article's full-batch network), `minibatch` (the same with
 batch 32), `large` (a 784-256-10 ReLU network on 200,000 synthetic rows, in
 memory and memory-mapped), `onnx` (prediction latency against ONNX Runtime),
-`mnist1d_cnn` (the MNIST-1D paper's CNN, steps/s) and `conv2d` (a small MNIST
-convnet, throughput and peak memory). Programs live in `benchmarks.programs`, one module each.
+`mnist1d_cnn` (the MNIST-1D paper's CNN, steps/s), `conv2d` (a small MNIST
+convnet, throughput and peak memory) and `residual` (a residual MLP built with the
+functional API, steps/s on 1 and 2 threads). Programs live in `benchmarks.programs`, one module each.
 """

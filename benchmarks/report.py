@@ -96,10 +96,29 @@ def _rss_line(result: dict, mode: str) -> str:
 
 def mnist1d_table(result: dict) -> str:
     """The mnist1d_cnn case: steps/s and FLOP rate of tinyframe and PyTorch, then their paired ratio."""
-    lines = [
+    return _rate_table(
         f"### mnist1d_cnn, float32: {result['samples']:,} synthetic sequences of 40, the paper's CNN, Adam, "
         f"batch {result['batch_size']}, one epoch ({result['steps_per_call']} steps) per call, "
         f"{result['repeats']} interleaved rounds after {result['warmup_rounds']} warm-up",
+        result,
+    )
+
+
+def residual_table(result: dict) -> str:
+    """The residual case on one thread count: steps/s and FLOP rate of tinyframe and PyTorch, then the paired ratio."""
+    return _rate_table(
+        f"### residual, float32, {result['threads']} thread(s): {result['samples']:,} synthetic rows of 64, "
+        f"8 residual blocks of two Dense(64, relu), Adam, batch {result['batch_size']}, one epoch "
+        f"({result['steps_per_call']} steps) per call, {result['repeats']} interleaved rounds after "
+        f"{result['warmup_rounds']} warm-up",
+        result,
+    )
+
+
+def _rate_table(heading: str, result: dict) -> str:
+    """A case timed in steps/s in this process (mnist1d_cnn, residual): a row per program, the peak, the ratio."""
+    lines = [
+        heading,
         "",
         "| program | steps/s (median) | p25–p75 | ms/step | GFLOP/s | % of peak | loss |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -15,12 +15,13 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, conv2d, large, machine, minibatch, mnist1d_cnn, onnx_latency, report
+from . import allocator, article, conv2d, large, machine, minibatch, mnist1d_cnn, onnx_latency, report, residual
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
 CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)
 CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float32 only
+CASES += ("residual",)  # a functional Model with skip connections, tinyframe vs PyTorch, on 1 and 2 threads
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -34,6 +35,8 @@ SIZES = {
     "mnist1d_repeats": (21, 2),
     "conv2d_samples": (20_000, 192),
     "conv2d_repeats": (3, 1),
+    "residual_samples": (4_096, 256),
+    "residual_repeats": (21, 2),
 }
 
 
@@ -48,7 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         nargs="+",
         choices=("float32", "float64"),
         default=["float32", "float64"],
-        help="article, minibatch and onnx (mnist1d_cnn, conv2d and large are float32)",
+        help="article, minibatch and onnx (mnist1d_cnn, conv2d, large and residual are float32)",
     )
     parser.add_argument(
         "--programs",
@@ -58,25 +61,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="numpy_floor (tinyframe's kernels with no framework) runs only when named",
     )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
-    parser.add_argument("--repeats", type=int, help="article, minibatch and mnist1d_cnn: timed rounds")
+    parser.add_argument("--repeats", type=int, help="article, minibatch, mnist1d_cnn and residual: timed rounds")
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
     parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
     parser.add_argument("--mnist1d-samples", type=int, help="mnist1d_cnn: synthetic sequences (one epoch per call)")
     parser.add_argument("--conv2d-samples", type=int, help="conv2d: synthetic images (one epoch per process)")
     parser.add_argument("--conv2d-repeats", type=int, help="conv2d: rounds (one process per program)")
-    parser.add_argument("--threads", type=int, help="pin the BLAS/torch threads of every program (default: as is)")
+    parser.add_argument("--residual-samples", type=int, help="residual: synthetic rows (one epoch per call)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="pin the BLAS/torch threads of every program (default: as is; the residual case runs on 1 and 2)",
+    )
     parser.add_argument("--data-dir", help="where the large case writes its memmap file (default: the temp dir)")
     parser.add_argument(
         "--json", type=pathlib.Path, default=DEFAULT_JSON, help=f"result file (default: {DEFAULT_JSON})"
     )
     args = parser.parse_args(argv)
     positive = ("iterations", "repeats", "large_samples", "large_repeats", "threads")
-    for name in positive + ("mnist1d_samples", "conv2d_samples", "conv2d_repeats"):
+    for name in positive + ("mnist1d_samples", "conv2d_samples", "conv2d_repeats", "residual_samples"):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
     if args.repeats is not None:
-        args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.repeats
+        args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.residual_repeats = args.repeats
     for name, (full, quick) in SIZES.items():
         if getattr(args, name, None) is None:
             setattr(args, name, quick if args.quick else full)
@@ -95,6 +103,12 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
             result = mnist1d_cnn.run(args.mnist1d_samples, args.mnist1d_repeats, names, args.peak_matmul)
             print(report.mnist1d_table(result), end="\n\n", flush=True)
             results.append(result)
+            continue
+        if case == "residual":  # once per thread count: 1 and 2, or the one --threads pins
+            for threads in [args.threads] if args.threads else residual.THREADS:
+                result = residual.run(args.residual_samples, args.residual_repeats, names, threads, args.peak_matmul)
+                print(report.residual_table(result), end="\n\n", flush=True)
+                results.append(result)
             continue
         if case == "conv2d":
             result = conv2d.run(args.conv2d_samples, args.conv2d_repeats, names, args.peak_matmul, args.data_dir)

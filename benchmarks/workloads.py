@@ -4,7 +4,8 @@ All programs of a digits case get the *same* arrays: ``X`` already in the case's
 dtype, the integer labels, their one-hot rows, and one set of initial weights
 drawn like the article's (uniform on [0, 1)), so tinyframe, the hand-written loop
 and PyTorch start from identical parameters and compute identical losses.
-The mnist1d_cnn case does the same for the MNIST-1D paper's CNN (`mnist1d`).
+The mnist1d_cnn case does the same for the MNIST-1D paper's CNN (`mnist1d`), the residual
+case for its residual MLP (`residual`).
 """
 
 from __future__ import annotations
@@ -159,3 +160,33 @@ def conv2d_sides() -> list[tuple[int, int]]:
         side = valid_length(conv, CONV2D_POOL, CONV2D_POOL)
         sides.append((conv, side))
     return sides
+
+
+# The residual case: 64 features -> RESIDUAL_BLOCKS blocks of x = x + relu(relu(x W1 + b1) W2 + b2) -> Dense(10)
+RESIDUAL_FEATURES, RESIDUAL_BLOCKS, RESIDUAL_CLASSES, RESIDUAL_BATCH = 64, 8, 10, 128
+
+
+@dataclass
+class Residual:
+    """Synthetic rows for the residual MLP, and one set of its initial weights.
+
+    Attributes:
+        X: ``(n, 64)`` float32, standard normal (timing does not depend on the values).
+        labels: ``(n,)`` int64 classes 0-9: ``argmax(X @ T)`` for a random linear teacher ``T``.
+        weights: ``[W (64, 64), b (64,)] * 16 + [W (64, 10), b (10,)]``, Keras layout, the blocks' two Dense
+            layers in order, then the head: tinyframe's initial weights (`Model.get_weights`), given by the case.
+        batch_size: 128; batches are taken in order.
+    """
+
+    X: np.ndarray
+    labels: np.ndarray
+    weights: list[np.ndarray]
+    batch_size: int = RESIDUAL_BATCH
+
+
+def residual(samples: int, weights: list[np.ndarray], seed: int = 0) -> Residual:
+    """``samples`` synthetic rows of 64 features, their labels, and ``weights`` (the network's initial ones)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((samples, RESIDUAL_FEATURES), dtype=np.float32)
+    teacher = rng.standard_normal((RESIDUAL_FEATURES, RESIDUAL_CLASSES), dtype=np.float32)
+    return Residual(X, np.argmax(X @ teacher, axis=1), weights)

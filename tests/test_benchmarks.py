@@ -16,8 +16,8 @@ import sys
 
 import pytest
 
-from benchmarks import conv2d, flops, large, mnist1d_cnn, timing
-from benchmarks.run import parse_args
+from benchmarks import conv2d, flops, large, mnist1d_cnn, residual, timing
+from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -132,12 +132,39 @@ def test_quick_conv2d_case_reports_throughput_and_memory_of_each_process(quick_r
         assert 0 < entry["fraction_of_peak"] and math.isfinite(entry["loss"])
 
 
+def test_quick_residual_case_runs_on_the_pinned_thread_and_both_programs_agree(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "residual"]  # --threads 1: that count only
+    assert "### residual, float32, 1 thread(s):" in stdout and result["threads"] == 1
+    assert result["flops_per_sample"] == residual.flops_per_sample()
+    for name, stats in result["programs"].items():
+        if "skipped" in stats:
+            assert name == "torch" and "pip install torch==2.13.0" in stats["skipped"]
+            continue
+        assert len(stats["seconds"]) == result["repeats"] and stats["p25"] <= stats["median"] <= stats["p75"]
+        assert 0 < stats["fraction_of_peak"] and stats["gflops"] > 0 and stats["final_loss"] > 0
+    if "torch" in result["ratios"]:
+        assert len(result["ratios"]["torch"]["values"]) == result["repeats"]
+        ours, theirs = (result["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
+        # One set of weights, each kernel transposed for Linear: float32 sums of 64 products through 17 layers
+        assert ours[0] == pytest.approx(theirs[0], rel=1e-5) and ours[1] == pytest.approx(theirs[1], rel=1e-4)
+
+
+def test_residual_case_runs_on_one_and_two_threads_unless_pinned(capsys):
+    args = parse_args(["--quick", "--case", "residual", "--programs", "tinyframe", "--repeats", "1"])
+    results = run_cases(args)
+    assert [r["threads"] for r in results] == [1, 2] and all(r["steps_per_call"] == 2 for r in results)
+    assert "### residual, float32, 2 thread(s):" in capsys.readouterr().out
+
+
 def test_convnet_flops_are_counted_by_hand():
     # MACs: mnist1d 19*5*1*25 = 2,375 (first), 10*3*25*25 = 18,750, 5*3*25*25 = 9,375, 125*10 = 1,250
     assert mnist1d_cnn.flops_per_sample() == 4 * 2_375 + 6 * (18_750 + 9_375 + 1_250)
     # conv2d: 26*26*9*32 = 194,688 (first), 11*11*9*32*64 = 2,230,272, 5*5*64*10 = 16,000
     assert conv2d.flops_per_sample() == 4 * 194_688 + 6 * (2_230_272 + 16_000)
     assert flops.training_flops([3]) == 12
+    # residual: 16 Dense 64 x 64 (4,096 MACs each; the first needs no input gradient) and the 64 x 10 head
+    assert residual.flops_per_sample() == 4 * 4_096 + 6 * (15 * 4_096 + 640)
 
 
 def test_flops_per_sample_counts_the_matmuls_by_hand():

@@ -2,7 +2,7 @@
 
 Every module has ``digits(work) -> run(epochs) -> loss``; tinyframe and PyTorch
 also have ``large(X, labels, batch_size, seed) -> run() -> loss`` and ``conv2d`` of the
-same form, and ``mnist1d_cnn(work) -> run(steps) -> loss``. `load` returns
+same form, and ``mnist1d_cnn(work) -> run(steps) -> loss`` and ``residual`` of that form. `load` returns
 the module, or raises `Skipped` with a note when its library is not installed.
 """
 
@@ -14,7 +14,7 @@ from types import ModuleType
 
 DIGITS_PROGRAMS = ("tinyframe", "hand_numpy", "sklearn", "torch")  # the default set
 EXTRA_PROGRAMS = ("numpy_floor",)  # on request: tinyframe's kernels without the framework
-LARGE_PROGRAMS = ("tinyframe", "torch")  # also those of the conv2d and mnist1d_cnn cases
+LARGE_PROGRAMS = ("tinyframe", "torch")  # also those of the conv2d, mnist1d_cnn and residual cases
 
 _MODULES = {
     "tinyframe": "tinyframe_program",

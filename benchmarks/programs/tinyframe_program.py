@@ -1,4 +1,4 @@
-"""tinyframe through its public path: ``Sequential``, ``compile``, ``fit(..., verbose=0)``.
+"""tinyframe through its public path: ``Sequential`` (or a functional ``Model``), ``compile``, ``fit(..., verbose=0)``.
 
 Nothing is special-cased: the model is built once and each timed call is one
 ``fit`` (input checks, one-hot labels, the callback machinery and all), so the
@@ -8,11 +8,15 @@ cost of that public path is part of what is measured.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import workloads as w
 from ..workloads import LEARNING_RATE, N_HIDDEN, Digits
+
+if TYPE_CHECKING:
+    from tinyframe import Model
 
 LARGE_NEEDS = "tinyframe.activations.ReLU, tinyframe.losses.CrossEntropy, tinyframe.optimizers.Adam"
 
@@ -116,5 +120,43 @@ def conv2d(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) ->
 
     def run() -> float:
         return model.fit(images, labels, epochs=1, batch_size=batch_size, verbose=0).history["loss"][-1]
+
+    return run
+
+
+def residual_network(seed: int = 0) -> Model:
+    """The residual case's network with the functional API, Keras's initial weights drawn from ``seed``.
+
+    ``x = Input((64,))``, then `RESIDUAL_BLOCKS` times ``x = Add()([x, Dense(64, relu)(Dense(64, relu)(x))])``,
+    then ``Dense(10)`` logits; float32.
+    """
+    from tinyframe import Input, Model
+    from tinyframe.layers import Add, Dense
+
+    inputs = x = Input((w.RESIDUAL_FEATURES,))
+    for _ in range(w.RESIDUAL_BLOCKS):
+        h = Dense(w.RESIDUAL_FEATURES, activation="relu")(x)
+        x = Add()([x, Dense(w.RESIDUAL_FEATURES, activation="relu")(h)])
+    return Model(inputs, Dense(w.RESIDUAL_CLASSES)(x), dtype="float32", seed=seed)
+
+
+def residual(work: w.Residual) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: the residual MLP from ``work.weights``, ``steps`` batches in order.
+
+    Sparse cross-entropy on the logits, Adam(1e-3) with PyTorch's ``epsilon=1e-8``. A call is one
+    ``fit`` epoch over the first ``steps * 128`` rows, ``shuffle=False``, continuing from the last call.
+    """
+    from tinyframe.losses import SparseCategoricalCrossentropy
+    from tinyframe.optimizers import Adam
+
+    model = residual_network()
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(1e-3, epsilon=1e-8))
+    model.set_weights(work.weights)
+    batch = work.batch_size
+
+    def run(steps: int) -> float:
+        rows = slice(0, steps * batch)
+        history = model.fit(work.X[rows], work.labels[rows], epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        return history.history["loss"][-1]
 
     return run

@@ -1,4 +1,5 @@
-"""PyTorch on the CPU, written the usual way: ``nn.Sequential``, an optimizer, ``loss.backward()``.
+"""PyTorch on the CPU, written the usual way: ``nn.Sequential`` (an ``nn.Module`` for the residual MLP),
+an optimizer, ``loss.backward()``.
 
 Optional: ``pip install torch==2.13.0``. It is given the same number of threads as
 NumPy's BLAS (``torch.set_num_threads``). Every step reads the loss with
@@ -141,3 +142,46 @@ def conv2d(X: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) ->
         model, nn.functional.cross_entropy, optimizer, images, labels, batch_size, np.random.default_rng(seed)
     )
     return lambda: run(1)
+
+
+def residual(work: w.Residual) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: the residual MLP as an ``nn.Module`` from ``work.weights``, batches in order.
+
+    ``x = x + block(x)`` for each of the blocks (``Linear, ReLU, Linear, ReLU``), then ``Linear`` logits;
+    ``cross_entropy``, Adam(1e-3). tinyframe's kernels ``W`` (in, out) become ``Linear.weight`` (out, in).
+    """
+    import torch
+
+    torch.set_num_threads(numpy_blas_threads())
+    nn, width = torch.nn, w.RESIDUAL_FEATURES
+
+    class ResidualMLP(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.blocks = nn.ModuleList(
+                nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
+                for _ in range(w.RESIDUAL_BLOCKS)
+            )
+            self.head = nn.Linear(width, w.RESIDUAL_CLASSES)
+
+        def forward(self, x):
+            for block in self.blocks:
+                x = x + block(x)
+            return self.head(x)
+
+    model = ResidualMLP()
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]  # the blocks' in order, then the head
+    with torch.no_grad():
+        for layer, W, b in zip(linears, work.weights[::2], work.weights[1::2], strict=True):
+            layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
+            layer.bias.copy_(torch.from_numpy(b))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    X, y, batch = work.X, work.labels, work.batch_size
+
+    def run(steps: int) -> float:
+        starts = range(0, steps * batch, batch)
+        return _train(
+            model, nn.functional.cross_entropy, optimizer, ((X[s : s + batch], y[s : s + batch]) for s in starts)
+        )
+
+    return run
