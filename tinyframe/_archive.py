@@ -31,8 +31,8 @@ import uuid
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -67,6 +67,22 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
             symlink that loops or points into a missing folder; nothing is created.
         FileNotFoundError: the folder of ``path`` does not exist.
     """
+
+    def write(f: BinaryIO) -> None:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+            for key, array in arrays.items():
+                with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+    write_atomically(path, write)
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it over ``path``: all or nothing.
+
+    The file promises of `write_npz` (permission bits kept, symlinks followed, a short temporary
+    name, durable rename) hold for every file tinyframe writes this way (``.npz``, Keras's ``.keras``).
+    """
     path, target = _resolve(path)
     folder, name = os.path.split(target)
     try:
@@ -83,10 +99,7 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
         with os.fdopen(fd, "wb") as f:
             if old_mode is not None:
                 _chmod(f.fileno(), tmp, old_mode)
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
-                for key, array in arrays.items():
-                    with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

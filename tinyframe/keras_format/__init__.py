@@ -35,8 +35,9 @@ import zipfile
 from typing import Any
 
 from .. import _config, saving
+from .._archive import write_atomically
 from . import _compile, _read, _weights, _write
-from ._files import CONFIG, METADATA, WEIGHTS, KerasArchive, open_regular, write_atomically, write_zip
+from ._files import CONFIG, METADATA, WEIGHTS, KerasArchive, open_regular, write_zip
 from ._h5 import TreeReader, tree_bytes
 
 KERAS_VERSION = "3.15.1"  # the Keras these files were checked against, written as metadata.json's keras_version

@@ -15,49 +15,13 @@ from __future__ import annotations
 
 import os
 import stat
-import uuid
 import zipfile
 import zlib
 from collections.abc import Callable
 from typing import BinaryIO
 
-from .._archive import _chmod, _resolve
-
 METADATA, CONFIG, WEIGHTS = "metadata.json", "config.json", "model.weights.h5"
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError)
-
-
-def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it over ``path``; all or nothing."""
-    path, target = _resolve(path)
-    folder, name = os.path.split(target)
-    try:
-        old_mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        old_mode = None
-    tmp = os.path.join(folder, f".{name[:32]}.{uuid.uuid4().hex[:12]}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666 if old_mode is None else 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if old_mode is not None:
-                _chmod(f.fileno(), tmp, old_mode)
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def write_zip(members: dict[str, bytes]) -> Callable[[BinaryIO], None]:
