@@ -686,16 +686,22 @@ class Model:
         shapes = self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
         outs = [np.empty((n, *shape), self.dtype) for shape in shapes]
         pages = [p for p in map(FilePages.of, xs) if p is not None]  # inputs mapped from a file: pages given back
+        one_in, one_out = xs[0] if len(xs) == 1 else None, len(outs) == 1  # the usual case, without lists per batch
         with silenced(), Scratch():  # overflow shows up as inf or NaN, reported below; work arrays of this call
             for batch, start in enumerate(range(0, n, step)):
                 rows = slice(start, start + step)
                 if hooks is not None:
                     hooks.call(f"on_{kind}_batch_begin", batch, {"batch": batch, "size": min(step, n - start)})
-                y_hat = self.forward([x[rows] for x in xs] if len(xs) > 1 else xs[0][rows])
-                for out, y, shape in zip(outs, y_hat if len(outs) > 1 else [y_hat], shapes):
-                    if y.shape[1:] != shape:
-                        raise self._shape_error(y)
-                    out[rows] = y
+                y_hat = self.forward(one_in[rows] if one_in is not None else [x[rows] for x in xs])
+                if one_out:
+                    if y_hat.shape[1:] != shapes[0]:
+                        raise self._shape_error(y_hat)
+                    outs[0][rows] = y_hat
+                else:
+                    for out, y, shape in zip(outs, y_hat, shapes):
+                        if y.shape[1:] != shape:
+                            raise self._shape_error(y)
+                        out[rows] = y
                 if hooks is not None:
                     logs = {"batch": batch, "size": min(step, n - start)}
                     if kind == "predict":
