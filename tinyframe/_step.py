@@ -44,12 +44,13 @@ def call_step(step: Any, x: Any, y: Any, w: Any) -> dict[str, float]:
 
     Keras's form takes one argument, ``data = (x, y)`` or ``(x, y, sample_weight)``.
     """
-    if _takes_data(step):
+    if takes_data(step):
         return step((x, y) if w is None else (x, y, w))
     return step(x, y) if w is None else step(x, y, w)
 
 
-def _takes_data(step: Any) -> bool:
+def takes_data(step: Any) -> bool:
+    """Whether a step takes Keras's one argument ``data`` (its signature read once per function)."""
     try:
         cached = _FORMS[step.__func__]
     except (AttributeError, KeyError):

@@ -74,17 +74,13 @@ class Sequential(LayerStack, Model):
         for i, layer in enumerate(layers):
             self._check_new_layer(layer, layers[:i], i)
         self.layers: list[Layer] = layers
+        self._line = layers  # the engine runs them in a line (Model.forward); the same list, add and pop included
         self._name_layers()
         self.output_shape: tuple[int, ...] | None = None
         self.built = False
         self._build_if_known()
         self._penalized = self._layers_with_penalty()
         self._plan_backward()
-
-    @property
-    def _line(self) -> list[Layer]:
-        """The layers the engine runs in a line (`Model.forward`): all of them, in order."""
-        return self.layers
 
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
         """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""

@@ -18,7 +18,7 @@ from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._ownership import writing
 from ._scratch import Scratch
 from ._snapshot import Snapshot
-from ._step import call_step
+from ._step import call_step, takes_data
 from .callbacks.base import Callback, CallbackList
 from .callbacks.console import end_open_line
 from .callbacks.history import History
@@ -291,11 +291,14 @@ def _run_epoch(
     totals: dict[str, float] = {}
     seen = 0
     step = model.train_step
+    if takes_data(step):  # Keras's train_step(data): the form is read once per epoch, not per batch
+        keras_step = step
+        step = lambda x, y, w=None: keras_step((x, y) if w is None else (x, y, w))  # noqa: E731
     model._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
     for batch, (xb, yb, wb) in enumerate(batches.epoch()):
         if hooks.batch_begin_callbacks:
             hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
-        logs = call_step(step, xb, yb, wb)
+        logs = step(xb, yb) if wb is None else step(xb, yb, wb)
         interrupt.check()
         loss = logs["loss"]
         if not math.isfinite(loss):
