@@ -65,3 +65,24 @@ def test_to_json_and_back_gives_the_same_architecture():
     assert again.get_config() == net.get_config() and again.count_params() == net.count_params()
     with pytest.raises(ValueError, match="not valid JSON"):
         model_from_json("{")
+
+
+def test_the_smaller_refusals_say_what_was_expected():
+    from tinyframe import Model
+    from tinyframe.models import model_from_json
+    from tinyframe.utils import unpack_x_y_sample_weight
+
+    net = model()
+    with pytest.raises(TypeError, match="trainable must be True or False"):
+        net.trainable = "no"
+    with pytest.raises(TypeError, match="expected a JSON string"):
+        model_from_json({"layers": []})
+    with pytest.raises(ValueError, match=r"expected \(x,\), \(x, y\) or \(x, y, sample_weight\)"):
+        unpack_x_y_sample_weight((1, 2, 3, 4))
+
+    class Empty(Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(ValueError, match=r"build: give the input shape"):
+        Empty().build()
