@@ -89,7 +89,7 @@ def saved(tmp_path):
     model.fit(np.ones((6, 4)), [0, 1, 0, 1, 0, 1], epochs=2, verbose=0, batch_size=None)
     path = tmp_path / "model.npz"
     model.save(path)
-    assert load_model(path).optimizer.state[(0, 1, 2, 3)]["velocity"].shape == (23,)  # one run over every parameter
+    assert load_model(path).optimizer.state[("dense", "W")]["velocity"].shape == (4, 3)  # per (layer, parameter)
     return path
 
 
@@ -163,8 +163,8 @@ def test_an_extra_array_is_refused(saved):
 
 
 def test_a_missing_optimizer_state_array_is_refused(saved):
-    edit(saved, optimizer__0__velocity=None)
-    refused(saved, re.escape("missing ['optimizer/0/velocity']"))
+    edit(saved, optimizer__0__W__velocity=None)
+    refused(saved, re.escape("missing ['optimizer/0/W/velocity']"))
 
 
 @pytest.mark.parametrize(
@@ -174,7 +174,7 @@ def test_a_missing_optimizer_state_array_is_refused(saved):
         ("layers__2__b", np.zeros(2, "float32"), "array 'layers/2/b' must have dtype float64. Received: dtype float32"),
         ("layers__2__b", np.zeros(2, ">f8"), "must have dtype float64. Received: dtype >f8"),
         ("layers__2__b", np.zeros(2, "int64"), "must have dtype float64. Received: dtype int64"),
-        ("optimizer__0__velocity", np.zeros(3), "array 'optimizer/0/velocity' must have shape \\(23,\\)"),
+        ("optimizer__2__b__velocity", np.zeros(3), "array 'optimizer/2/b/velocity' must have shape \\(2,\\)"),
         ("config", np.zeros(()), "array 'config' must be a JSON string. Received: dtype float64"),
         ("config", np.array(["{}", "{}"]), "array 'config' must have shape \\(\\)"),
     ],
@@ -208,8 +208,8 @@ def test_malformed_json_is_refused(saved):
     [
         (lambda c: c.clear(), 'not a tinyframe file: its configuration has no "format": "tinyframe"'),
         (
-            lambda c: c.update(format_version=4),
-            "format version 4 is not supported; this tinyframe reads format versions \\[1, 2, 3\\]",
+            lambda c: c.update(format_version=5),
+            "format version 5 is not supported; this tinyframe reads format versions \\[1, 2, 3, 4\\]",
         ),
         (lambda c: c.update(format_version="1"), "format version '1' is not supported"),
         (lambda c: c.pop("format_version"), "format version None is not supported"),
@@ -253,13 +253,16 @@ def test_malformed_json_is_refused(saved):
         (lambda c: c["rng"]["state"].update(inc=float("nan")), "the configuration holds the non-finite number NaN"),
         (
             lambda c: c["compile"]["optimizer"]["state"].update({"9": ["velocity"]}),
-            "parameter '9'; the file holds the state of every parameter as one flat array",
+            "optimizer state must be listed by parameter, '<layer index>/<parameter name>'. Received: '9'",
         ),
-        (lambda c: c["compile"]["optimizer"]["state"].update({"x": ["velocity"]}), "optimizer state for parameter 'x'"),
+        (lambda c: c["compile"]["optimizer"]["state"].update({"x/W/v": ["m"]}), "Received: 'x/W/v'"),
+        (lambda c: c["compile"]["optimizer"]["state"].update({"1/W": ["m"]}), "'1/W', which is no parameter"),
+        (lambda c: c["compile"]["optimizer"]["state"].update({"0/gamma": ["m"]}), "'0/gamma', which is no parameter"),
         (
-            lambda c: c["compile"]["optimizer"]["state"].update({"0": "velocity"}),
-            "optimizer state 0 must list slot names",
+            lambda c: c["compile"]["optimizer"]["state"].update({"0/W": "velocity"}),
+            "optimizer state 0/W must list slot names",
         ),
+        (lambda c: c["compile"]["optimizer"]["state"].update({"0/W": ["../x"]}), "state 0/W must list slot names"),
         (lambda c: c["compile"].update(metrics=["f1"]), "Unknown metric"),
         (lambda c: c["model"]["layers"][0].update(trainable="no"), r"layers\[0\].trainable must be of type bool"),
         (lambda c: c["compile"].update(metrics=[1]), "compile.metrics must be a list of names"),
@@ -283,8 +286,8 @@ def test_an_unregistered_custom_class_is_named_with_how_to_register(saved, monke
 
 
 def test_non_finite_optimizer_state_is_refused(saved):
-    edit(saved, optimizer__0__velocity=np.full(23, np.inf))
-    refused(saved, r"array 'optimizer/0/velocity' contains NaN or infinity")
+    edit(saved, optimizer__0__W__velocity=np.full((4, 3), np.inf))
+    refused(saved, r"array 'optimizer/0/W/velocity' contains NaN or infinity")
 
 
 def test_a_path_given_as_bytes_loads(saved):

@@ -1,9 +1,9 @@
 """The compile settings and optimizer state in a saved file, for `tinyframe.saving`.
 
 Saved: the loss and the optimizer as ``{"class_name", "config"}``, the optimizer's
-``iterations``, the names of its state slots (the arrays go into the file as
-``optimizer/0/<slot>``, one flat array over every parameter in ``get_weights``
-order, the slot's initial value for a parameter without state), and the built-in
+``iterations``, the names of its state slots per parameter (each array goes into the
+file as ``optimizer/<layer index>/<parameter name>/<slot>``, beside the parameter's
+``layers/<layer index>/<parameter name>``), and the built-in
 metrics (by name, or as ``{"class_name", "config"}`` with other settings or names).
 A learning-rate schedule is part of the optimizer's config (a built-in one only).
 That, with the weights and the Generator state, is everything a step depends on,
@@ -22,97 +22,39 @@ from .metrics.outputs import OutputMetric
 from .optimizers import schedules
 
 
-def _all_key(model: Any) -> tuple[int, ...]:
-    """The key of a run over every parameter: how the file stores the state, one flat array per slot."""
-    return tuple(range(len(model.params)))
+def describe(model: Any, places: dict[Any, str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """``(spec, arrays)``: the JSON part and the state arrays by file name.
 
-
-def per_parameter(state: dict[Any, dict[str, np.ndarray]], sizes: list[int], where: str) -> dict[int, dict]:
-    """The optimizer's state split by parameter: ``{index: {slot: 1-D view}}``.
-
-    A key is the tuple of parameter indices of a run (`tinyframe._params.Run`); each of
-    its slots is a 1-D array of the run's size, which this cuts at the parameters' sizes.
+    ``places`` maps each parameter's key ``(layer name, parameter name)`` to its place in
+    the file (``"<layer index>/<parameter name>"``, as its weights are stored); its state
+    goes in as ``optimizer/<place>/<slot>``, shaped like the parameter.
     """
-    pieces: dict[int, dict[str, np.ndarray]] = {}
-    for key, slots in state.items():
-        valid = isinstance(key, tuple) and all(isinstance(i, int) and 0 <= i < len(sizes) for i in key)
-        size = sum(sizes[i] for i in key) if valid else -1
+    optimizer, arrays, listed = model.optimizer, {}, {}
+    shapes = {(layer.name, name): p.shape for layer in model.layers for name, p in layer.params.items()}
+    for key, slots in optimizer.state.items():
+        place = places.get(key)
+        if place is None:
+            raise ValueError(
+                f"save: the optimizer holds state under the key {key!r}, which names no parameter of the model "
+                "(fit keys it by (layer name, parameter name)); state made by Optimizer.step(params, grads) is "
+                "keyed by list index. Save with include_optimizer=False, or step the model with "
+                "model.apply_gradients() / optimizer.apply_gradients(...)"
+            )
         for slot, value in slots.items():
-            if not valid or not isinstance(value, np.ndarray) or value.shape != (size,):
+            if not isinstance(value, np.ndarray) or value.shape != shapes[key] or value.dtype != model.dtype:
                 raise ValueError(
-                    f"{where}: optimizer state {key}/{slot!r} must be shaped like the parameters that fit hands to "
-                    f"the optimizer (a slot made by Optimizer.slot for a run of parameters). Received: {value!r:.100}"
+                    f"save: optimizer state {key}/{slot!r} must be an array shaped like the parameter, "
+                    f"{shapes[key]}, of the model's dtype {model.dtype}. Received: {value!r:.100}"
                 )
-            offset = 0
-            for i in key:
-                pieces.setdefault(i, {})[slot] = value[offset : offset + sizes[i]]
-                offset += sizes[i]
-    return pieces
-
-
-def align_state(optimizer: Any, runs: list[Any], sizes: list[int]) -> None:
-    """Re-key the optimizer's state to the current runs (start of fit), keeping each parameter's values.
-
-    Nothing to do in the usual case (the same runs as last time). After a layer was
-    frozen or unfrozen, or a file was loaded, each run's state is put together from
-    its parameters' pieces (for a parameter without any yet, the slot's initial value,
-    as ``slot`` would start it); the state of a parameter in no run (a frozen one) is
-    kept under ``(i,)``.
-
-    State under an int key ``i`` whose slots have parameter ``i``'s size is left as it
-    is: ``Optimizer.step(model.params, model.grads)`` keys by list index, so it belongs
-    to a custom ``train_step`` that calls ``step``, which looks it up there again.
-    """
-    keys = {run.key for run in runs}
-    stepped = {key: slots for key, slots in optimizer.state.items() if _stepped(key, slots, sizes)}
-    if all(key in keys or key in stepped for key in optimizer.state):
-        return
-    pieces = per_parameter({k: v for k, v in optimizer.state.items() if k not in stepped}, sizes, "fit")
-    state: dict[Any, dict[str, np.ndarray]] = {}
-    for run in runs:
-        names = sorted({name for i in run.key for name in pieces.get(i, {})})
-        if names:
-            dtype = run.params.dtype
-            state[run.key] = {
-                name: np.concatenate([_piece(optimizer, pieces, i, name, sizes[i], dtype) for i in run.key])
-                for name in names
-            }
-    in_runs = {i for run in runs for i in run.key}
-    state.update({(i,): {k: v.copy() for k, v in slots.items()} for i, slots in pieces.items() if i not in in_runs})
-    optimizer.state = {**state, **stepped}
-
-
-def _stepped(key: Any, slots: dict[str, Any], sizes: list[int]) -> bool:
-    """Whether ``key``'s state is what ``Optimizer.step`` made for parameter ``key`` (an int index)."""
-    if not isinstance(key, int) or isinstance(key, bool) or not 0 <= key < len(sizes):
-        return False
-    return all(isinstance(value, np.ndarray) and value.size == sizes[key] for value in slots.values())
-
-
-def _piece(optimizer: Any, pieces: dict[int, dict], i: int, name: str, size: int, dtype: Any) -> np.ndarray:
-    """Parameter ``i``'s part of slot ``name``: its own, or the slot's initial value if it has none yet."""
-    piece = pieces.get(i, {}).get(name)
-    return np.full(size, optimizer.initial_slot_value(name), dtype) if piece is None else piece
-
-
-def describe(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """``(spec, arrays)``: the JSON part and the state arrays by name (one flat array over every parameter per slot)."""
-    optimizer, arrays = model.optimizer, {}
-    sizes = [p.size for p in model.params]
-    pieces = per_parameter(optimizer.state, sizes, "save")
-    names = sorted({name for slots in pieces.values() for name in slots})
-    for name in names:
-        parts = [_piece(optimizer, pieces, i, name, size, model.dtype) for i, size in enumerate(sizes)]
-        if any(part.dtype != model.dtype for part in parts):
-            raise ValueError(f"save: optimizer state {name!r} must have the model's dtype {model.dtype}")
-        arrays[f"optimizer/0/{name}"] = np.concatenate(parts)
+            arrays[f"optimizer/{place}/{slot}"] = value
+        listed[place] = sorted(slots)
     _check_schedule(optimizer)
     spec = {
         "loss": _loss_spec(model.loss),
         "optimizer": {
             **_config.to_spec(optimizer, "the optimizer"),
             "iterations": int(optimizer.iterations),
-            "state": {"0": names} if names else {},
+            "state": listed,
         },
         "metrics": _metric_specs(model.metrics),
     }
@@ -159,12 +101,6 @@ def _check_schedule(optimizer: Any) -> None:
                 f"save: the optimizer's learning_rate schedule cannot be saved: {error}. A file names classes but "
                 "holds no code; save with include_optimizer=False, or use a built-in schedule"
             ) from None
-
-
-def set_state(model: Any, slots: dict[str, np.ndarray]) -> None:
-    """Give the freshly compiled optimizer the state read from a file (flat over every parameter)."""
-    if slots:
-        model.optimizer.state = {_all_key(model): slots}
 
 
 def read(spec: Any) -> tuple[Any, Any, Any, Any]:
@@ -220,19 +156,58 @@ def _read_loss(spec: Any) -> tuple[Any, Any]:
     return losses, weights
 
 
-def slot_names(spec: Any) -> dict[str, tuple[int, str]]:
-    """``{"optimizer/<index>/<slot>": (index, slot)}`` as the ``compile`` entry lists them ({} if None)."""
+def slot_names(spec: Any, flat: bool) -> dict[str, tuple[str, str]]:
+    """``{file name: (place, slot)}`` of the state arrays the ``compile`` entry lists ({} if None).
+
+    Since format 4 each parameter's state is its own array, ``optimizer/<place>/<slot>``
+    (``place`` is ``"<layer index>/<parameter name>"``). Earlier files (``flat``) hold one
+    array per slot over every parameter in `Model.params` order: ``optimizer/0/<slot>``,
+    place ``"0"``.
+    """
     if spec is None:
         return {}
     state = _config.field(_config.field(spec, "optimizer", dict, "compile"), "state", dict, "compile.optimizer")
     names = {}
-    for key, slots in state.items():
-        if key != "0":
+    for place, slots in state.items():
+        if flat and place != "0":
             raise ValueError(
-                f"malformed configuration: optimizer state for parameter {key!r}; "
-                "the file holds the state of every parameter as one flat array, under '0'"
+                f"malformed configuration: optimizer state for parameter {place!r}; "
+                "a file of this format holds the state of every parameter as one flat array, under '0'"
             )
-        if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
-            raise ValueError(f"malformed configuration: optimizer state {key} must list slot names. Received: {slots}")
-        names.update({f"optimizer/{int(key)}/{slot}": (int(key), slot) for slot in slots})
+        if not flat and not _is_place(place):
+            raise ValueError(
+                "malformed configuration: optimizer state must be listed by parameter, "
+                f"'<layer index>/<parameter name>'. Received: {place!r:.100}"
+            )
+        if not isinstance(slots, list) or not all(isinstance(s, str) and s and "/" not in s for s in slots):
+            raise ValueError(
+                f"malformed configuration: optimizer state {place} must list slot names. Received: {slots!r:.200}"
+            )
+        names.update({f"optimizer/{place}/{slot}": (place, slot) for slot in slots})
     return names
+
+
+def _is_place(place: str) -> bool:
+    index, _, name = place.partition("/")
+    return index.isdigit() and index.isascii() and bool(name) and "/" not in name
+
+
+def state_from_file(
+    model: Any, places: dict[Any, str], arrays: dict[tuple[str, str], np.ndarray], flat: bool
+) -> dict[Any, dict[str, np.ndarray]]:
+    """The optimizer's state ``{(layer name, parameter name): {slot: array}}`` from the arrays read.
+
+    ``arrays`` is keyed by ``(place, slot)`` as `slot_names` lists them; a ``flat`` file's
+    arrays (one per slot over every parameter) are cut at the parameters' sizes.
+    """
+    state: dict[Any, dict[str, np.ndarray]] = {}
+    if flat:
+        offset = 0
+        for key, p in zip(places, model.params):
+            state[key] = {slot: a[offset : offset + p.size].reshape(p.shape).copy() for (_, slot), a in arrays.items()}
+            offset += p.size
+        return {key: slots for key, slots in state.items() if slots}
+    by_place = {place: key for key, place in places.items()}
+    for (place, slot), array in arrays.items():
+        state.setdefault(by_place[place], {})[slot] = array
+    return state

@@ -8,7 +8,7 @@ step the parameters of every run are copied into a backup that this object owns
 (``np.dot(w, w)``: half the time of ``w.sum()`` here) tells whether any updated
 weight is NaN or infinite (a NaN gradient makes one too). If so, the
 parameters are copied back, the step counter is rewound, and the optimizer's state
-for those parameters restarts from zero (Momentum's velocity, Adam's moments): the
+for those parameters restarts from its initial value (Momentum's velocity, Adam's moments): the
 failed step has already folded its gradient into that state, and keeping a second
 copy of it every step would cost more than the step's own update on a large model.
 
@@ -19,7 +19,7 @@ about 1.8e19 in float32, 1.3e154 in float64); such weights count as diverged too
 >>> from tinyframe._params import Run
 >>> from tinyframe.optimizers import GradientDescent
 >>> w, g = np.array([1.0, 2.0]), np.array([1e308, 0.0])
->>> step = GuardedStep(GradientDescent(1e10), [Run((0,), w, g)])
+>>> step = GuardedStep(GradientDescent(1e10), [Run(((0,),), w, g)])
 >>> with np.errstate(over="ignore"):         # fit silences it for the whole step
 ...     kept = step()
 >>> kept, w
@@ -62,6 +62,5 @@ class GuardedStep:
     def _undo(self, iterations: int) -> None:
         for params, backup in self._backups:
             np.copyto(params, backup)
-        for run in self.runs:
-            self.optimizer.state.pop(run.key, None)
+        self.optimizer.reset_slots([key for run in self.runs for key in run.key])
         self.optimizer.iterations = iterations

@@ -20,7 +20,7 @@ from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
 from ._ownership import reading, writing
-from ._params import Run, build_layers, repack, trainable_runs
+from ._params import Run, build_layers, check_state, repack, trainable_runs
 from ._scratch import Scratch
 from ._stack import name_layers
 from ._step import call_step
@@ -396,12 +396,12 @@ class Model:
             and prepared[0] is self.optimizer
             and all(p is layer.params and t == layer._trainable for (p, t), layer in zip(prepared[1:], self.layers))
         )
+        if not same or not self.optimizer._runs:  # new runs, or state put in since (a file, by hand)
+            check_state(self.optimizer, self.layers)
         if not same:
             check_held_weights(self.layers)  # weights no run would hold: refused, not left untrained
             self._plan_backward()
             self._runs = trainable_runs(self.layers)
-            self._run_keys = {run.key for run in self._runs}
-            self._sizes = [p.size for p in self.params]
             self._step = GuardedStep(self.optimizer, self._runs)
             self._links = [
                 (layer, n, p, layer.grads[n])
@@ -412,10 +412,6 @@ class Model:
             self._prepared_for = [self.optimizer, *((layer.params, layer._trainable) for layer in self.layers)]
         self._penalized = self._layers_with_penalty()
         self._scratch.trim()
-        if any(key not in self._run_keys for key in self.optimizer.state):
-            from ._training_state import align_state
-
-            align_state(self.optimizer, self._runs, self._sizes)
 
     def _sync(self) -> None:
         """Take in any array a custom layer *rebound* instead of writing in place, and restore the link.

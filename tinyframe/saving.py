@@ -8,8 +8,9 @@ A file holds, as ``.npy`` arrays in a zip archive (``numpy.load`` can read it):
   optimizer (its config and ``iterations``) and the built-in metric names;
 * ``layers/<i>/<name>``: parameter or non-trainable state ``name`` of layer ``i``
   (``W``, ``b``, a running mean, ...); a frozen layer's spec says ``"trainable": false``;
-* ``optimizer/0/<slot>``: the optimizer's state (Momentum's velocity, Adam's
-  moments) of every parameter, one flat array in ``get_weights`` order.
+* ``optimizer/<i>/<name>/<slot>``: the optimizer's state (Momentum's velocity, Adam's
+  moments) of parameter ``name`` of layer ``i``, shaped like it (files before format 4:
+  ``optimizer/0/<slot>``, one flat array over every parameter in ``get_weights`` order).
 
 Pickle (the way ``torch.load`` without ``weights_only`` and Keras Lambda layers could
 run code from a file) is never used: arrays are read with their dtype checked
@@ -23,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 import os
 from typing import Any
 
@@ -32,14 +32,18 @@ import numpy as np
 from . import _config, _training_state
 from ._archive import NpzReader, write_npz
 from ._ownership import reading
+from ._params import plan_layers
 from .layers.base import declared_input_shape, trace_shapes
 from .layers.input import Input, InputLayer
 from .layers.shapes import as_input_shape
 from .model import Model, Sequential, check_dtype
 
-FORMAT_VERSION = 3  # 2 added the model's input shape and the layers' names; 3 functional graphs (Model)
-_LINE_VERSION = 2  # what a Sequential's file still says: nothing in it is new, so older tinyframes read it
-SUPPORTED_VERSIONS = (1, 2, 3)
+# 2 added the model's input shape and the layers' names; 3 functional graphs (Model); 4 optimizer state per
+# (layer, parameter). A file says the lowest version that has what it holds, so older tinyframes read what they can.
+FORMAT_VERSION = 4
+_GRAPH_VERSION = 3
+_LINE_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2, 3, 4)
 _CONFIG = "config"
 
 
@@ -70,15 +74,17 @@ def _save(model: Model, path: str | os.PathLike, include_optimizer: bool) -> Non
 
     header = {
         "format": "tinyframe",
-        "format_version": _LINE_VERSION if isinstance(model, Sequential) else FORMAT_VERSION,
+        "format_version": _LINE_VERSION if isinstance(model, Sequential) else _GRAPH_VERSION,
         "tinyframe_version": __version__,
         "model": model_config(model),
         "rng": _config.rng_state(model.rng),
     }
     arrays = _weight_names(model)
     if include_optimizer and model.optimizer is not None:
-        header["compile"], state = _training_state.describe(model)
+        header["compile"], state = _training_state.describe(model, _param_places(model))
         arrays.update(state)
+        if state:
+            header["format_version"] = FORMAT_VERSION
     write_npz(path, {_CONFIG: np.array(json.dumps(header, allow_nan=False)), **arrays})
 
 
@@ -91,6 +97,13 @@ def _weight_names(model: Model) -> dict[str, np.ndarray]:
         f"layers/{i}/{name}": w
         for i, layer in enumerate(_computing(model.layers))
         for name, w in (*layer.params.items(), *layer.state.items())
+    }
+
+
+def _param_places(model: Model) -> dict[tuple[str, str], str]:
+    """``{(layer name, parameter name): "<i>/<parameter name>"}``: where each parameter is in the file."""
+    return {
+        (layer.name, name): f"{i}/{name}" for i, layer in enumerate(_computing(model.layers)) for name in layer.params
     }
 
 
@@ -114,18 +127,20 @@ def load_model(path: str | os.PathLike) -> Model:
         return keras_format.load_model(path)
     with NpzReader(path) as reader:
         header = _read_header(reader)
+        flat = header["format_version"] < 4  # the optimizer's state as one flat array per slot
         try:
             spec = _config.field(header, "model", dict, "config")
             parsed = _parsed(spec)
             rng = _config.generator(header.get("rng"))
             compiled = None if header.get("compile") is None else _training_state.read(header["compile"])
-            slots = _training_state.slot_names(header.get("compile"))
-            planned, total = _planned_weights(parsed)
+            slots = _training_state.slot_names(header.get("compile"), flat)
+            planned, total, params = _planned_weights(parsed)
+            slot_shapes = {name: (total,) if flat else _slot_shape(params, place) for name, (place, _) in slots.items()}
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         # Every array the configuration needs must be in the file, whole, before any is allocated.
         reader.check_names({_CONFIG, *planned, *slots})
-        for name, shape in [*planned.items(), *((name, (total,)) for name in slots)]:
+        for name, shape in [*planned.items(), *slot_shapes.items()]:
             reader.check(name, shape, parsed.dtype)
         try:
             saved_rng = rng.bit_generator.state
@@ -138,13 +153,20 @@ def load_model(path: str | os.PathLike) -> Model:
         _set_weights(reader, model, {name: reader.read(name, p.shape, model.dtype) for name, p in weights.items()})
         if compiled is not None:
             model.compile(*compiled)
-            total = sum(p.size for p in model.params)
-            state = {
-                slot: _finite(reader, name, reader.read(name, (total,), model.dtype))
-                for name, (_, slot) in slots.items()
+            read = {
+                place_slot: _finite(reader, name, reader.read(name, slot_shapes[name], model.dtype))
+                for name, place_slot in slots.items()
             }
-            _training_state.set_state(model, state)
+            model.optimizer.state = _training_state.state_from_file(model, _param_places(model), read, flat)
     return model
+
+
+def _slot_shape(params: dict[str, tuple[int, ...]], place: str) -> tuple[int, ...]:
+    """The shape of parameter ``place`` (``"<i>/<name>"``), which optimizer state there must have."""
+    shape = params.get(f"layers/{place}")
+    if shape is None:
+        raise ValueError(f"malformed configuration: optimizer state for {place!r}, which is no parameter of the model")
+    return shape
 
 
 def model_config(model: Model) -> dict[str, Any]:
@@ -303,8 +325,9 @@ def _input_shape(shape: Any, where: str) -> tuple[int, ...] | None:
     return as_input_shape(shape, where)
 
 
-def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int]:
-    """``({"layers/<i>/<name>": shape}, number of parameters)`` from the layers' plans; nothing is allocated.
+def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int, dict[str, tuple[int, ...]]]:
+    """``({"layers/<i>/<name>": shape}, number of parameters, the parameters' entries alone)`` from the
+    layers' plans; nothing is allocated.
 
     The planning pass of `tinyframe._params.build_layers` hands out zero-stride stand-ins, so a
     configuration that describes a huge model costs nothing until its arrays are found in the file.
@@ -322,14 +345,12 @@ def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int]:
                 "malformed configuration: the model's input shape is neither saved nor declared by its layers"
             )
         shapes_in = trace_shapes(layers, shape, "model")
-    shapes, total = {}, 0
-    for i, (layer, layer_shape) in enumerate(zip(layers, shapes_in)):
-        layer._plan(dtype, layer_shape)
-        for name, p in layer.params.items():
-            shapes[f"layers/{i}/{name}"] = p.shape
-            total += math.prod(p.shape)
-        shapes.update({f"layers/{i}/{name}": s.shape for name, s in layer.state.items()})
-    return shapes, total
+    total = plan_layers(layers, dtype, shapes_in)
+    shapes, params = {}, {}
+    for i, layer in enumerate(layers):
+        params.update({f"layers/{i}/{name}": p.shape for name, p in layer.params.items()})
+        shapes.update({f"layers/{i}/{name}": s.shape for name, s in (*layer.params.items(), *layer.state.items())})
+    return shapes, total, params
 
 
 def load_weights(model: Model, path: str | os.PathLike) -> None:
@@ -349,7 +370,7 @@ def load_weights(model: Model, path: str | os.PathLike) -> None:
             spec = _config.field(header, "model", dict, "config")
             saved = [_config.field(s, "class_name", str, "layer") for s in _config.field(spec, "layers", list, "model")]
             dtype = np.dtype(_config.field(spec, "dtype", str, "model"))
-            slots = _training_state.slot_names(header.get("compile"))
+            slots = _training_state.slot_names(header.get("compile"), header["format_version"] < 4)
         except (TypeError, ValueError) as error:
             raise reader.error(str(error)) from None
         layers = _computing(model.layers)

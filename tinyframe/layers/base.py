@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _scratch, initializers
+from .. import _params, _scratch, initializers
 from .._ownership import reading, writing
 from .._params import build_layers, repack
 from .node import record_call, symbolic
@@ -95,10 +95,6 @@ class Layer:
         self.rng: np.random.Generator | None = None
         self.built = False
         self._trainable = True
-        self._slots: dict[str, tuple[Any, int]] = {}  # parameter name -> (block, offset), see _params
-        self._plan_shapes: list[tuple[int, ...]] | None = None  # set during the planning pass
-        self._block = None  # set during the creating pass
-        self._in_build = False  # True while build_layers runs this layer's build
         self._nodes: list[Any] = []  # where it was called on symbolic tensors (Keras's functional API)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -166,46 +162,6 @@ class Layer:
         build_layers([self], np.dtype("float64" if dtype is None else dtype), np.random.default_rng(rng), [shape])
         return self
 
-    def _reset(self, dtype: Any, rng: np.random.Generator | None) -> None:
-        self.dtype, self.rng = np.dtype(dtype), rng
-        self.params, self.grads, self.state, self._slots = {}, {}, {}, {}
-
-    def _run_build(self, input_shape: tuple[int, ...]) -> None:
-        self._in_build = True
-        try:
-            self.build(input_shape)
-        finally:
-            self._in_build = False
-
-    def _plan(self, dtype: Any, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """First pass of `tinyframe._params.build_layers`: the shapes ``build`` asks for."""
-        self._reset(dtype, None)
-        self._plan_shapes = []
-        try:
-            self._run_build(input_shape)
-            return self._plan_shapes
-        finally:
-            self._plan_shapes = None
-
-    def _create(
-        self, dtype: Any, rng: np.random.Generator | None, block: Any, planned: list, input_shape: tuple[int, ...]
-    ) -> None:
-        """Second pass: parameters become views of ``block``, filled by their initializers."""
-        self._reset(dtype, rng)
-        self._block = block
-        try:
-            self._run_build(input_shape)
-        finally:
-            self._block = None
-        self.input_shape = input_shape
-        shapes = [p.shape for p in self.params.values()]
-        if shapes != planned:
-            raise RuntimeError(
-                f"{self!r}: build created parameters of shapes {shapes} after planning {planned}; "
-                "it must create the same parameters every time it runs"
-            )
-        self.built = True
-
     def _initial(self, kind: str, name: str, shape: Any, initializer: str | Callable) -> tuple[tuple, Callable]:
         shape = tuple(int(s) for s in (shape if isinstance(shape, (tuple, list)) else (shape,)))
         if not isinstance(name, str) or not name or "/" in name:
@@ -230,16 +186,11 @@ class Layer:
         the array that training updates in place.
         """
         shape, init = self._initial("parameter", name, shape, initializer)
-        if self._plan_shapes is not None:  # planning: a read-only zero-stride stand-in, no memory
-            self._plan_shapes.append(shape)
-            self.params[name] = self.grads[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
-            return self.params[name]
-        if self._block is None:
+        build = _params.current_pass(self)
+        if build is None:
             raise RuntimeError(f"{self!r}: add_param is called from build(input_shape), which the model runs")
-        p, g, offset = self._block.take(shape)
-        p[...] = self._initialized("parameter", name, shape, init, initializer)
-        self.params[name], self.grads[name], self._slots[name] = p, g, (self._block, offset)
-        return p
+        initial = functools.partial(self._initialized, "parameter", name, shape, init, initializer)
+        return build.param(self, name, shape, initial)
 
     def add_weight(
         self,
@@ -282,7 +233,7 @@ class Layer:
             taken = len(self.params) + len(self.state)
             name = "weight" if taken == 0 else f"weight_{taken}"
         initializer = "glorot_uniform" if initializer is None else initializer
-        if self._plan_shapes is None and self._block is None:  # outside build: made now, on its own
+        if _params.current_pass(self) is None:  # outside build: made now, on its own
             return self._weight_now(name, shape, initializer, trainable)
         if trainable:
             return self.add_param(name, shape, initializer)
@@ -298,9 +249,9 @@ class Layer:
             self.state[name] = np.array(self._initialized("state", name, shape, init, initializer), order="C")
             return self.state[name]
         block = Block(int(np.prod(shape)), self.dtype)
-        p, g, offset = block.take(shape)
+        p, g = block.take(shape)
         p[...] = self._initialized("parameter", name, shape, init, initializer)
-        self.params[name], self.grads[name], self._slots[name] = p, g, (block, offset)
+        self.params[name], self.grads[name] = p, g
         return p
 
     def add_state(self, name: str, shape: tuple[int, ...], initializer: str | Callable = "zeros") -> np.ndarray:
@@ -311,11 +262,12 @@ class Layer:
         in place (``self.count += m``), in ``forward`` with ``training=True``.
         """
         shape, init = self._initial("state", name, shape, initializer)
-        if self._plan_shapes is not None:
-            self.state[name] = np.broadcast_to(np.zeros((), self.dtype), shape)
-        else:
-            # np.array, not ascontiguousarray, which makes 0-d state (Normalization(axis=None)'s mean) 1-d
-            self.state[name] = np.array(self._initialized("state", name, shape, init, initializer), order="C")
+        initial = functools.partial(self._initialized, "state", name, shape, init, initializer)
+        build = _params.current_pass(self)
+        if build is not None:
+            return build.state(self, name, shape, initial)
+        # np.array, not ascontiguousarray, which makes 0-d state (Normalization(axis=None)'s mean) 1-d
+        self.state[name] = np.array(initial(), order="C")
         return self.state[name]
 
     def _repacked(self) -> None:
@@ -487,7 +439,6 @@ class Layer:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_slots"] = {}  # the block itself is not copied: setstate packs the copies anew
         state["_nodes"] = []  # calls recorded for a graph belong to that graph (a copied model keeps its own)
         return state
 
@@ -607,15 +558,21 @@ def snake_case(name: str) -> str:
 def _by_hand(build: Callable) -> Callable:
     """Wrap a ``build(self, input_shape)`` so that a call by hand runs the whole two-pass build.
 
-    Inside `tinyframe._params.build_layers` (``_in_build``) the layer's own code runs;
-    called by hand, ``layer.build(shape, dtype=..., rng=...)`` builds it alone and returns it.
+    In a pass of `tinyframe._params.build_layers` that builds this layer, the layer's own
+    code runs; called from another layer's ``build`` (a wrapper building the layer it wraps,
+    as Keras's do), the layer is built in that pass, in the same block; called by hand,
+    ``layer.build(shape, dtype=..., rng=...)`` builds it alone and returns it.
     """
 
     @functools.wraps(build)
     def wrapper(self: Layer, input_shape: Any = None, *, dtype: Any = None, rng: Any = None) -> Any:
-        if self._in_build:
+        build_pass = _params.in_a_pass()
+        if build_pass is None:
+            return self._build_by_hand(input_shape, dtype, rng)
+        if build_pass.layer is self:
             return build(self, input_shape)
-        return self._build_by_hand(input_shape, dtype, rng)
+        build_pass.run(self, input_shape)
+        return None
 
     return wrapper
 

@@ -115,15 +115,9 @@ class Bidirectional(Layer):
             raise ValueError(f"{self!r}: the input shape is unknown; build((timesteps, features))")
         self.compute_output_shape(input_shape)
         for prefix, layer in self._directions():
-            planned = layer._plan(self.dtype, input_shape)
-            if self._plan_shapes is not None:
-                self._plan_shapes.extend(planned)
-            else:
-                layer._create(self.dtype, self.rng, self._block, planned, input_shape)
+            layer.build(input_shape)  # in this layer's pass and block, as Keras's wrapper builds its layers
             for name in layer.params:
                 self.params[prefix + name], self.grads[prefix + name] = layer.params[name], layer.grads[name]
-                if name in layer._slots:
-                    self._slots[prefix + name] = layer._slots[name]
             self.state.update((prefix + name, s) for name, s in layer.state.items())
 
     def _repacked(self) -> None:
@@ -131,7 +125,6 @@ class Bidirectional(Layer):
         for prefix, layer in self._directions():
             for name in layer.params:
                 layer.params[name], layer.grads[name] = self.params[prefix + name], self.grads[prefix + name]
-                layer._slots[name] = self._slots[prefix + name]
             for name in layer.state:
                 layer.state[name] = self.state[prefix + name]
 

@@ -54,22 +54,15 @@ class TimeDistributed(Layer):
             raise ValueError(f"{self!r}: the input shape is unknown; build((timesteps, ...))")
         self.compute_output_shape(input_shape)
         step = tuple(input_shape[1:])
-        planned = self.layer._plan(self.dtype, step)
-        if self._plan_shapes is not None:
-            self._plan_shapes.extend(planned)
-        else:
-            self.layer._create(self.dtype, self.rng, self._block, planned, step)
+        self.layer.build(step)  # in this layer's pass and block, as Keras's wrapper builds its layer
         for name in self.layer.params:
             self.params[name], self.grads[name] = self.layer.params[name], self.layer.grads[name]
-            if name in self.layer._slots:
-                self._slots[name] = self.layer._slots[name]
         self.state.update(self.layer.state)
 
     def _repacked(self) -> None:
         """Point the wrapped layer at this layer's moved arrays (after a copy or unpickling)."""
         for name in self.layer.params:
             self.layer.params[name], self.layer.grads[name] = self.params[name], self.grads[name]
-            self.layer._slots[name] = self._slots[name]
         for name in self.layer.state:
             self.layer.state[name] = self.state[name]
 

@@ -24,7 +24,7 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta_2**t)
         w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
 
-    ``m`` and ``v`` start at zero and are kept in ``self.state[i]["m"]`` and
+    ``m`` and ``v`` start at zero and are kept in ``self.state[key]["m"]`` and
     ``["v"]``; the bias correction undoes their pull towards zero in early steps.
     This is the paper's Algorithm 1 exactly, ``epsilon`` added to ``sqrt(v_hat)``
     (Keras folds the correction into the learning rate, which moves ``epsilon``

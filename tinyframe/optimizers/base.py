@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_float
+from .._params import RunKey
 from . import schedules
 from .clipping import ARGUMENTS as CLIP_ARGUMENTS
 from .clipping import Clipping
@@ -21,10 +22,16 @@ class Optimizer:
     ``step(params, grads)`` takes parameters and gradients as two parallel lists
     and calls ``update(key, param, grad)`` for each, with the list index as the key.
     `fit` calls ``apply(runs)`` instead: each run is a stretch of the model's
-    trainable parameters, contiguous in memory and keyed by the tuple of their
-    indices (`tinyframe._params.Run`). The key selects the per-parameter state
-    (``self.state[key]``, a dict of arrays shaped like the parameter), so one
-    optimizer serves one model.
+    trainable parameters, contiguous in memory, whose key is the tuple of their
+    keys ``(layer name, parameter name)`` (`tinyframe._params.Run`), so that one call
+    updates a whole model built in one go.
+
+    State lives per parameter: ``self.state[(layer name, parameter name)]`` is a dict of
+    arrays shaped like that parameter (``self.state[i]`` for ``step``'s index ``i``), made
+    by ``self.slot(key, name, like)``. For a run, ``slot`` returns one flat array over
+    the run whose pieces *are* its parameters' state arrays, so freezing or unfreezing a
+    layer changes which parameters are stepped and never moves or re-keys any state.
+    One optimizer serves one model.
 
     Every optimizer takes, besides its own arguments (Keras's names):
 
@@ -49,7 +56,7 @@ class Optimizer:
         global_clipnorm: float | None = None,
     ) -> None:
         self.iterations = 0
-        self.state: dict[Hashable, dict[str, np.ndarray]] = {}
+        self.state = {}
         self._scratch: dict[tuple, np.ndarray] = {}  # work arrays; owned here, the model's fit owns the optimizer
         self._schedule: LearningRateSchedule | None = None
         self._rate = math.nan  # the rate of the current update: the number given, or the schedule's at each step
@@ -193,16 +200,80 @@ class Optimizer:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- state and work arrays
+    @property
+    def state(self) -> dict[Hashable, dict[str, np.ndarray]]:
+        """Per-parameter state: ``{key: {slot name: array shaped like the parameter}}`` (see the class)."""
+        return self._state
+
+    @state.setter
+    def state(self, value: dict[Hashable, dict[str, np.ndarray]]) -> None:
+        if not isinstance(value, dict):
+            raise TypeError(f"{type(self).__name__}.state must be a dict. Received: {type(value).__name__}")
+        self._state = value
+        self._runs: dict[Any, tuple[Any, dict[str, np.ndarray]]] = {}  # run key -> (it, {slot: flat view})
+        self._homes: dict[tuple, tuple[np.ndarray, dict[str, np.ndarray]]] = {}  # block -> (it, {slot: flat})
+
     def initial_slot_value(self, name: str) -> float:
         """The value every element of state slot ``name`` starts from: 0 (`Adagrad` overrides it)."""
         return 0.0
 
     def slot(self, key: Hashable, name: str, like: np.ndarray) -> np.ndarray:
-        """Per-parameter state array ``name`` (filled with ``initial_slot_value(name)`` on first use)."""
-        slots = self.state.setdefault(key, {})
+        """State array ``name`` of ``key`` (filled with ``initial_slot_value(name)`` on first use).
+
+        ``key`` is a parameter's (``step``'s index, or ``(layer, parameter)``) or a run's
+        (`fit`): then the array is a flat view over the run, made of its parameters' own
+        state arrays (any a parameter already had, from a file or an earlier fit, is kept).
+        """
+        found = self._runs.get(key)
+        if found is not None and found[0] is key:  # this very run (an equal key of another block is not)
+            view = found[1].get(name)
+            if view is not None:
+                return view
+        if isinstance(key, RunKey):
+            return self._run_slot(key, name, like)
+        slots = self._state.setdefault(key, {})
         if name not in slots:
             slots[name] = np.full_like(like, self.initial_slot_value(name))
         return slots[name]
+
+    def _run_slot(self, key: RunKey, name: str, like: np.ndarray) -> np.ndarray:
+        """Slot ``name`` of run ``key``: a view of a flat array over the run's block, which its
+        parameters' state arrays are views of too (their earlier values copied in)."""
+        home = key.home
+        place = (id(home if home.base is None else home.base), home.ctypes.data, home.size, like.dtype)
+        found = self._homes.get(place)
+        if found is None:  # kept with the block itself, so the id and address stay its own
+            found = self._homes[place] = (home, {})
+        flats = found[1]
+        flat = flats.get(name)
+        if flat is None:
+            flat = flats[name] = np.full(home.size, self.initial_slot_value(name), like.dtype)
+        for pkey, offset, shape in key.spans:
+            slots = self._state.setdefault(pkey, {})
+            old = slots.get(name)
+            if old is not None and getattr(old, "base", None) is flat:
+                continue  # already a piece of this flat array (the same array since it was made)
+            view = flat[offset : offset + math.prod(shape)].reshape(shape)
+            if old is not None:
+                if not isinstance(old, np.ndarray) or old.shape != shape:
+                    raise ValueError(
+                        f"{type(self).__name__}: state {pkey}/{name!r} must be shaped like the parameter {pkey}, "
+                        f"{shape}. Received: {getattr(old, 'shape', type(old).__name__)}"
+                    )
+                view[...] = old
+            slots[name] = view
+        run_view = flat[key.start : key.stop]
+        found = self._runs.get(key)
+        if found is None or found[0] is not key:
+            found = self._runs[key] = (key, {})
+        found[1][name] = run_view
+        return run_view
+
+    def reset_slots(self, keys: Sequence[Hashable]) -> None:
+        """Set the state of parameters ``keys`` back to the slots' initial values, in place."""
+        for key in keys:
+            for name, value in self._state.get(key, {}).items():
+                value[...] = self.initial_slot_value(name)
 
     def scratch(self, key: Hashable, like: np.ndarray) -> np.ndarray:
         """A work array like ``like`` for parameter ``key``; not state, never saved."""
@@ -213,14 +284,15 @@ class Optimizer:
             return work
 
     def __getstate__(self) -> dict[str, Any]:
-        state = {**self.__dict__, "_scratch": {}}
+        state = {**self.__dict__, "_scratch": {}, "_runs": {}, "_homes": {}}  # views of the model's blocks: remade
         state.pop("_model", None)  # the model that compiled it (a weak reference) re-links itself on unpickling
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # State arrays may come back read-only (joblib loads pickles as memmaps): updates are in place.
-        state["state"] = {i: {k: np.array(v) for k, v in slots.items()} for i, slots in state["state"].items()}
+        slots = state.pop("_state")
         self.__dict__.update(state)
+        self.state = {key: {k: np.array(v) for k, v in each.items()} for key, each in slots.items()}
 
     # ---------------------------------------------------------------- configuration
     def get_config(self) -> dict[str, Any]:

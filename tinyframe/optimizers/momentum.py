@@ -22,7 +22,7 @@ class Momentum(Optimizer):
         else:
             w = w + velocity
 
-    The velocity starts at zero and is kept in ``self.state[i]["velocity"]``.
+    The velocity starts at zero and is kept in ``self.state[key]["velocity"]``.
     Nesterov's form evaluates the step at the point the velocity is about to carry
     ``w`` to (Sutskever et al., 2013), which damps oscillation. ``momentum=0`` is
     plain `GradientDescent`.

@@ -19,7 +19,7 @@ class RMSProp(Optimizer):
         mean_square = rho * mean_square + (1 - rho) * g**2
         w = w - learning_rate * g / (sqrt(mean_square) + epsilon)
 
-    ``mean_square`` starts at zero and is kept in ``self.state[i]["mean_square"]``.
+    ``mean_square`` starts at zero and is kept in ``self.state[key]["mean_square"]``.
     Parameters with consistently large gradients take smaller steps and vice versa.
     ``epsilon`` is added outside the square root, as in PyTorch and in `Adam`
     (Keras adds it inside); it only matters while ``mean_square`` is tiny.
