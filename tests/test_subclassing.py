@@ -290,3 +290,20 @@ def test_a_layer_hiding_a_sublayers_weights_is_refused_before_training_not_left_
 def test_a_layer_called_on_an_empty_list_says_so():
     with pytest.raises(ValueError, match="called on an empty list"):
         Dense(2)([])  # it was an IndexError (found by fuzzing Keras-format files)
+
+
+def test_two_layers_given_one_name_are_refused_at_the_build():
+    """A layer's name keys its optimizer state and its place in files: two of one name would share them."""
+
+    class Twice(Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = Dense(4, name="same"), Dense(2, name="same")
+
+        def call(self, x):
+            return self.b(self.a(x))
+
+    model = Twice()
+    with pytest.raises(ValueError, match="layer names must be unique; two layers are called 'same'"):
+        model.build((3,))
+    assert not model.built

@@ -158,6 +158,25 @@ class LayerStack:
         return layer
 
 
+def name_unique_layers(layers: list[Layer], owner: str) -> None:
+    """`name_layers`, after refusing two layers the user gave one name.
+
+    A layer's name keys its parameters' optimizer state and its place in files
+    (`tinyframe._params.param_keys`), so within a model each is one layer's.
+    """
+    seen: dict[str, Layer] = {}
+    for layer in layers:
+        if layer.name is not None and not layer._auto_named:
+            if layer.name in seen:
+                raise ValueError(
+                    f"{owner}: layer names must be unique; two layers are called {layer.name!r} "
+                    f"({type(seen[layer.name]).__name__} and {type(layer).__name__}). Rename one, or leave "
+                    "the names out and let the model number them"
+                )
+            seen[layer.name] = layer
+    name_layers(layers)
+
+
 def name_layers(layers: list[Layer]) -> None:
     """Give every unnamed layer its class's name in snake case, numbered when taken (``dense``, ``dense_1``).
 

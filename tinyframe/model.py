@@ -22,7 +22,7 @@ from ._mapped import FilePages
 from ._ownership import reading, writing
 from ._params import Run, build_layers, check_state, repack, trainable_runs
 from ._scratch import Scratch
-from ._stack import name_layers
+from ._stack import name_unique_layers
 from ._step import call_step
 from ._step import train_step as guarded_step
 from ._update import GuardedStep
@@ -146,7 +146,7 @@ class Model:
         if isinstance(self._output_keys, list):
             raise TypeError("Model: outputs must be a tensor or a list of tensors. Received: a dict")
         graph = Graph(input_list, output_list, "Model")
-        _name_graph_layers(graph.layers)
+        name_unique_layers(graph.layers, "Model")
         todo = []
         for layer in graph.layers:
             if getattr(layer, "_pending_build", None) is not None:  # built by its call on tensors: built anew
@@ -1034,20 +1034,6 @@ def _arrays_for(X: Any, names: list[str], name: str, what: str = "inputs") -> li
             f"by name. Received: {got}"
         )
     return list(X)
-
-
-def _name_graph_layers(layers: list[Layer]) -> None:
-    """Refuse two layers the user gave one name; name the others after their class (``dense``, ``dense_1``)."""
-    seen: dict[str, Layer] = {}
-    for layer in layers:
-        if layer.name is not None and not layer._auto_named:
-            if layer.name in seen:
-                raise ValueError(
-                    f"Model: layer names must be unique; two layers are called {layer.name!r} "
-                    f"({type(seen[layer.name]).__name__} and {type(layer).__name__}). Rename one"
-                )
-            seen[layer.name] = layer
-    name_layers(layers)
 
 
 from .sequential import Sequential  # noqa: E402, F401  (the line of layers; earlier code imports it from here)

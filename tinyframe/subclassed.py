@@ -35,7 +35,7 @@ import numpy as np
 from . import data
 from ._params import repack
 from ._scratch import Scratch
-from ._stack import name_layers
+from ._stack import name_unique_layers
 from .graph import Graph
 from .layers.base import Layer, leaf_layers
 from .layers.recording import Tape, call_composite
@@ -105,7 +105,7 @@ def build(model: Any, shapes: list[tuple[int, ...]]) -> None:
     # A layer the first call did not reach (a branch taken only in training, or never) is not the model's: a
     # layer without parameters may still be called later (built then); one with parameters is refused then.
     layers = [layer for layer in leaf_layers(model._tracked) if layer.built]
-    name_layers(layers)
+    name_unique_layers(layers, model.name)
     repack(layers, model.dtype)  # one block of parameters: the optimizer updates them in one call
     object.__setattr__(model, "layers", layers)
     model.built = True
