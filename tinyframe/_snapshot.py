@@ -6,7 +6,7 @@ draw a validation split and each epoch's order from the model's Generator, repla
 layer's non-trainable state. If it then raises before a step is applied (bad data,
 a loss that refuses the outputs at the first batch, Ctrl-C), all of that is put back.
 Once a step has been applied, an exception ends training between steps instead, and
-the model keeps what those steps did (`tinyframe.training.fit`).
+the model keeps what those steps did (`Model.fit`).
 
 >>> import numpy as np
 >>> from tinyframe import Sequential

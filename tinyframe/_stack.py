@@ -65,6 +65,10 @@ class LayerStack:
         """The input shape of every layer, then the output shape; errors name the layer."""
         return trace_shapes(self.layers, input_shape)
 
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of one output sample for inputs of ``input_shape`` (batch excluded), traced through the layers."""
+        return self._trace(tuple(input_shape))[-1]
+
     def build(self, input_shape: Sequence[int] | int | None = None) -> None:
         """Build the model for inputs of ``input_shape`` (one sample; a leading None, Keras's batch, is dropped).
 

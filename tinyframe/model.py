@@ -14,28 +14,25 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers, subclassed, utils
-from . import metrics as metrics_module
+from . import data, subclassed, utils
 from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
 from ._ownership import reading, writing
-from ._params import Run, build_layers, check_state, repack, trainable_runs
+from ._params import build_layers, repack
 from ._scratch import Scratch
 from ._stack import name_unique_layers
 from ._step import call_step
-from ._step import train_step as guarded_step
-from ._update import GuardedStep
 from .graph import Graph
-from .layers.base import Layer, check_held_weights, snake_case
+from .layers.base import Layer, snake_case
 from .layers.node import symbolic
 from .layers.recording import CURRENT as _TAPE
 from .layers.recording import call_composite
 from .layers.shapes import batch_shape
 from .losses.outputs import OutputLosses
+from .trainer import NOT_GIVEN, Trainer, inputs_argument, keras_result
 
 _DTYPES = ("float32", "float64")
-_NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "<not given>"})()  # None is a value X may be
 _tape = _TAPE.get
 
 
@@ -46,13 +43,6 @@ def _check_verbose(verbose: Any, owner: str, auto: int) -> int:
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"{owner}: verbose must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
     return int(verbose)
-
-
-def _keras_result(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
-    """Keras's convention: the dict, or the loss alone without metrics, or ``[loss, *metrics]``."""
-    if return_dict:
-        return dict(logs)
-    return logs["loss"] if len(logs) == 1 else list(logs.values())
 
 
 def check_dtype(dtype: Any, owner: str = "Sequential") -> np.dtype:
@@ -66,7 +56,7 @@ def check_dtype(dtype: Any, owner: str = "Sequential") -> np.dtype:
     return np.dtype(name)
 
 
-class Model:
+class Model(Trainer):
     """A network of layers from inputs to outputs, trained by per-layer backpropagation (Keras's ``Model``).
 
     **The functional API.** Call layers on `Input` s to describe a graph, then give its
@@ -181,7 +171,7 @@ class Model:
             cls.__setattr__ = subclassed.track
 
     def _init_engine(self, dtype: Any, seed: Any, name: Any, default_name: str, owner: str) -> None:
-        """What every model has: dtype, Generator, name, the compiled parts, the training scratch."""
+        """What every model has: dtype, Generator, name, and the trainer's parts (`Trainer._init_trainer`)."""
         self.dtype = check_dtype(dtype, owner)
         if seed is not None and not isinstance(seed, np.random.Generator):
             seed = check_positive_int(seed, "seed", owner, allow_zero=True)
@@ -189,15 +179,7 @@ class Model:
             raise TypeError(f"{owner}: name must be a string. Received: {name!r}")
         self.name = name or default_name
         self.rng = np.random.default_rng(utils.model_seed(seed))  # set_random_seed's sequence for None
-        self.loss: losses.Loss | None = None
-        self.optimizer: optimizers.Optimizer | None = None
-        self.metrics: dict[str, metrics_module.Metric] = {}
-        self.stop_training = False
-        self.history = None
-        self._overflowed = False  # set by a training step whose update overflowed (then undone)
-        self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
-        self._runs: list[Run] = []
-        self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
+        self._init_trainer()
 
     # ------------------------------------------------------------ the graph
     @property
@@ -383,209 +365,6 @@ class Model:
         """Parameter gradients, parallel to ``params`` (set by the last backward)."""
         return [g for layer in self.layers for g in layer.grads.values()]
 
-    # --------------------------------------------------------------- the maths
-    def _prepare_training(self) -> None:
-        """Read the trainable flags and penalties, group the trainable parameters into runs (start of fit).
-
-        The runs, the links and the guarded step are kept while the layers' parameter
-        dicts, their trainable flags and the optimizer stay the same objects and values.
-        """
-        prepared = self._prepared_for
-        same = (
-            len(prepared) == len(self.layers) + 1
-            and prepared[0] is self.optimizer
-            and all(p is layer.params and t == layer._trainable for (p, t), layer in zip(prepared[1:], self.layers))
-        )
-        if not same or not self.optimizer._runs:  # new runs, or state put in since (a file, by hand)
-            check_state(self.optimizer, self.layers)
-        if not same:
-            check_held_weights(self.layers)  # weights no run would hold: refused, not left untrained
-            self._plan_backward()
-            self._runs = trainable_runs(self.layers)
-            self._step = GuardedStep(self.optimizer, self._runs)
-            self._links = [
-                (layer, n, p, layer.grads[n])
-                for layer in self.layers
-                if not type(layer).__dict__.get("writes_in_place", False)  # declared by the class itself
-                for n, p in layer.params.items()
-            ]
-            self._prepared_for = [self.optimizer, *((layer.params, layer._trainable) for layer in self.layers)]
-        self._penalized = self._layers_with_penalty()
-        self._scratch.trim()
-
-    def _sync(self) -> None:
-        """Take in any array a custom layer *rebound* instead of writing in place, and restore the link.
-
-        Built-in layers write with ``out=`` and say so (``writes_in_place = True`` in
-        their own class body, so a subclass that may rebind is still watched); a custom
-        layer may well do ``self.grads["W"] = x.T @ delta``. This keeps that layer correct.
-        """
-        for layer, name, p, g in self._links:
-            params, grads = layer.params, layer.grads
-            if params[name] is not p:
-                p[...], params[name] = params[name], p
-            if grads[name] is not g:
-                g[...], grads[name] = grads[name], g
-
-    def _owned(self) -> list[Any]:
-        """What `fit` changes, so holds exclusively: the layers, the loss and the optimizer."""
-        return [*self.layers, *(obj for obj in (self.loss, self.optimizer) if obj is not None)]
-
-    def penalty(self) -> float:
-        """The sum of the layers' regularisation terms, added to the loss.
-
-        Only layers whose ``has_penalty`` is True are asked (the list is refreshed at
-        the start of every `fit` and `evaluate`).
-        """
-        return sum(layer.penalty() for layer in self._penalized) if self._penalized else 0.0
-
-    def _layers_with_penalty(self) -> list[Layer]:
-        return [layer for layer in self.layers if layer.has_penalty]
-
-    # ---------------------------------------------------------------- training
-    def compile(self, loss: Any = None, optimizer: Any = None, metrics: Any = None, loss_weights: Any = None) -> None:
-        """Choose the loss, the optimizer and the metrics reported during training.
-
-        Defaults are the article's: ``SquaredError()`` and ``GradientDescent(0.25)``.
-        Names work too: ``compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])``.
-        Positionally the loss comes first (the article's order), but Keras's order, an optimizer
-        then a loss or nothing (``compile("adam", "binary_crossentropy")``), is read as Keras
-        reads it: no name is both an optimizer and a loss.
-
-        A model of several outputs takes one loss for all, a list (one per output) or a dict
-        by output name, ``loss_weights`` likewise, and ``metrics`` as a dict by output name
-        or a list of lists; see `tinyframe.compiling`. `fit` then reports ``<output>_loss`` and
-        ``<output>_<metric>`` beside the weighted total ``loss``.
-        """
-        if optimizers.is_optimizer(loss) and (
-            optimizer is None or losses.is_loss(optimizer) or isinstance(optimizer, (list, tuple, dict))
-        ):
-            loss, optimizer = optimizer, loss  # Keras's positional order: compile(optimizer, loss, metrics)
-        optimizer = optimizers.GradientDescent(0.25) if optimizer is None else optimizers.get(optimizer)
-        if isinstance(self.output_shape, list):  # several outputs: a loss and metrics per output
-            loss = compiling.output_losses(loss, loss_weights, self.output_names)
-            chosen = compiling.output_metrics(metrics, self.output_names)
-        else:
-            if loss_weights is not None:
-                raise ValueError(
-                    f"compile: loss_weights is for a model of several outputs; this one has one. "
-                    f"Received: loss_weights={loss_weights!r}"
-                )
-            loss = losses.SquaredError() if loss is None else losses.get(loss)
-            chosen = compiling.metric_dict(metrics)
-        optimizer.check_dtype(self.dtype)
-        user = getattr(optimizer, "_model", lambda: None)()
-        if user is not None and user is not self:
-            raise ValueError(
-                f"compile: this {type(optimizer).__name__} already trains another model; its state belongs to "
-                "that model's parameters. Give each model its own optimizer"
-            )
-        with writing(self.layers, "compile"):  # not while a fit (which uses the old ones) runs
-            self._set_compiled(loss, optimizer, chosen)
-
-    def _set_compiled(self, loss: Any, optimizer: Any, metrics: dict[str, Any]) -> None:
-        optimizer._model = weakref.ref(self)
-        self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """``["loss", *each output's loss, *metric names]``: the order of `evaluate`'s list (Keras's attribute)."""
-        per_output = [f"{name}_loss" for name in self.loss.names] if isinstance(self.loss, OutputLosses) else []
-        return ["loss", *per_output, *self.metrics]
-
-    def _ensure_compiled(self) -> None:
-        """Compile with the defaults if needed; called as `fit` (holding the model) and `evaluate` begin."""
-        if self.loss is None:
-            optimizer = optimizers.GradientDescent(0.25)
-            optimizer.check_dtype(self.dtype)
-            several = isinstance(self.output_shape, list)
-            loss = compiling.output_losses(None, None, self.output_names) if several else losses.SquaredError()
-            self._set_compiled(loss, optimizer, {})
-        self._penalized = self._layers_with_penalty()
-
-    def fit(self, X: Any = _NOT_GIVEN, y: Any = None, epochs: int = 1, batch_size: int | None = 32, **kwargs: Any):
-        """Train; see `tinyframe.training.fit` for every argument. Returns a `History`.
-
-        ``batch_size=32`` by default, as in Keras; the article's full-batch gradient
-        descent is ``batch_size=None`` (or the number of samples). The inputs may be given
-        as Keras names them, ``fit(x=..., y=...)``.
-        """
-        from .training import fit
-
-        X = _inputs_argument(X, kwargs.pop("x", _NOT_GIVEN), "fit")
-        if y is None:
-            raise TypeError("fit: give the targets y: fit(x, y)")
-        return fit(self, X, y, epochs=epochs, batch_size=batch_size, **kwargs)
-
-    def train_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
-        """One gradient step on a batch; returns its logs (``{"loss": ...}``). Override it as in Keras.
-
-        `fit` calls it for every batch with checked arrays of the model's dtype (``y``
-        one-hot encoded, ``sample_weight`` None or ``(m,)``), holding the model. The
-        default is forward, loss, backward, a guarded update (`tinyframe._step.train_step`)
-        and `compute_metrics`. A subclass may write its own step on the same parts, in
-        Keras's form (one argument, ``data``: ``(x, y)`` or ``(x, y, sample_weight)``) or in
-        tinyframe's (``x, y, sample_weight=None``)::
-
-            def train_step(self, data):
-                x, y, sample_weight = unpack_x_y_sample_weight(data)   # tinyframe.utils
-                y_hat = self.forward(x, training=True)
-                loss = self.compute_loss(y_hat, y, sample_weight)
-                self.backward(self.loss.backward())
-                self.optimizer.apply_gradients(zip(self.trainable_gradients, self.trainable_weights))
-                self.compute_metrics(x, y, y_hat, sample_weight)
-                return {"loss": loss}
-
-        ``apply_gradients`` steps the trainable parameters only (a frozen layer stays as it
-        was), as fit's own step does, guarded against divergence. `fit` averages every returned
-        value over the epoch (weighted by batch size) and adds the compiled metrics' results;
-        a non-finite ``"loss"`` stops training.
-        """
-        loss, y_hat = guarded_step(self, x, y, sample_weight)
-        if self.metrics and y_hat is not None and math.isfinite(loss):
-            self.compute_metrics(x, y, y_hat, sample_weight)
-        if isinstance(self.loss, OutputLosses) and y_hat is not None:
-            return {"loss": loss, **self.loss.values}  # each output's loss, as Keras logs them
-        return {"loss": loss}
-
-    def test_step(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
-        """The loss of a batch without training, and the compiled metrics updated with it (override as in Keras)."""
-        y_hat = self.forward(x)
-        loss = self.compute_loss(y_hat, y, sample_weight)
-        self.compute_metrics(x, y, y_hat, sample_weight)
-        return {"loss": loss}
-
-    def compute_loss(
-        self, y_pred: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, *, x: Any = None
-    ) -> float:
-        """The compiled loss (weighted when ``sample_weight`` is given) plus the layers' penalties.
-
-        Positional ``(y_pred, y, sample_weight)``, or Keras's keywords
-        ``compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=w)`` (``x`` is not used).
-        """
-        if sample_weight is None:
-            return self.loss.forward(y_pred, y) + self.penalty()
-        return self.loss.forward(y_pred, y, sample_weight=sample_weight) + self.penalty()
-
-    def compute_metrics(
-        self, x: np.ndarray, y: np.ndarray, y_hat: np.ndarray, sample_weight: np.ndarray | None = None
-    ) -> dict[str, float]:
-        """Update the compiled metrics with a batch (Keras's name); returns nothing costly: ``{}``.
-
-        The results are read once per epoch (``metric.result()``), so metrics that are
-        not means of per-batch values (AUC, precision) are exact over the epoch.
-        """
-        for metric in self.metrics.values():
-            metric.update_state(y, y_hat, sample_weight=sample_weight)
-        return {}
-
-    def _reset_metrics(self) -> None:
-        for metric in self.metrics.values():
-            metric.reset_state()
-
-    def _metric_results(self) -> dict[str, float]:
-        return {name: float(metric.result()) for name, metric in self.metrics.items()}
-
     # --------------------------------------------------------------- inference
     def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
         """``y`` checked against the output (`tinyframe.data.prepare_targets`): labels one-hot encoded, cast."""
@@ -627,12 +406,12 @@ class Model:
 
     def predict(
         self,
-        X: Any = _NOT_GIVEN,
+        X: Any = NOT_GIVEN,
         batch_size: int | None = None,
         verbose: Any = "auto",
         callbacks: Any = None,
         *,
-        x: Any = _NOT_GIVEN,
+        x: Any = NOT_GIVEN,
     ) -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
 
@@ -642,7 +421,7 @@ class Model:
         (the batch's ``outputs`` in the logs), ``on_predict_end``.
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         """
-        X = self.check_input(_inputs_argument(X, x, "predict"))
+        X = self.check_input(inputs_argument(X, x, "predict"))
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
         verbose = _check_verbose(verbose, "predict", auto=0)
@@ -716,7 +495,7 @@ class Model:
 
     def evaluate(
         self,
-        X: Any = _NOT_GIVEN,
+        X: Any = NOT_GIVEN,
         y: Any = None,
         batch_size: int | None = None,
         verbose: Any = "auto",
@@ -724,7 +503,7 @@ class Model:
         return_dict: bool = False,
         callbacks: Any = None,
         *,
-        x: Any = _NOT_GIVEN,
+        x: Any = NOT_GIVEN,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on ``(X, y)`` without training; an uncompiled model uses the defaults.
 
@@ -736,7 +515,7 @@ class Model:
         ``callbacks`` get Keras's test hooks: ``on_test_begin``, ``on_test_batch_begin``/``end``,
         ``on_test_end`` (with the results).
         """
-        X = self.check_input(_inputs_argument(X, x, "evaluate"))
+        X = self.check_input(inputs_argument(X, x, "evaluate"))
         if y is None:
             raise TypeError("evaluate: give the targets y (evaluate(x, y))")
         Y = self.check_targets(y, data.n_samples(X))
@@ -761,7 +540,7 @@ class Model:
             raise
         if verbose:
             print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
-        return _keras_result(logs, return_dict)
+        return keras_result(logs, return_dict)
 
     def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False) -> Any:
         """`evaluate` on one batch, quietly (Keras's name); same return convention."""
@@ -795,7 +574,7 @@ class Model:
         """
         n, totals = data.n_samples(X), {}
         step = n if batch_size is None else batch_size
-        self._reset_metrics()
+        self.reset_metrics()
         with np.errstate(all="ignore"), Scratch():
             for batch, start in enumerate(range(0, n, step)):
                 rows = slice(start, start + step)
@@ -808,43 +587,13 @@ class Model:
                     totals[key] = totals.get(key, 0.0) + float(value) * m
                 if hooks is not None:
                     hooks.call("on_test_batch_end", batch, {"batch": batch, "size": m, **logs})
-        return {**{key: value / n for key, value in totals.items()}, **self._metric_results()}
-
-    def train_on_batch(
-        self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False
-    ) -> Any:
-        """One gradient step on ``(x, y)`` (Keras's name); returns the step's loss and metrics like `evaluate`.
-
-        The metrics are those of this batch (reset before it). It holds the model as `fit`
-        does; a diverging step is not applied and its loss is returned as it is (NaN or inf).
-        """
-        from .training import batch_logs
-
-        return _keras_result(batch_logs(self, x, y, sample_weight, class_weight), return_dict)
+        return {**{key: value / n for key, value in totals.items()}, **self.get_metrics_result()}
 
     # ----------------------------------------------------------------- weights
     @property
     def weights(self) -> list[np.ndarray]:
         """Every parameter and state array, Keras order: each layer's parameters, then its state."""
         return [w for layer in self.layers for w in (*layer.params.values(), *layer.state.values())]
-
-    @property
-    def trainable_gradients(self) -> list[np.ndarray]:
-        """The gradients of `trainable_weights`, in the same order (set by the last backward)."""
-        return [layer.grads[name] for layer in self.layers if layer.trainable for name in layer.params]
-
-    def apply_gradients(self) -> bool:
-        """One guarded optimizer step of the trainable parameters from their gradients: fit's own update.
-
-        What ``optimizer.apply_gradients(zip(model.trainable_gradients, model.trainable_weights))``
-        does in a custom ``train_step``. Returns False if the step was undone (a weight would have
-        become NaN or infinite), as fit's step does; `fit` then stops.
-        """
-        self._sync()
-        if self._step():
-            return True
-        self._overflowed = True
-        return False
 
     @property
     def trainable(self) -> bool:
@@ -989,15 +738,6 @@ class Model:
         repack(self.layers, self.dtype)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)
-
-
-def _inputs_argument(X: Any, x: Any, owner: str) -> Any:
-    """The inputs given as ``X`` (tinyframe's name) or ``x`` (Keras's); a TypeError for neither or both."""
-    if X is not _NOT_GIVEN and x is not _NOT_GIVEN:
-        raise TypeError(f"{owner}: give the inputs once, as X or as x (Keras's name), not both")
-    if X is _NOT_GIVEN and x is _NOT_GIVEN:
-        raise TypeError(f"{owner}: give the inputs: {owner}(x, ...) or {owner}(x=...)")
-    return X if X is not _NOT_GIVEN else x
 
 
 def _tensors(x: Any, what: str) -> tuple[list[str] | None, list[Any]]:

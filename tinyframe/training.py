@@ -1,10 +1,13 @@
-"""The fit loop: epochs of (mini-)batches, validation, metrics, callbacks, progress."""
+"""What `fit` trains on: its arguments and data checked, the validation split, the batches of an epoch.
+
+The loop itself is the model's (`tinyframe.trainer.Trainer`); this module asks of a model
+only what every model offers: ``check_input``, ``check_targets``, ``compute_output_shape``,
+``output_shape``, ``built``, ``build``, ``dtype`` and ``rng``.
+"""
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -13,16 +16,10 @@ import numpy as np
 
 from . import data
 from ._checks import check_float, check_positive_int
-from ._interrupt import DeferredInterrupt
 from ._mapped import RELEASE_EVERY, FilePages, FileRows
-from ._ownership import writing
 from ._scratch import Scratch
-from ._snapshot import Snapshot
-from ._step import call_step, takes_data
-from .callbacks.base import Callback, CallbackList
-from .callbacks.console import end_open_line
+from .callbacks.base import Callback
 from .callbacks.history import History
-from .callbacks.progress import ProgressBar
 
 
 class DivergenceWarning(UserWarning):
@@ -41,90 +38,7 @@ class TrainingData:
     W_val: np.ndarray | None = None
 
 
-def fit(
-    model: Any,
-    X: Any,
-    y: Any,
-    epochs: int = 1,
-    batch_size: int | None = 32,
-    shuffle: bool = True,
-    validation_split: float = 0.0,
-    validation_data: tuple | None = None,
-    callbacks: Sequence[Callback] | None = None,
-    verbose: int = 1,
-    initial_epoch: int = 0,
-    sample_weight: Any = None,
-    class_weight: dict[int, float] | None = None,
-) -> History:
-    """Train ``model`` on ``(X, y)``; returns a `History` (also kept as ``model.history``).
-
-    Args:
-        X: ``(n_samples, d1, ..., dk)`` real numbers (arrays, lists, DataFrames); ``(n, features)``
-            for a model that starts with a Dense layer.
-        y: integer class labels (one-hot encoded to the output width) or targets of
-            the output's shape; see `tinyframe.data` for the rules.
-        epochs: train until this epoch number (from ``initial_epoch``).
-        batch_size: samples per gradient step; 32 by default, as in Keras. ``None``
-            uses every sample in one step, the article's full-batch gradient descent.
-            The last batch of an epoch may be smaller; the loss gradient is the mean
-            over each batch.
-        shuffle: draw a new order of the samples each epoch from the model's seeded
-            Generator (indices only: batches are gathered one at a time). With a
-            single full batch the order cannot matter and no shuffling is done.
-        validation_split: fraction of the samples held out, *chosen at random* with
-            the model's seed (Keras takes the last rows instead).
-        validation_data: ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``;
-            takes precedence over ``validation_split``.
-        callbacks: `Callback` instances (a list; a single one is accepted too, as Keras 3 does).
-        verbose: 0 silent, 1 progress bar, 2 one line per epoch.
-        initial_epoch: the epoch to start from (to resume training).
-        sample_weight: ``(n_samples,)`` non-negative weights: each sample's loss (and
-            metrics) counts that much (Keras's rule: the weighted losses are averaged
-            over the batch size).
-        class_weight: ``{class index: weight}``: each sample's weight is that of its
-            class (multiplied with ``sample_weight`` if both are given).
-
-    If the loss becomes NaN or infinite, or the update would leave a weight NaN or
-    infinite, that step is not applied: training stops
-    with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
-    the last finite step, and the History holds every finished epoch.
-
-    Each batch is one call of ``model.train_step(x, y[, sample_weight])``, which a
-    subclass may override (Keras's custom training step).
-
-    `fit` owns the model while it runs: ``predict``, ``evaluate`` or another ``fit``
-    on it (or on a model sharing a layer, the loss or the optimizer) from another
-    thread raise `RuntimeError`; callbacks may call them from this thread. Layers
-    with ``trainable = False`` are neither updated nor decayed.
-
-    A call that raises before its first step (bad data, a loss refusing the first
-    outputs) leaves the model exactly as it was: weights, optimizer state, Generator,
-    history, compiled settings, layer state (`tinyframe._snapshot`); a model not built
-    yet is built from ``X`` once ``X``, ``y`` and the weights are checked. After that, a
-    Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
-    two steps: the weights are those of the last completed step, never half-updated,
-    and ``model.history`` holds every finished epoch.
-
-    Example:
-        >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
-    """
-    epochs, batch_size, initial_epoch, validation_split, callbacks = _checked_arguments(
-        epochs, batch_size, verbose, shuffle, validation_split, callbacks, initial_epoch
-    )
-    with writing(model._owned(), "fit"), model._scratch:  # fit owns the model; the steps' work arrays
-        checked = _training_data(model, X, y, sample_weight, class_weight, validation_data, validation_split)
-        snapshot = Snapshot(model)
-        try:
-            model._ensure_compiled()
-            checked = _split(model, checked, validation_split)
-            return _train(model, checked, epochs, batch_size, bool(shuffle), callbacks, verbose, initial_epoch)
-        except BaseException:
-            if not snapshot.stepped(model):  # refused before any step: nothing it did stays
-                snapshot.restore(model)
-            raise
-
-
-def _checked_arguments(
+def checked_arguments(
     epochs: Any, batch_size: Any, verbose: Any, shuffle: Any, validation_split: Any, callbacks: Any, initial_epoch: Any
 ) -> tuple[int, int | None, int, float, list[Callback]]:
     """`fit`'s arguments other than the data, checked before anything happens."""
@@ -163,7 +77,7 @@ def checked_batch(model: Any, X: Any, y: Any, sample_weight: Any, class_weight: 
     if isinstance(model.output_shape, list) or (model.built and isinstance(X, list)):
         Y = model.check_targets(y, data.n_samples(X), names[1])  # several outputs: the model says what it takes
     else:
-        output_shape = model.output_shape if model.built else model._trace(X.shape[1:])[-1]
+        output_shape = model.output_shape if model.built else model.compute_output_shape(X.shape[1:])
         Y = data.prepare_targets(y, data.n_samples(X), output_shape, model.dtype, names[1])
     if isinstance(Y, list) and class_weight is not None:
         raise ValueError(
@@ -175,7 +89,7 @@ def checked_batch(model: Any, X: Any, y: Any, sample_weight: Any, class_weight: 
     return X, Y, W
 
 
-def _training_data(
+def training_data(
     model: Any, X: Any, y: Any, sample_weight: Any, class_weight: Any, validation_data: Any, validation_split: float
 ) -> TrainingData:
     """Every array checked (the model built from ``X`` if it was not) before anything changes."""
@@ -205,7 +119,7 @@ def _training_data(
     return checked
 
 
-def _split(model: Any, checked: TrainingData, validation_split: float) -> TrainingData:
+def split(model: Any, checked: TrainingData, validation_split: float) -> TrainingData:
     """The validation rows held out at random (the model's Generator), when asked and no validation_data is given."""
     if checked.X_val is not None or validation_split == 0:
         return checked
@@ -225,115 +139,9 @@ def _split(model: Any, checked: TrainingData, validation_split: float) -> Traini
     )
 
 
-def _train(
-    model: Any,
-    d: TrainingData,
-    epochs: int,
-    batch_size: int | None,
-    shuffle: bool,
-    callbacks: list[Callback],
-    verbose: int,
-    initial_epoch: int,
-) -> History:
-    """The loop of `fit`, over checked data, with the model held."""
-    n = data.n_samples(d.X)
-    batch_size = n if batch_size is None else min(batch_size, n)
-    steps = math.ceil(n / batch_size)
-    keys = model.metrics_names
-    params = {
-        "epochs": epochs,
-        "initial_epoch": initial_epoch,
-        "steps": steps,
-        "samples": n,
-        "verbose": verbose,
-        "do_validation": d.X_val is not None,
-        "metrics": keys + (["val_" + k for k in keys] if d.X_val is not None else []),
-    }
-    history = History()
-    progress = ProgressBar(verbose) if verbose else None
-    hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], model, params)
-    model._prepare_training()
-    model.history, model.stop_training = history, False
-    batches = Batches(d.X, d.Y, batch_size, shuffle and steps > 1, model.rng, d.W)
-    try:
-        with DeferredInterrupt() as interrupt:
-            hooks.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
-                hooks.on_epoch_begin(epoch)
-                logs = _run_epoch(model, batches, hooks, epoch, interrupt)
-                if logs is None:
-                    break
-                if d.X_val is not None:
-                    hooks.on_test_begin()
-                    validation = model._evaluate(d.X_val, d.Y_val, None, d.W_val)
-                    hooks.on_test_end(dict(validation))
-                    logs.update({"val_" + k: v for k, v in validation.items()})
-                hooks.on_epoch_end(epoch, logs)
-                if model.stop_training:
-                    break
-            hooks.on_train_end(dict(history_logs(history)))  # Keras passes the last epoch's logs
-    finally:
-        if progress:
-            progress.close()
-    return history
-
-
 def history_logs(history: History) -> dict[str, float]:
     """The last finished epoch's logs, as the History holds them ({} before any)."""
     return {key: values[-1] for key, values in history.history.items() if values}
-
-
-def _run_epoch(
-    model: Any, batches: Batches, hooks: CallbackList, epoch: int, interrupt: DeferredInterrupt
-) -> dict[str, float] | None:
-    """One pass over the data; the epoch's mean loss and metrics, or None if the loss diverged."""
-    model._reset_metrics()
-    totals: dict[str, float] = {}
-    seen = 0
-    step = model.train_step
-    if takes_data(step):  # Keras's train_step(data): the form is read once per epoch, not per batch
-        keras_step = step
-        step = lambda x, y, w=None: keras_step((x, y) if w is None else (x, y, w))  # noqa: E731
-    model._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
-    for batch, (xb, yb, wb) in enumerate(batches.epoch()):
-        if hooks.batch_begin_callbacks:
-            hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
-        logs = step(xb, yb) if wb is None else step(xb, yb, wb)
-        interrupt.check()
-        loss = logs["loss"]
-        if not math.isfinite(loss):
-            end_open_line()  # an unfinished progress line: the warning starts a line of its own
-            what = f"the update overflowed {model.dtype}" if model._overflowed else f"the loss became {loss}"
-            warnings.warn(
-                f"Training stopped: {what} at epoch {epoch + 1}, batch {batch + 1}. "
-                "That step was not applied; the weights are those of the last finite step. "
-                "Try a smaller learning rate or scaled inputs.",
-                DivergenceWarning,
-                stacklevel=3,
-            )
-            model.stop_training = True
-            return None
-        m = data.n_samples(yb)
-        seen += m
-        for key, value in logs.items():
-            totals[key] = totals.get(key, 0.0) + value * m
-        if hooks.batch_end_callbacks:
-            hooks.on_batch_end(batch, {"batch": batch, "size": m, **{k: t / seen for k, t in totals.items()}})
-    return {**{key: value / seen for key, value in totals.items()}, **model._metric_results()}
-
-
-def batch_logs(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[str, float]:
-    """`Sequential.train_on_batch`: one `train_step` on checked data, holding the model as `fit` does."""
-    with writing(model._owned(), "train_on_batch"), model._scratch:
-        X, Y, W = checked_batch(model, x, y, sample_weight, class_weight, ("x", "y"))
-        if not model.built:
-            model.build(data.sample_shapes(X))
-        model._ensure_compiled()
-        model._prepare_training()
-        model._reset_metrics()
-        model._overflowed = False
-        logs = call_step(model.train_step, X, Y, W)
-        return {**logs, **model._metric_results()}
 
 
 class Batches:
