@@ -81,13 +81,15 @@ def graphs(draw):
 
     Steps pick among a new Dense, a Dense called again (shared, some with an L2 penalty), an
     activation layer called again (shared, keeping ``_x`` between forward and backward), a
-    merge of two tensors, and a Concatenate projected back to the width. Tensors nothing
-    consumed are added at the end, so every input is used. Dense layers may be frozen.
+    merge of two tensors, a Concatenate projected back to the width, and a nested model (a
+    `Sequential` of two layers, called at one node or again at another, sharing its weights).
+    Tensors nothing consumed are added at the end, so every input is used. Dense layers may
+    be frozen.
     """
     width = draw(st.integers(1, 3))
     inputs = [Input((width,), name=f"in{k}") for k in range(draw(st.integers(1, 2)))]
     tensors, used = list(inputs), set()
-    denses, activations = [], [Tanh(), Sigmoid()]
+    denses, activations, nested = [], [Tanh(), Sigmoid()], None
 
     def pick():
         k = draw(st.integers(0, len(tensors) - 1))
@@ -95,8 +97,13 @@ def graphs(draw):
         return tensors[k]
 
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["dense", "shared", "activation", "merge", "concatenate"]))
-        if kind == "shared" and denses:
+        kind = draw(st.sampled_from(["dense", "shared", "activation", "merge", "concatenate", "nested"]))
+        if kind == "nested":
+            if nested is None or draw(st.booleans()):  # a new one, or the one made before called again
+                nested = Sequential([Dense(width, activation="tanh"), Dense(width)], dtype="float64")
+                denses.extend(nested.layers)
+            tensors.append(nested(pick()))
+        elif kind == "shared" and denses:
             tensors.append(draw(st.sampled_from(denses))(pick()))
         elif kind == "activation":
             tensors.append(draw(st.sampled_from(activations))(pick()))
