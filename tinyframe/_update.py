@@ -41,26 +41,73 @@ class GuardedStep:
         self.optimizer, self.runs = optimizer, runs
         self._backups = [(run.params, np.empty_like(run.params)) for run in runs]
         self._only = self._backups[0] if len(runs) == 1 else None  # the usual case: one run, no loops
+        self.applied = False  # whether the last call kept its update (`undo_applied` can take it back)
+        self._iterations = 0  # the optimizer's count before the last call
 
     def __call__(self) -> bool:
         optimizer, only = self.optimizer, self._only
-        iterations = optimizer.iterations
+        iterations = self._iterations = optimizer.iterations
         if only is not None:
             np.copyto(only[1], only[0])
             optimizer.apply(self.runs)
             if math.isfinite(np.dot(only[0], only[0])):
+                self.applied = True
                 return True
         else:
             for params, backup in self._backups:
                 np.copyto(backup, params)
             optimizer.apply(self.runs)
             if all(math.isfinite(np.dot(params, params)) for params, _ in self._backups):
+                self.applied = True
                 return True
         self._undo(iterations)
         return False
+
+    def undo_applied(self) -> None:
+        """Take back the update the last call kept (the backups still hold the weights before it)."""
+        if self.applied:
+            self._undo(self._iterations)
+            self.applied = False
 
     def _undo(self, iterations: int) -> None:
         for params, backup in self._backups:
             np.copyto(params, backup)
         self.optimizer.reset_slots([key for run in self.runs for key in run.key])
         self.optimizer.iterations = iterations
+
+
+class StateGuard:
+    """The layers' non-trainable state, kept from before a step so that a failed step is undone whole.
+
+    A training forward changes state in place before the loss is known (BatchNormalization's
+    running mean and variance). `begin` copies every state array (into backups allocated once
+    per fit), `restore` puts the copies back, `finite` says whether every value is finite: a
+    step whose statistics overflowed is undone as one whose weights did. Falsy for a model
+    without state, which then pays nothing.
+    """
+
+    def __init__(self, layers: list[Any]) -> None:
+        self._entries = [
+            (layer.state, name, np.empty_like(value))
+            for layer in layers
+            for name, value in layer.state.items()
+            if isinstance(value, np.ndarray)
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def begin(self) -> None:
+        for state, name, backup in self._entries:
+            np.copyto(backup, state[name])
+
+    def restore(self) -> None:
+        for state, name, backup in self._entries:
+            value = state[name]
+            if value.shape == backup.shape and value.flags.writeable:
+                np.copyto(value, backup)
+            else:  # the layer rebound the array: give it the saved values back as its own
+                state[name] = backup.copy()
+
+    def finite(self) -> bool:
+        return all(np.isfinite(state[name]).all() for state, name, _ in self._entries)

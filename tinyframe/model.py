@@ -23,6 +23,7 @@ from ._params import build_layers, repack
 from ._scratch import Scratch
 from ._stack import name_unique_layers
 from ._step import call_step
+from ._update import StateGuard
 from .graph import Graph
 from .layers.base import Layer, snake_case
 from .layers.node import symbolic
@@ -727,7 +728,7 @@ class Model(Trainer):
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for key in ("_runs", "_links", "_step", "_prepared_for"):  # views of the old block: made anew by fit
+        for key in ("_runs", "_links", "_step", "_state_guard", "_prepared_for"):  # views of the old block: remade
             state.pop(key, None)
         return state
 
@@ -735,6 +736,7 @@ class Model(Trainer):
         """After unpickling or deepcopy: pack the copied parameters into one block again (`_params.repack`)."""
         self.__dict__.update(state)
         self._runs, self._links, self._prepared_for = [], [], []
+        self._state_guard = StateGuard([])
         repack(self.layers, self.dtype)
         if self.optimizer is not None:
             self.optimizer._model = weakref.ref(self)

@@ -33,7 +33,7 @@ from ._params import Run, check_state, trainable_runs
 from ._scratch import Scratch
 from ._snapshot import Snapshot
 from ._step import call_step, takes_data
-from ._update import GuardedStep
+from ._update import GuardedStep, StateGuard
 from .callbacks.base import Callback, CallbackList
 from .callbacks.console import end_open_line
 from .callbacks.history import History
@@ -58,6 +58,7 @@ class Trainer:
         self._overflowed = False  # set by a training step whose update overflowed (then undone)
         self._scratch = Scratch()  # the training step's work arrays, reused by every step of every fit
         self._runs: list[Run] = []
+        self._state_guard = StateGuard([])  # the layers' state, kept from before each step (see _step_with_state)
         self._prepared_for: list = []  # what the runs were made for (see _prepare_training)
 
     # ---------------------------------------------------------------- compile
@@ -170,9 +171,10 @@ class Trainer:
                 class (multiplied with ``sample_weight`` if both are given).
 
         If the loss becomes NaN or infinite, or the update would leave a weight NaN or
-        infinite, that step is not applied: training stops
-        with a `DivergenceWarning` naming the epoch and batch, the weights stay those of
-        the last finite step, and the History holds every finished epoch.
+        infinite, or a layer's running statistics overflow, that step is not applied:
+        training stops with a `DivergenceWarning` naming the epoch and batch, the weights
+        and the layers' state stay those of the last finite step, and the History holds
+        every finished epoch.
 
         Each batch is one call of ``model.train_step(x, y[, sample_weight])``, which a
         subclass may override (Keras's custom training step).
@@ -188,7 +190,9 @@ class Trainer:
         yet is built from ``X`` once ``X``, ``y`` and the weights are checked. After that, a
         Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
         two steps: the weights are those of the last completed step, never half-updated,
-        and ``model.history`` holds every finished epoch.
+        and ``model.history`` holds every finished epoch. A step that raises after its
+        forward pass (a loss refusing the batch, a custom ``train_step``) leaves the layers'
+        state (running statistics) as the last completed step left it, as it leaves the weights.
 
         Example:
             >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
@@ -275,18 +279,22 @@ class Trainer:
             keras_step = step
             step = lambda x, y, w=None: keras_step((x, y) if w is None else (x, y, w))  # noqa: E731
         self._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
+        guard = self._state_guard or None  # a model with state: each step undone whole if it fails
         for batch, (xb, yb, wb) in enumerate(batches.epoch()):
             if hooks.batch_begin_callbacks:
                 hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
-            logs = step(xb, yb) if wb is None else step(xb, yb, wb)
+            if guard is None:
+                logs = step(xb, yb) if wb is None else step(xb, yb, wb)
+            else:
+                logs = self._step_with_state(guard, step, (xb, yb) if wb is None else (xb, yb, wb))
             interrupt.check()
             loss = logs["loss"]
             if not math.isfinite(loss):
                 end_open_line()  # an unfinished progress line: the warning starts a line of its own
-                what = f"the update overflowed {self.dtype}" if self._overflowed else f"the loss became {loss}"
+                what = self._divergence(loss)
                 warnings.warn(
                     f"Training stopped: {what} at epoch {epoch + 1}, batch {batch + 1}. "
-                    "That step was not applied; the weights are those of the last finite step. "
+                    "That step was not applied; the weights and the layers' state are those of the last finite step. "
                     "Try a smaller learning rate or scaled inputs.",
                     DivergenceWarning,
                     stacklevel=3,
@@ -300,6 +308,35 @@ class Trainer:
             if hooks.batch_end_callbacks:
                 hooks.on_batch_end(batch, {"batch": batch, "size": m, **{k: t / seen for k, t in totals.items()}})
         return {**{key: value / seen for key, value in totals.items()}, **self.get_metrics_result()}
+
+    def _step_with_state(self, guard: StateGuard, step: Any, args: tuple) -> dict[str, float]:
+        """``step(*args)`` undone whole (state included) if it raises, or its loss or its state is not finite.
+
+        The running statistics a training forward moves are copied before the step and put
+        back when it fails; statistics that overflowed undo the update it applied too.
+        """
+        guard.begin()
+        self._step.applied = False
+        try:
+            logs = step(*args)
+        except BaseException:
+            guard.restore()
+            raise
+        loss = logs.get("loss") if isinstance(logs, dict) else None
+        if not isinstance(loss, (float, int, np.floating)) or (math.isfinite(loss) and guard.finite()):
+            return logs  # kept (or not a loss at all: the loop says what train_step must return)
+        if math.isfinite(loss):  # the statistics overflowed: the update goes too
+            self._step.undo_applied()
+            self._overflowed = "state"
+            logs = {**logs, "loss": math.nan}
+        guard.restore()
+        return logs
+
+    def _divergence(self, loss: float) -> str:
+        """What made a step fail, for the warning: the update, the running statistics or the loss."""
+        if self._overflowed == "state":
+            return f"the layers' running statistics (non-trainable state) overflowed {self.dtype}"
+        return f"the update overflowed {self.dtype}" if self._overflowed else f"the loss became {loss}"
 
     def train_on_batch(
         self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False
@@ -321,7 +358,10 @@ class Trainer:
             self._prepare_training()
             self.reset_metrics()
             self._overflowed = False
-            logs = call_step(self.train_step, X, Y, W)
+            if self._state_guard:
+                logs = self._step_with_state(self._state_guard, call_step, (self.train_step, X, Y, W))
+            else:
+                logs = call_step(self.train_step, X, Y, W)
             return {**logs, **self.get_metrics_result()}
 
     # ---------------------------------------------------------------- one step
@@ -449,7 +489,10 @@ class Trainer:
         same = (
             len(prepared) == len(self.layers) + 1
             and prepared[0] is self.optimizer
-            and all(p is layer.params and t == layer._trainable for (p, t), layer in zip(prepared[1:], self.layers))
+            and all(
+                p is layer.params and t == layer._trainable and s is layer.state
+                for (p, t, s), layer in zip(prepared[1:], self.layers)
+            )
         )
         if not same or not self.optimizer._runs:  # new runs, or state put in since (a file, by hand)
             check_state(self.optimizer, self.layers)
@@ -458,13 +501,17 @@ class Trainer:
             self._plan_backward()
             self._runs = trainable_runs(self.layers)
             self._step = GuardedStep(self.optimizer, self._runs)
+            self._state_guard = StateGuard(self.layers)
             self._links = [
                 (layer, n, p, layer.grads[n])
                 for layer in self.layers
                 if not type(layer).__dict__.get("writes_in_place", False)  # declared by the class itself
                 for n, p in layer.params.items()
             ]
-            self._prepared_for = [self.optimizer, *((layer.params, layer._trainable) for layer in self.layers)]
+            self._prepared_for = [
+                self.optimizer,
+                *((layer.params, layer._trainable, layer.state) for layer in self.layers),
+            ]
         self._penalized = self._layers_with_penalty()
         self._scratch.trim()
 
