@@ -394,3 +394,23 @@ def test_batch_norm_in_front_of_a_sigmoid_output_learns():
     model.compile(loss="binary_crossentropy", optimizer=Adam(0.05))
     history = model.fit(X, y, epochs=30, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
+
+
+def test_a_negative_moving_variance_is_refused_by_set_weights_and_by_loading(tmp_path):
+    """Issue 26, item 3: a variance below zero is no variance; it would make NaN outputs after loading."""
+    import re
+
+    model = Sequential([Dense(2, 3), BatchNormalization(name="bn")], dtype="float64", seed=0)
+    weights = model.get_weights()  # W, b, gamma, beta, moving_mean, moving_variance
+    bad = [w.copy() for w in weights]
+    bad[-1][0] = -1.0
+    with pytest.raises(ValueError, match=re.escape("weights[5] (bn's moving_variance) must be >= 0")):
+        model.set_weights(bad)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as f:
+        arrays = {name: f[name] for name in f.files}
+    arrays["layers/1/moving_variance"] = np.array([-1.0, 1.0, 1.0])
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        load_model(tmp_path / "bad.npz")

@@ -295,3 +295,39 @@ def test_weights_loaded_into_an_unadapted_twin_make_it_ready(tmp_path):
     other = Sequential([Input((4,)), Normalization(), Dense(2)], dtype="float64", seed=2)
     other.set_weights(model.get_weights())
     np.testing.assert_array_equal(other.predict(X), model.predict(X))
+
+
+# ---------------------------------------------------------------- issue 26, item 3: statistics the dtype cannot hold
+def test_adapt_on_data_whose_variance_overflows_the_model_dtype_is_refused_naming_the_feature():
+    model = Sequential([Input((3,)), Normalization(), Dense(1)], dtype="float32", seed=0)
+    layer = model.layers[0]
+    before = [w.copy() for w in model.get_weights()]
+    X = np.ones((4, 3), "float32")
+    X[:, 2] = [1e20, -1e20, 1e20, -1e20]  # finite in float32; its variance, 1e40, is not
+    with pytest.raises(ValueError, match=r"feature 2 .*1e\+40.* float32"):
+        layer.adapt(X)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+    model.get_config()  # still describable (it was not: an inf in the JSON)
+
+
+def test_adapt_before_the_build_is_checked_in_the_dtype_the_layer_is_built_in():
+    layer = Normalization()
+    layer.adapt(np.array([[1e20], [-1e20]]))  # fine in float64, which a float64 model keeps
+    Sequential([Input((1,)), layer], dtype="float64")
+    late = Normalization()
+    late.adapt(np.array([[1e20], [-1e20]]))
+    with pytest.raises(ValueError, match=r"feature 0 .* float32"):
+        Sequential([Input((1,)), late], dtype="float32")
+
+
+def test_a_negative_variance_is_refused_by_set_weights_and_nothing_changes():
+    model = Sequential([Input((2,)), Normalization(mean=[0.0, 1.0], variance=[1.0, 2.0])], dtype="float64")
+    weights = model.get_weights()  # mean, variance, count
+    bad = [w.copy() for w in weights]
+    bad[1][1] = -0.5
+    message = r"weights\[1\] \(normalization's variance\) must be >= 0: .* Received: a minimum of -0.5"
+    with pytest.raises(ValueError, match=message):
+        model.set_weights(bad)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        model.layers[0].set_weights(bad)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights))

@@ -71,6 +71,7 @@ from tinyframe.layers import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinyframe.layers.base import nonnegative_weights
 
 h5py = pytest.importorskip("h5py")
 RNG = np.random.default_rng(0)
@@ -159,13 +160,10 @@ MODELS = {"images": images, "sequences": sequences, "indices": indices, "shared"
 
 def randomize(model):
     """Weights far from their initial values (biases, moving statistics), so that a misplaced one shows."""
-    model.set_weights([RNG.normal(0.0, 0.5, w.shape) for w in model.get_weights()])
-    for layer in model.layers:
-        for key in ("moving_variance", "variance"):
-            if key in layer.state:
-                layer.state[key][...] = np.abs(layer.state[key]) + 0.5
-        if "count" in layer.state:
-            layer.state["count"][...] = 20
+    weights = [RNG.normal(0.0, 0.5, w.shape) for w in model.get_weights()]
+    for i, what in nonnegative_weights(model.layers).items():  # variances (and a count): >= 0
+        weights[i] = np.full(weights[i].shape, 20.0) if what.endswith("count") else np.abs(weights[i]) + 0.5
+    model.set_weights(weights)
     return model
 
 

@@ -185,8 +185,13 @@ def validation_rows(n_samples: int, fraction: float, rng: np.random.Generator) -
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
-def checked_weights(weights: Any, targets: list[np.ndarray], dtype: Any, where: str) -> list[np.ndarray]:
-    """``weights`` checked against ``targets`` (count, shapes, finite values) and cast to ``dtype``; writes nothing."""
+def checked_weights(
+    weights: Any, targets: list[np.ndarray], dtype: Any, where: str, nonnegative: dict[int, str] | None = None
+) -> list[np.ndarray]:
+    """``weights`` checked against ``targets`` (count, shapes, finite values) and cast to ``dtype``; writes nothing.
+
+    ``nonnegative`` names the arrays (by index) that must be >= 0: variances.
+    """
     if not isinstance(weights, (list, tuple)) or len(weights) != len(targets):
         got = f"{len(weights)} arrays" if isinstance(weights, (list, tuple)) else repr(type(weights).__name__)
         raise ValueError(f"{where} expects a list of {len(targets)} arrays. Received: {got}")
@@ -198,6 +203,11 @@ def checked_weights(weights: Any, targets: list[np.ndarray], dtype: Any, where: 
         with np.errstate(over="ignore"):
             arr = arr.astype(dtype, copy=False)
         check_finite(arr, f"weights[{i}]")
+        if nonnegative and i in nonnegative and arr.size and arr.min() < 0:
+            raise ValueError(
+                f"{where}: weights[{i}] ({nonnegative[i]}) must be >= 0: it is a variance or a count. "
+                f"Received: a minimum of {arr.min():.4g}"
+            )
         checked.append(arr)
     return checked
 

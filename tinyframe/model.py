@@ -25,7 +25,7 @@ from ._stack import name_unique_layers
 from ._step import call_step
 from ._update import StateGuard
 from .graph import Graph
-from .layers.base import Layer, snake_case
+from .layers.base import Layer, nonnegative_weights, snake_case
 from .layers.node import symbolic
 from .layers.recording import CURRENT as _TAPE
 from .layers.recording import call_composite
@@ -633,7 +633,7 @@ class Model(Trainer):
         """Overwrite every parameter and state array in place; all are checked before any is changed."""
         self._require_built("set_weights")
         targets = self.weights
-        checked = data.checked_weights(weights, targets, self.dtype, "set_weights")
+        checked = data.checked_weights(weights, targets, self.dtype, "set_weights", nonnegative_weights(self.layers))
         with writing(self.layers, "set_weights"):
             for p, arr in zip(targets, checked):
                 p[...] = arr

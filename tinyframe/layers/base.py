@@ -106,6 +106,7 @@ class Layer:
             cls.__setattr__ = _tracking_setattr  # only such classes pay for tracking their sublayers
 
     _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
+    nonnegative_state: tuple[str, ...] = ()  # state that must be >= 0 (a variance): set_weights and loading refuse less
     _library_base = True  # what a user's subclass defines starts below this class
 
     # ------------------------------------------------------------------ building
@@ -370,7 +371,8 @@ class Layer:
 
         self._require_built("set_weights")
         targets = self.weights
-        checked = checked_weights(weights, targets, self.dtype, f"{self.name or type(self).__name__}.set_weights")
+        where = f"{self.name or type(self).__name__}.set_weights"
+        checked = checked_weights(weights, targets, self.dtype, where, nonnegative_weights([self]))
         with writing([self], "set_weights"):
             for p, arr in zip(targets, checked):
                 p[...] = arr
@@ -544,6 +546,18 @@ def trace_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...], owner: s
             raise ValueError(f"{owner}: layer {i} ({layer.name or type(layer).__name__}): {error}") from None
         shapes.append(tuple(int(d) for d in out))
     return shapes
+
+
+def nonnegative_weights(layers: list[Layer]) -> dict[int, str]:
+    """``{index in the layers' weights: "layer's name"}`` of the state that must be >= 0 (``nonnegative_state``)."""
+    found, i = {}, 0
+    for layer in layers:
+        i += len(layer.params)
+        for name in layer.state:
+            if name in layer.nonnegative_state:
+                found[i] = f"{layer.name or type(layer).__name__}'s {name}"
+            i += 1
+    return found
 
 
 def snake_case(name: str) -> str:

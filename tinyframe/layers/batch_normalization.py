@@ -56,6 +56,8 @@ class BatchNormalization(Standardization):
         (array([1.]), array([1.]))
     """
 
+    nonnegative_state = ("moving_variance",)
+
     def __init__(
         self,
         axis: int = -1,

@@ -51,6 +51,7 @@ class Normalization(Layer):
         array([[-1.,  2.]])
     """
 
+    nonnegative_state = ("variance", "count")
     epsilon = 1e-7  # Keras's backend.epsilon(): the smallest standard deviation divided by
 
     def __init__(
@@ -115,6 +116,7 @@ class Normalization(Layer):
     def build(self, input_shape: tuple[int, ...]) -> None:
         shape = self._features(input_shape)
         mean, variance = (np.zeros(()), np.ones(())) if self._given is None else self._given  # Keras's 0 and 1
+        self._check_fits(mean, variance, self.dtype, "build")
         self.add_state("mean", shape, lambda s, rng, dtype: _filled(mean, s))
         self.add_state("variance", shape, lambda s, rng, dtype: _filled(variance, s))
         # How many values the statistics come from (Keras keeps it too); 0: none yet, and forward refuses.
@@ -143,13 +145,30 @@ class Normalization(Layer):
         if self.built:
             self._features(X.shape[1:])
         reduced = tuple(i for i in range(X.ndim) if i != kept)
-        mean, variance = X.mean(axis=reduced, dtype=np.float64), X.var(axis=reduced, dtype=np.float64)
+        with np.errstate(over="ignore"):  # a variance beyond float64 is refused just below
+            mean, variance = X.mean(axis=reduced, dtype=np.float64), X.var(axis=reduced, dtype=np.float64)
+        self._check_fits(mean, variance, self.dtype if self.built else np.float64, "adapt")
         count = X.size // max(mean.size, 1)  # the values behind each statistic
         if self.built:
             with writing([self], "adapt"):
                 self.state["mean"][...], self.state["variance"][...] = mean, variance
                 self.state["count"][...] = count
         self._given, self._given_count = (mean, variance), count
+
+    def _check_fits(self, mean: np.ndarray, variance: np.ndarray, dtype: Any, where: str) -> None:
+        """ValueError, naming the first such feature, unless every mean and variance is finite in ``dtype``."""
+        with np.errstate(over="ignore"):
+            cast = [np.asarray(s, dtype=np.float64).astype(dtype).ravel() for s in (mean, variance)]
+        for what, values, given in zip(("mean", "variance"), cast, (mean, variance)):
+            bad = np.flatnonzero(~np.isfinite(values))
+            if bad.size:
+                k = int(bad[0])
+                value = float(np.ravel(np.asarray(given, dtype=np.float64))[k])
+                raise ValueError(
+                    f"{self!r}.{where}: the {what} of feature {k} is {value:.4g}, beyond {np.dtype(dtype).name} "
+                    f"(largest {np.finfo(dtype).max:.4g}), where that feature would silently become 0 or NaN. "
+                    "Scale the data first, or build the model in float64"
+                )
 
     # ---------------------------------------------------------------- the maths
     def _std(self, ndim: int) -> np.ndarray:
