@@ -298,3 +298,58 @@ def test_set_weights_from_another_thread_is_never_seen_half_done_by_predict():
             swapper.join()
     mixed = [out for out in seen if not any(np.array_equal(out, e) for e in expected)]
     assert not mixed, f"{len(mixed)} of {len(seen)} predictions used weights of two versions at once"
+
+
+# --------------------------------------------------------------------------- a call that changes state is a writer
+CALLS_IN_TRAINING = 150  # per thread: enough that the unlocked code lost an update in each of 10 runs
+
+
+def test_model_called_in_training_mode_from_threads_loses_no_update_of_the_running_statistics():
+    """Issue 26, item 4: ``model(x, training=True)`` moves BatchNormalization's statistics in place.
+
+    From several threads at once, each call either runs alone (a writer, as fit is) or is
+    refused with RuntimeError; none is lost. All calls see the same batch, so after ``k``
+    calls that ran the statistics are exactly those of ``k`` calls in a row.
+    """
+    from tinyframe.layers import BatchNormalization
+
+    def model():
+        return Sequential([Dense(3, 4), BatchNormalization()], dtype="float64", seed=0)
+
+    x = np.random.default_rng(0).normal(size=(8, 3))
+    concurrent, ran, refused = model(), [], []
+    barrier = threading.Barrier(8)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(CALLS_IN_TRAINING):
+            try:
+                concurrent(x, training=True)
+                ran.append(1)
+            except RuntimeError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    with frequent_thread_switches():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    in_a_row = model()
+    for _ in range(len(ran)):
+        in_a_row(x, training=True)
+    assert len(ran) + len(refused) == 8 * CALLS_IN_TRAINING and ran
+    for name in ("moving_mean", "moving_variance"):
+        np.testing.assert_array_equal(concurrent.layers[1].state[name], in_a_row.layers[1].state[name])
+
+
+def test_a_callback_of_fit_may_call_the_model_in_training_mode_in_its_own_thread():
+    from tinyframe.layers import BatchNormalization
+
+    class Calls(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            self.model(np.ones((2, 3)), training=True)
+
+    model = Sequential([Dense(3, 4), BatchNormalization()], dtype="float64", seed=0)
+    model.compile(optimizer="sgd")
+    model.fit(np.ones((8, 3)), np.ones((8, 4)), batch_size=4, verbose=0, callbacks=[Calls()])

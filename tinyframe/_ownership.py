@@ -77,11 +77,15 @@ class reading:
                 _CONDITION.notify_all()
 
 
+_NESTABLE = ("set_weights", "model(x, training=True)")  # what a callback of this thread's fit may do
+
+
 class writing:
     """Hold ``objects`` exclusively for ``what`` (``"fit"``, ``"compile"``, ``"set_weights"``); a ``with`` block.
 
     ``set_weights`` inside this thread's own fit (EarlyStopping restoring the best
-    weights) is allowed; ``fit`` or ``compile`` inside it are refused.
+    weights) is allowed, and so is ``model(x, training=True)``; ``fit`` or ``compile``
+    inside it are refused.
     """
 
     __slots__ = ("_objects", "_what", "_nested")
@@ -94,8 +98,8 @@ class writing:
         me = threading.get_ident()
         keys = [id(obj) for obj in self._objects]
         with _CONDITION:
-            if self._what == "set_weights" and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
-                self._nested = True  # set_weights from a callback of this thread's fit: fit holds it all
+            if self._what in _NESTABLE and all(_WRITERS.get(key, (None,))[0] == me for key in keys):
+                self._nested = True  # set_weights (or a training call) from a callback of this thread's fit
                 return
             for obj in self._objects:
                 if id(obj) in _WRITERS:

@@ -381,6 +381,9 @@ class Model(Trainer):
         """The forward pass on ``x`` (Keras's ``model(x)``), in one batch; builds the model if needed.
 
         Unlike `predict` it does not split ``x`` into batches; like it, it is safe in threads.
+        With ``training=True`` (which moves running statistics and draws dropout masks) it holds
+        the model as `fit` does: a second such call, or a fit, from another thread at the same
+        time is refused with RuntimeError rather than losing an update.
         On symbolic tensors (a functional model being built) or inside a subclassed model's
         ``call``, the model is used as a layer: its layers are called there, sharing their weights
         (a nested model; its layers join the outer model's, in place of the model itself).
@@ -389,7 +392,9 @@ class Model(Trainer):
             return self._call_layers(x, training)
         training = bool(training)
         X = self.check_input(x, "x")
-        with reading(self.layers, "model(x)"), silenced(), Scratch():
+        # training=True moves state (running statistics) and draws from the Generator: a writer, as fit is
+        hold = writing(self._owned(), "model(x, training=True)") if training else reading(self.layers, "model(x)")
+        with hold, silenced(), Scratch():
             out = self.forward(X, training=training)
             return [y.copy() for y in out] if isinstance(out, list) else out.copy()
 
