@@ -277,3 +277,53 @@ def test_serving_half_runs_with_tinyframe_unimportable(tmp_path):
     assert done.returncode == 0, done.stderr
     expected = article_network().predict(X).argmax(axis=1)
     assert done.stdout.split() == [str(label) for label in expected]
+
+
+# ------------------------------------------------------------ issue 26, items 6 and 7: export keeps save's promises
+def article_model():
+    return Sequential([Dense(4, 3), Sigmoid(), Dense(3, 2), Sigmoid()], dtype="float32", seed=0)
+
+
+def test_export_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path):
+    target, link = tmp_path / "real.onnx", tmp_path / "link.onnx"
+    target.write_bytes(b"old")
+    link.symlink_to(target)
+    article_model().export(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    onnx.checker.check_model(onnx.load(str(target)))
+
+
+def test_export_over_a_private_file_keeps_its_permission_bits(tmp_path):
+    path = tmp_path / "m.onnx"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    article_model().export(path)
+    assert (path.stat().st_mode & 0o777) == 0o600
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+def test_export_during_fit_in_another_thread_is_refused_as_save_is(tmp_path):
+    import threading
+
+    from tinyframe.callbacks import Callback
+
+    started, release = threading.Event(), threading.Event()
+
+    class Hold(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            started.set()
+            release.wait(10)
+
+    model = article_model()
+    model.compile(optimizer="sgd")
+    X, y = np.ones((8, 4), "float32"), np.ones((8, 2), "float32")
+    worker = threading.Thread(target=lambda: model.fit(X, y, epochs=1, verbose=0, callbacks=[Hold()]))
+    worker.start()
+    try:
+        assert started.wait(10)
+        with pytest.raises(RuntimeError, match="fit"):
+            model.export(tmp_path / "m.onnx")
+        assert not (tmp_path / "m.onnx").exists()
+    finally:
+        release.set()
+        worker.join()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from typing import Any
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
+from .._archive import write_atomically
+from .._ownership import reading
 from ..layers import Embedding
 from ..layers.base import trace_shapes
 from . import activations, conv, core, merging, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
@@ -93,19 +94,17 @@ def _sequential_graph(model: Any, opset: int) -> tuple[GraphBuilder, list, list]
 
 
 def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> None:
-    """Write ``to_onnx(model, opset)`` to ``path`` (ending in ``.onnx``), atomically; nothing is written on error."""
+    """Write ``to_onnx(model, opset)`` to ``path`` (ending in ``.onnx``), atomically; nothing is written on error.
+
+    The graph is made holding the model as a reader, as `save` does (a `fit` in another thread
+    is refused, never half-read), and the file is written by the one writer of `save`
+    (`tinyframe._archive.write_atomically`): a symlink is followed and kept, an old file's
+    permission bits are kept.
+    """
     target = _check_path(path)
-    data = to_onnx(model, opset).SerializeToString()
-    folder, name = os.path.split(os.path.abspath(target))
-    tmp = os.path.join(folder, f".{name[:32]}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with reading(model.layers, "export"):
+        data = to_onnx(model, opset).SerializeToString()
+    write_atomically(target, lambda f: f.write(data))
 
 
 def _check_opset(opset: Any) -> int:
