@@ -130,3 +130,67 @@ def test_evaluate_that_raises_leaves_an_uncompiled_model_uncompiled():
     with pytest.raises(ValueError, match=r"expects probabilities in \[0, 1\]"):
         model.evaluate(np.ones((2, 2)), [0, 1])
     assert model.loss is loss and model.optimizer is optimizer
+
+
+# ---------------------------------------------------------------- issue 26, items 11 and 14
+@pytest.mark.parametrize(
+    "class_weight, error, match",
+    [
+        ({10**9: 1.0}, ValueError, r"class 1000000000 is not one the model outputs \(its classes are 0 to 2\)"),
+        ({3: 1.0}, ValueError, r"class 3 is not one the model outputs"),
+        ({0: None}, TypeError, r"the weight of class 0 must be a number. Received: NoneType None"),
+        ({0: "2"}, TypeError, r"the weight of class 0 must be a number. Received: str '2'"),
+    ],
+)
+def test_class_weight_for_a_class_the_model_cannot_output_or_not_a_number_is_refused(class_weight, error, match):
+    model = Sequential([Dense(4, 3)], dtype="float64", seed=0)
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    before = model.get_weights()
+    with pytest.raises(error, match=match):
+        model.fit(np.ones((6, 4)), [0, 1, 2, 0, 1, 2], class_weight=class_weight, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+
+
+@pytest.mark.parametrize(
+    "returned, match",
+    [
+        (None, r"train_step must return a dict of numbers by name, such as \{'loss': loss\}.*Received: NoneType None"),
+        ("done", r"Received: str 'done'"),
+        (np.zeros(3), r"Received: ndarray"),
+        ({"loss": np.zeros(3)}, r"'loss' is a ndarray, not a number"),
+        ({"loss": "low"}, r"'loss' is a str, not a number"),
+    ],
+)
+def test_a_custom_train_step_returning_something_else_than_numbers_is_told_what_to_return(returned, match):
+    class Odd(Sequential):
+        def train_step(self, data):
+            return returned
+
+    model = Odd([Dense(4, 3)], dtype="float64", seed=0)
+    model.compile(optimizer="sgd")
+    with pytest.raises(TypeError, match=match):
+        model.fit(np.ones((6, 4)), np.ones((6, 3)), verbose=0)
+    with pytest.raises(TypeError, match=match.replace("train_step", "train_step")):
+        model.train_on_batch(np.ones((6, 4)), np.ones((6, 3)))
+
+
+def test_a_custom_train_step_may_log_no_loss_as_keras_allows():
+    class Quiet(Sequential):
+        def train_step(self, data):
+            return {"seen": 1}
+
+    model = Quiet([Dense(4, 3)], dtype="float64", seed=0)
+    model.compile(optimizer="sgd")
+    assert model.fit(np.ones((6, 4)), np.ones((6, 3)), verbose=0).history == {"seen": [1.0]}
+
+
+def test_a_config_nested_thousands_deep_is_a_value_error_not_a_recursion_error():
+    from tinyframe.layers import Bidirectional
+
+    deep = {}
+    inner = deep
+    for _ in range(100_000):
+        inner["a"] = {}
+        inner = inner["a"]
+    with pytest.raises(ValueError, match=r"Bidirectional.layer \(LSTM\) cannot be created from its saved config"):
+        Bidirectional.from_config({"layer": {"class_name": "LSTM", "config": {"units": 2, "x": deep}}})

@@ -9,6 +9,7 @@ re-creates its object, so a file that saves is a file that loads.
 from __future__ import annotations
 
 import json
+import reprlib
 import sys
 import warnings
 from typing import Any
@@ -67,8 +68,14 @@ def from_spec(spec: Any, kind: str, where: str) -> Any:
     cls = registry.lookup(name, kind)
     try:
         return cls.from_config(config)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{where} ({name}) cannot be created from its saved config {config}: {error}") from None
+    except (TypeError, ValueError, RecursionError) as error:
+        # reprlib: a config nested thousands deep (or huge) is shown cut short, never recursed into
+        shown = _SHORT.repr(config)
+        raise ValueError(f"{where} ({name}) cannot be created from its saved config {shown}: {error}") from None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 3, 8, 8, 80, 80
 
 
 def _is_builtin_initializer(fn: Any) -> bool:

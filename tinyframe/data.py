@@ -244,10 +244,18 @@ def sample_weights(
             raise TypeError(f"class_weight must be a dict {{class index: weight}}. Received: {class_weight!r}")
         first = Y.reshape(n, -1, Y.shape[-1])[:, 0, :]
         classes = first.argmax(axis=-1) if Y.shape[-1] > 1 else np.rint(first[:, 0]).astype(np.intp)
-        table = np.ones(max([*class_weight, int(classes.max(initial=0))]) + 1, dtype)
+        n_classes = Y.shape[-1] if Y.shape[-1] > 1 else 2  # one output: the classes 0 and 1
+        table = np.ones(max(n_classes, int(classes.max(initial=0)) + 1), dtype)
         for k, w in class_weight.items():
-            if k < 0:
-                raise ValueError(f"class_weight: class indices must be >= 0. Received: {k}")
+            if not 0 <= k < n_classes:
+                raise ValueError(
+                    f"class_weight: class {k} is not one the model outputs (its classes are 0 to {n_classes - 1}). "
+                    f"Received: class_weight with keys {sorted(class_weight)[:10]}"
+                )
+            if not isinstance(w, (int, float, np.integer, np.floating)) or isinstance(w, (bool, np.bool_)):
+                raise TypeError(
+                    f"class_weight: the weight of class {k} must be a number. Received: {type(w).__name__} {w!r:.50}"
+                )
             table[k] = float(w)
         check_finite(table, "class_weight")
         if table.min() < 0:

@@ -31,7 +31,7 @@ from .layers.recording import CURRENT as _TAPE
 from .layers.recording import call_composite
 from .layers.shapes import batch_shape
 from .losses.outputs import OutputLosses
-from .trainer import NOT_GIVEN, Trainer, inputs_argument, keras_result
+from .trainer import NOT_GIVEN, Trainer, checked_logs, inputs_argument, keras_result
 
 _DTYPES = ("float32", "float64")
 _tape = _TAPE.get
@@ -588,7 +588,7 @@ class Model(Trainer):
                 w, m = None if W is None else W[rows], data.n_samples(y)
                 if hooks is not None:
                     hooks.call("on_test_batch_begin", batch, {"batch": batch, "size": m})
-                logs = call_step(self.test_step, x, y, w)
+                logs = checked_logs(call_step(self.test_step, x, y, w), "test_step")
                 for key, value in logs.items():
                     totals[key] = totals.get(key, 0.0) + float(value) * m
                 if hooks is not None:

@@ -18,6 +18,7 @@ changes the runs, never a key.
 from __future__ import annotations
 
 import math
+import reprlib
 import warnings
 import weakref
 from collections.abc import Sequence
@@ -278,6 +279,9 @@ class Trainer:
         if takes_data(step):  # Keras's train_step(data): the form is read once per epoch, not per batch
             keras_step = step
             step = lambda x, y, w=None: keras_step((x, y) if w is None else (x, y, w))  # noqa: E731
+        if type(self).train_step is not Trainer.train_step:  # a user's step: what it returns is checked
+            users_step = step
+            step = lambda *args: checked_logs(users_step(*args), "train_step")  # noqa: E731
         self._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
         guard = self._state_guard or None  # a model with state: each step undone whole if it fails
         for batch, (xb, yb, wb) in enumerate(batches.epoch()):
@@ -288,7 +292,7 @@ class Trainer:
             else:
                 logs = self._step_with_state(guard, step, (xb, yb) if wb is None else (xb, yb, wb))
             interrupt.check()
-            loss = logs["loss"]
+            loss = logs.get("loss", 0.0)  # a user's step may log no loss (Keras's): nothing to check then
             if not math.isfinite(loss):
                 end_open_line()  # an unfinished progress line: the warning starts a line of its own
                 what = self._divergence(loss)
@@ -362,6 +366,8 @@ class Trainer:
                 logs = self._step_with_state(self._state_guard, call_step, (self.train_step, X, Y, W))
             else:
                 logs = call_step(self.train_step, X, Y, W)
+            if type(self).train_step is not Trainer.train_step:
+                logs = checked_logs(logs, "train_step")
             return {**logs, **self.get_metrics_result()}
 
     # ---------------------------------------------------------------- one step
@@ -552,6 +558,25 @@ def inputs_argument(X: Any, x: Any, owner: str) -> Any:
     if X is NOT_GIVEN and x is NOT_GIVEN:
         raise TypeError(f"{owner}: give the inputs: {owner}(x, ...) or {owner}(x=...)")
     return X if X is not NOT_GIVEN else x
+
+
+def checked_logs(logs: Any, where: str) -> dict[str, float]:
+    """A user's ``train_step``/``test_step`` logs as ``{name: float}``; a TypeError saying what it must return."""
+    if not isinstance(logs, dict):
+        raise TypeError(
+            f"{where} must return a dict of numbers by name, such as {{'loss': loss}} (Keras's convention). "
+            f"Received: {type(logs).__name__} {reprlib.repr(logs)}"
+        )
+    checked = {}
+    for key, value in logs.items():
+        try:
+            checked[str(key)] = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{where} must return a dict of numbers by name; {key!r} is a {type(value).__name__}, not a number "
+                f"(a 0-d array or a float; Keras's metrics return one number each). Received: {reprlib.repr(value)}"
+            ) from None
+    return checked
 
 
 def keras_result(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
