@@ -118,3 +118,22 @@ def test_without_tensorboardx_the_error_says_how_to_install_it(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert 'pip install "tinyframe[tensorboard]"' in out
+
+
+def test_the_event_files_are_closed_however_fit_ends(tmp_path):
+    """Issue 26, item 13: a callback raising ends fit without on_train_end; the writers still close."""
+    from tinyframe.callbacks import Callback
+
+    class Boom(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
+
+    model = Sequential([Dense(4, 3), Sigmoid()], seed=0)
+    model.compile(optimizer="sgd")
+    board = TensorBoard(log_dir=str(tmp_path))
+    X, y = np.ones((8, 4), "float32"), np.ones((8, 3), "float32")
+    with pytest.raises(RuntimeError, match="boom"):
+        model.fit(X, y, epochs=2, verbose=0, callbacks=[board, Boom()])
+    assert board._writers == {}  # closed, not left for the next fit to reuse
+    model.fit(X, y, epochs=1, verbose=0, callbacks=[board])
+    assert board._writers == {}

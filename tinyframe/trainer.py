@@ -266,6 +266,7 @@ class Trainer:
         finally:
             if progress:
                 progress.close()
+            hooks.release()  # what callbacks opened is closed however fit ends
         return history
 
     def _run_epoch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -18,6 +19,7 @@ class Callback:
             on_test_end(logs)                   logs: loss, metrics on the validation data (no prefix)
           on_epoch_end(epoch, logs)             logs: loss, metrics, val_loss, val_<metric>
         on_train_end(logs)
+        release()                               however fit ends (after on_train_end, or an exception)
 
     ``on_batch_begin``/``on_batch_end`` are the older names of the train-batch hooks
     (as in Keras: the default ``on_train_batch_end`` calls ``on_batch_end``), so a
@@ -81,6 +83,13 @@ class Callback:
 
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
+    def release(self) -> None:
+        """Close what the callback opened (files, writers): `fit` calls it however it ends.
+
+        ``on_train_end`` is not called when an exception ends `fit` (Keras's rule); this is,
+        after it, so a resource is closed once either way. The default does nothing.
+        """
+
 
 def _overrides(callback: Callback, *hooks: str) -> bool:
     """Whether any of ``hooks`` is not `Callback`'s own: a subclass's method, or a function set on the instance."""
@@ -98,6 +107,17 @@ class CallbackList:
         for callback in callbacks:
             callback.set_model(model)
             callback.set_params(params)
+
+    def release(self) -> None:
+        """`Callback.release` on every callback; one that raises does not keep the others from closing."""
+        failure = None
+        for callback in self.callbacks:
+            try:
+                callback.release()
+            except Exception as error:  # raised after the others are closed (not over an exception in flight)
+                failure = failure or error
+        if failure is not None and sys.exc_info()[1] is None:
+            raise failure
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         for callback in self.callbacks:

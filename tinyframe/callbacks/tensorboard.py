@@ -85,6 +85,10 @@ class TensorBoard(Callback):
                     writer.add_histogram(f"{layer.name}/{name}/gradient", grad, epoch)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        for writer in self._writers.values():
+        self.release()
+
+    def release(self) -> None:
+        """Close the event files, however fit ended (the next fit opens new ones)."""
+        writers, self._writers = self._writers, {}
+        for writer in writers.values():
             writer.close()
-        self._writers = {}
