@@ -353,3 +353,42 @@ def test_a_callback_of_fit_may_call_the_model_in_training_mode_in_its_own_thread
     model = Sequential([Dense(3, 4), BatchNormalization()], dtype="float64", seed=0)
     model.compile(optimizer="sgd")
     model.fit(np.ones((8, 3)), np.ones((8, 4)), batch_size=4, verbose=0, callbacks=[Calls()])
+
+
+def test_ctrl_c_while_fit_waits_for_inference_in_flight_leaves_the_model_usable():
+    """Issue 26, item 12: fit claims the model, then waits for a predict running in another thread;
+    a Ctrl-C there must give the claim back, or every later call from any thread is refused."""
+    import os
+    import signal
+
+    entered, release = threading.Event(), threading.Event()
+
+    class Slow(Layer):
+        def forward(self, x, training=False):
+            if not training:
+                entered.set()
+                release.wait(10)
+            return x
+
+        def backward(self, grad_out):
+            return grad_out
+
+    model = Sequential([Dense(3, 2), Slow()], dtype="float64", seed=0)
+    model.compile(optimizer="sgd")
+    X, y = np.ones((4, 3)), np.ones((4, 2))
+    reader = threading.Thread(target=lambda: model.predict(X, verbose=0))
+    reader.start()
+    assert entered.wait(10)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(X, y, epochs=1, verbose=0)  # waits for the predict: interrupted there
+    finally:
+        timer.cancel()
+        release.set()
+        reader.join()
+    model.fit(X, y, epochs=1, verbose=0)  # usable again, from this thread
+    other = threading.Thread(target=lambda: model.predict(X, verbose=0))
+    other.start()
+    other.join()

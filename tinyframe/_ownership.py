@@ -109,11 +109,16 @@ class writing:
                         f"{self._what}: {_describe(obj)} is already in use by {kind} in {where}; a model (and each "
                         "of its layers, its loss and its optimizer) can be changed by one fit or set_weights at a time"
                     )
-            for key in keys:
-                _WRITERS[key] = (me, self._what)
+            _WRITERS.update(dict.fromkeys(keys, (me, self._what)))  # one call: no Ctrl-C between two keys
             # Inference already in flight finishes first; new inference from other threads is refused or waits.
-            while any(key in _READERS for key in keys):
-                _CONDITION.wait()
+            try:
+                while any(key in _READERS for key in keys):
+                    _CONDITION.wait()
+            except BaseException:  # a Ctrl-C while waiting: the claim is given back, the model stays usable
+                for key in keys:
+                    del _WRITERS[key]
+                _CONDITION.notify_all()
+                raise
 
     def __exit__(self, *exc: object) -> None:
         if self._nested:
