@@ -304,3 +304,37 @@ def test_random_npy_header_fields_load_equal_or_are_refused(tmp_path, member, de
     result = load_bounded(tmp_path, buffer.getvalue())
     if not isinstance(result, ValueError):
         assert_equal_to_saved(result)
+
+
+# ------------------------------------------------------------ issue 26, item 8: linear in the number of layers
+def test_making_and_loading_a_model_reads_each_layer_s_name_a_bounded_number_of_times(tmp_path):
+    """Work counted, not timed: each check a model makes of a new layer against the layers before it
+    reads their names; done pairwise that is n**2 / 2 reads (6,000 layers took 18 s to load)."""
+    import tinyframe
+    from tinyframe import Sequential, load_model
+    from tinyframe.layers import Layer
+
+    reads = [0]
+
+    @tinyframe.register(name="CountedIdentity")
+    class CountedIdentity(Layer):
+        def forward(self, x, training=False):
+            return x
+
+        def backward(self, grad_out):
+            return grad_out
+
+        def __getattribute__(self, attribute):
+            if attribute == "name":
+                reads[0] += 1
+            return object.__getattribute__(self, attribute)
+
+    n = 600
+    model = Sequential([CountedIdentity() for _ in range(n)])
+    made = reads[0]
+    model.build((3,))
+    model.save(tmp_path / "deep.npz")
+    reads[0] = 0
+    load_model(tmp_path / "deep.npz")
+    loaded = reads[0]
+    assert made < 40 * n and loaded < 40 * n, (made, loaded)  # pairwise: 181,500 and 541,500 reads

@@ -18,11 +18,30 @@ from .layers.input import input_layer_of
 from .layers.shapes import as_input_shape, batch_shape
 
 
+class _Before:
+    """The layers ahead of a new one, indexed: by identity and by name (each one's first place)."""
+
+    def __init__(self, layers: list[Layer] = ()) -> None:
+        self.ids: dict[int, int] = {}
+        self.names: dict[Any, int] = {}
+        for layer in layers:
+            self.add(layer)
+
+    def add(self, layer: Any) -> None:
+        i = len(self.ids)
+        self.ids.setdefault(id(layer), i)
+        self.names.setdefault(getattr(layer, "name", None), i)
+
+
 class LayerStack:
     """The shape half of `Sequential`: see the module docstring."""
 
-    def _check_new_layer(self, layer: Any, before: list[Layer], i: int) -> None:
-        """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed)."""
+    def _check_new_layer(self, layer: Any, before: _Before, i: int) -> None:
+        """TypeError/ValueError for what cannot join the model as layer ``i`` (nothing is changed).
+
+        ``before`` indexes the layers ahead of it, so checking a model of n layers takes time in
+        proportion to n (loading a file of thousands of layers included), not n squared.
+        """
         if isinstance(layer, Layer) and layer._composite:
             raise TypeError(
                 f"Sequential: layer {i} ({type(layer).__name__}) composes other layers in its call(), which a "
@@ -33,16 +52,17 @@ class LayerStack:
             raise ValueError(f"Sequential: an Input may only come first. Received: {layer!r} as layer {i}")
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential: layer {i} must be a tinyframe Layer instance. Received: {layer!r}")
-        for j, other in enumerate(before):
-            if other is layer:
-                raise ValueError(
-                    f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {j}; "
-                    "a layer instance may appear once in a model (its forward keeps one input for its backward). "
-                    "Use a second layer, or share a layer between two models"
-                )
-            # a name the user gave must be free; a name a model chose (a shared layer's) is chosen again instead
-            if layer.name is not None and not layer._auto_named and other.name == layer.name:
-                raise ValueError(f"Sequential: layer names must be unique; layers {j} and {i} are both {layer.name!r}")
+        j = before.ids.get(id(layer))
+        if j is not None:
+            raise ValueError(
+                f"Sequential: layer {i} is the same {type(layer).__name__} instance as layer {j}; "
+                "a layer instance may appear once in a model (its forward keeps one input for its backward). "
+                "Use a second layer, or share a layer between two models"
+            )
+        # a name the user gave must be free; a name a model chose (a shared layer's) is chosen again instead
+        j = before.names.get(layer.name) if layer.name is not None and not layer._auto_named else None
+        if j is not None:
+            raise ValueError(f"Sequential: layer names must be unique; layers {j} and {i} are both {layer.name!r}")
         if layer.built and layer.dtype != self.dtype:
             raise ValueError(
                 f"Sequential: layer {i} ({layer!r}) is already built with dtype {layer.dtype} and shares its "
@@ -126,7 +146,7 @@ class LayerStack:
             self._input_shape = input_layer_of(layer).shape
             self._build_if_known()
             return
-        self._check_new_layer(layer, self.layers, len(self.layers))
+        self._check_new_layer(layer, _Before(self.layers), len(self.layers))
         if self.built:
             try:
                 out = layer.compute_output_shape(self.output_shape)

@@ -20,6 +20,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 from . import activations, layers, losses, optimizers
 from .activations.base import Activation
 from .layers.base import Layer
@@ -44,8 +46,9 @@ def _kind_of(cls: type) -> str | None:
     return next((kind for kind, (base, _) in _KINDS.items() if issubclass(cls, base)), None)
 
 
+@functools.cache
 def builtins(kind: str) -> dict[str, type]:
-    """The built-in classes of ``kind`` (``"layer"``, ``"loss"``, ``"optimizer"``) by name, read now."""
+    """The built-in classes of ``kind`` (``"layer"``, ``"loss"``, ``"optimizer"``) by name (fixed: read once)."""
     base, namespaces = _KINDS[kind]
     found = {}
     for namespace in namespaces:

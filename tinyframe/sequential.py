@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import data
-from ._stack import LayerStack
+from ._stack import LayerStack, _Before
 from .layers.base import Layer
 from .layers.input import input_layer_of
 from .layers.shapes import batch_shape
@@ -71,8 +71,10 @@ class Sequential(LayerStack, Model):
         self._input_shape: tuple[int, ...] | None = None
         if layers and input_layer_of(layers[0]) is not None:
             self._input_shape = input_layer_of(layers.pop(0)).shape
+        before = _Before()
         for i, layer in enumerate(layers):
-            self._check_new_layer(layer, layers[:i], i)
+            self._check_new_layer(layer, before, i)
+            before.add(layer)
         self.layers: list[Layer] = layers
         self._line = layers  # the engine runs them in a line (Model.forward); the same list, add and pop included
         self._name_layers()
