@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tinyframe import Sequential, gradcheck, load_model
 from tinyframe.activations import Sigmoid
-from tinyframe.layers import Dense, Embedding
+from tinyframe.layers import Dense, Embedding, Flatten
 from tinyframe.losses import CrossEntropy, SquaredError
 from tinyframe.optimizers import Adam
 
@@ -155,9 +155,11 @@ def test_an_index_that_is_not_a_whole_number_in_range_is_refused_naming_it(bad, 
 def test_a_model_refuses_bad_indices_in_predict_and_fit():
     model = Sequential([Embedding(4, 2), Dense(1)], seed=0)
     model.compile(loss="mse", optimizer="sgd")
-    with pytest.raises(ValueError, match=r"Embedding.*Received: 4\.0 at position \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"Embedding.*Received: 4 at position \(0, 1\)"):
         model.predict(np.array([[0, 4]]))
-    before = model.get_weights()  # predict built the model
+    assert not model.built  # refused before anything, the build included
+    model.build((2,))
+    before = model.get_weights()
     with pytest.raises(ValueError, match=r"Embedding.*Received: 0\.5"):
         model.fit(np.array([[0.5, 1.0], [1.0, 2.0]]), np.zeros((2, 2, 1)), verbose=0, batch_size=None)
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
@@ -174,3 +176,48 @@ def test_a_model_refuses_bad_indices_in_predict_and_fit():
 def test_bad_arguments_are_refused(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+# ---------------------------------------------------------------- issue 26, items 9 and 10: exact, checked early
+def test_indices_beyond_float32_s_integers_read_their_own_row_in_a_float32_model():
+    """16,777,217 is not a float32 (it rounds to 16,777,216): the index must never pass through one."""
+    big = 2**24 + 1
+    model = Sequential([Embedding(big + 1, 1), Flatten()], dtype="float32", seed=0)
+    model.build((1,))
+    table = model.layers[0].params["embeddings"]
+    table[big - 1, 0], table[big, 0] = 1.0, 2.0
+    for x in (np.array([[big]]), np.array([[float(big)]])):  # int64, and float64 that holds it exactly
+        assert model.predict(x, verbose=0)[0, 0] == 2.0
+        assert model(x)[0, 0] == 2.0
+
+
+def test_an_index_out_of_range_anywhere_in_the_data_is_refused_before_the_first_step():
+    model = Sequential([Embedding(5, 2), Flatten(), Dense(1)], dtype="float64", seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    X, y = np.zeros((64, 3), int), np.zeros(64)
+    model.build((3,))
+    before = model.get_weights()
+    X[-1, 2] = 7  # in the last batch
+    with pytest.raises(ValueError, match=r"X: Embedding.* in \[0, 5\)\. Received: 7 at position \(63, 2\)"):
+        model.fit(X, y, batch_size=8, verbose=0)
+    X[-1, 2] = 1
+    X_val = np.full((4, 3), 5)
+    with pytest.raises(ValueError, match=r"X_val: Embedding.* in \[0, 5\)\. Received: 5"):
+        model.fit(X, y, batch_size=8, verbose=0, validation_data=(X_val, np.zeros(4)))
+    with pytest.raises(ValueError, match=r"X: Embedding.*indices must be whole numbers.*Received: 1.5"):
+        model.fit(np.full((4, 3), 1.5), np.zeros(4), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+    assert model.optimizer.iterations == 0
+
+
+def test_a_functional_input_that_feeds_only_an_embedding_keeps_its_indices_exact():
+    from tinyframe import Input, Model
+
+    big = 2**24 + 1
+    tokens = Input(shape=(1,), dtype="int32")
+    out = Flatten()(Embedding(big + 1, 1)(tokens))
+    model = Model(tokens, out, dtype="float32", seed=0)
+    model.layers[1].params["embeddings"][big - 1 : big + 1, 0] = (1.0, 2.0)
+    assert model.predict(np.array([[big]]), verbose=0)[0, 0] == 2.0
+    with pytest.raises(ValueError, match=r"X: Embedding.* in \[0, 16777218\)\. Received: 16777218"):
+        model.predict(np.array([[big + 1]]), verbose=0)

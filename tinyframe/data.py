@@ -21,6 +21,7 @@ and so are SciPy sparse matrices (call ``.toarray()`` first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,41 @@ def _finite_then_release(chunk: np.ndarray, pages: FilePages) -> bool:
 
 def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:
     """``X`` as a C-contiguous ``(n_samples, d1, ..., dk)`` array of ``dtype`` (at least 2-D)."""
+    arr = _samples(X, name)
+    with np.errstate(over="ignore"):  # values too large for dtype become inf and are reported below
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+    check_finite(arr, name)
+    return arr
+
+
+def check_indices(X: Any, name: str = "X", layers: Sequence[Any] = ()) -> np.ndarray:
+    """``X`` as a C-contiguous ``(n_samples, d1, ..., dk)`` array of int64 indices, exactly as given.
+
+    For inputs that feed only index-taking ``layers`` (`Embedding`): they never pass through the
+    model's float dtype, where float32 would round 16,777,217 to 16,777,216. Each layer first
+    checks the values as given (``layer.check_indices``: whole numbers in its range, the first
+    bad one named); integers and booleans are then taken as they are, and floats must be
+    whole numbers.
+    """
+    arr = _samples(X, name)
+    for layer in layers:
+        layer.check_indices(arr, name)
+    if arr.dtype.kind == "f":
+        check_finite(arr, name)
+        whole = np.floor(arr) == arr
+        if not whole.all():
+            where = tuple(int(i) for i in np.argwhere(~whole)[0])
+            raise ValueError(
+                f"{name}: indices must be whole numbers. Received: {arr[where].item()!r} at position {where}"
+            )
+    limit = np.iinfo(np.int64).max
+    if arr.dtype.kind in "uf" and arr.size and arr.max() >= limit:
+        raise ValueError(f"{name}: indices must be below 2**63. Received: {arr.max()!r}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _samples(X: Any, name: str) -> np.ndarray:
+    """``X`` as a numeric array of at least one sample and one feature (ValueError otherwise)."""
     arr = as_numeric_array(X, name)
     if arr.ndim < 2:
         raise ValueError(
@@ -97,9 +133,6 @@ def check_features(X: Any, dtype: Any, name: str = "X") -> np.ndarray:
         )
     if 0 in arr.shape:
         raise ValueError(f"{name} is empty: expected at least one sample and one feature. Received: shape {arr.shape}")
-    with np.errstate(over="ignore"):  # values too large for dtype become inf and are reported below
-        arr = np.ascontiguousarray(arr, dtype=dtype)
-    check_finite(arr, name)
     return arr
 
 

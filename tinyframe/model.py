@@ -287,9 +287,13 @@ class Model(Trainer):
         inputs = self._graph.inputs
         arrays = _arrays_for(X, self.input_names, name)
         checked = []
-        for t, key, arr in zip(inputs, self.input_names, arrays):
+        for t, key, arr, takers in zip(inputs, self.input_names, arrays, self._index_takers()):
             label = name if len(inputs) == 1 else f"{name}[{key!r}]"
-            arr = data.adjust_rank(data.check_features(arr, self.dtype, label), t.sample_shape)
+            if takers:  # an input that feeds only index-taking layers (Embedding): exact int64, checked whole
+                arr = data.check_indices(arr, label, takers)
+            else:
+                arr = data.check_features(arr, self.dtype, label)
+            arr = data.adjust_rank(arr, t.sample_shape)
             if arr.shape[1:] != t.sample_shape:
                 raise ValueError(
                     f"{label}: the model takes inputs of shape {batch_shape(t.sample_shape)}. "
@@ -303,6 +307,18 @@ class Model(Trainer):
                 f"{dict(zip(self.input_names, (arr.shape[0] for arr in checked)))}"
             )
         return checked[0] if len(checked) == 1 else checked
+
+    def _index_takers(self) -> list[list[Layer]]:
+        """For each input, the layers it feeds if every one takes indices (`Embedding`), else ``[]``."""
+        graph = self._graph
+        found = self.__dict__.get("_takers")
+        if found is None or found[0] is not graph:
+            takers = []
+            for t in graph.inputs:
+                layers = [node.layer for node in graph.nodes if any(i is t for i in node.inputs)]
+                takers.append(layers if layers and all(layer.takes_indices for layer in layers) else [])
+            found = self._takers = (graph, takers)
+        return found[1]
 
     def _require_built(self, what: str) -> None:
         """Nothing for a functional model (built when made); a subclassed model or a `Sequential` may not be."""

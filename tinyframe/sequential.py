@@ -86,7 +86,11 @@ class Sequential(LayerStack, Model):
 
     def check_input(self, X: Any, name: str = "X", build: bool = True) -> np.ndarray:
         """``X`` checked and cast to the model's dtype, its shape against the model's (built from it if ``build``)."""
-        X = data.check_features(X, self.dtype, name)
+        first = self.layers[0] if self.layers else None
+        if first is not None and first.takes_indices:  # indices stay exact, and are checked all at once
+            X = data.check_indices(X, name, [first])
+        else:
+            X = data.check_features(X, self.dtype, name)
         if self.built or self._declared_input_shape() is not None:
             X = data.adjust_rank(X, self._input_shape if self.built else self._declared_input_shape())
         if not self.built:

@@ -107,6 +107,7 @@ class Layer:
 
     _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
     nonnegative_state: tuple[str, ...] = ()  # state that must be >= 0 (a variance): set_weights and loading refuse less
+    takes_indices = False  # True: a model's input feeding only such layers stays int64 (`data.check_indices`)
     _library_base = True  # what a user's subclass defines starts below this class
 
     # ------------------------------------------------------------------ building

@@ -26,9 +26,11 @@ class Embedding(Layer):
         dJ/dW[i, :] = sum over positions p with x[p] == i of g[p, :]
         dJ/dx = 0                          indices are not differentiable (a zero array, the shape of x)
 
-    Models cast their input to their float dtype, so the indices arrive as floats: each
-    must be a whole number in ``[0, input_dim)``, or forward raises a ValueError naming
-    the first bad value. An Embedding is therefore the first layer of a model.
+    A model gives an input that feeds only Embeddings to them as int64 indices, exactly as
+    given (never through the model's float dtype, where float32 would round 16,777,217),
+    and checks every index of the data (``fit``'s validation data too) before the first step:
+    each must be a whole number in ``[0, input_dim)``, or a ValueError names the first bad
+    value. Called directly, forward takes floats holding whole numbers too.
 
     Args:
         input_dim: the number of indices (the vocabulary size), >= 1.
@@ -71,7 +73,13 @@ class Embedding(Layer):
     def build(self, input_shape: tuple[int, ...] | None) -> None:
         self.add_param("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer)
 
-    def _checked_indices(self, x: np.ndarray) -> np.ndarray:
+    takes_indices = True  # a model gives it its input as int64 indices, exactly (`tinyframe.data.check_indices`)
+
+    def check_indices(self, x: np.ndarray, name: str = "X") -> None:
+        """ValueError naming the first value of ``x`` (all of a model's data, before training) out of range."""
+        self._checked_indices(x, name)
+
+    def _checked_indices(self, x: np.ndarray, name: str | None = None) -> np.ndarray:
         """``x`` as intp indices, or ValueError naming the first value that is not a whole number in range."""
         if x.size == 0 or (x.min() >= 0 and x.max() < self.input_dim):  # False for NaN too
             indices = x.astype(np.intp)
@@ -81,7 +89,7 @@ class Embedding(Layer):
             bad = ~((x >= 0) & (x < self.input_dim) & (x == np.floor(x)))
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{self!r}: indices must be whole numbers in [0, {self.input_dim}). "
+            f"{name + ': ' if name else ''}{self!r}: indices must be whole numbers in [0, {self.input_dim}). "
             f"Received: {x[where].item()!r} at position {where} of the input"
         )
 
