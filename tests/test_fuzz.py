@@ -154,3 +154,61 @@ def test_huge_but_finite_inputs_train_or_stop_cleanly(value):
         net.fit(X, [0, 1, 0, 1], epochs=3, verbose=0, batch_size=None)
     assert all(issubclass(w.category, DivergenceWarning) for w in caught)
     assert all(np.all(np.isfinite(w)) for w in net.get_weights())
+
+
+# ---------------------------------------------------------------- the newer layers (issue 26, "Proof")
+def newer_model(kind):
+    """An Embedding-recurrent model (indices in) or a Normalization-BatchNormalization one (floats in)."""
+    from tinyframe.layers import GRU, LSTM, BatchNormalization, Bidirectional, Embedding, Normalization
+
+    if kind == "indices":
+        layers = [
+            Embedding(6, 3),
+            Bidirectional(LSTM(2, return_sequences=True)),
+            GRU(2),
+            BatchNormalization(),
+            Dense(2),
+        ]
+        return Sequential(layers, seed=0)
+    return Sequential([Normalization(mean=0.5, variance=2.0), Dense(4), BatchNormalization(), Dense(2)], seed=0)
+
+
+@st.composite
+def newer_inputs(draw, kind):
+    """Plausible inputs (indices in range, or moderate floats) three times in four; anything otherwise."""
+    if draw(st.integers(0, 3)):
+        n = draw(st.integers(1, 5))
+        if kind == "indices":
+            return draw(
+                hnp.arrays(draw(st.sampled_from(["int64", "int32", "float64"])), (n, 4), elements=st.integers(0, 5))
+            )
+        return draw(plausible((n, 3)))
+    return draw(any_arrays(elements=st.floats(-8, 8) if draw(st.booleans()) else None))
+
+
+@given(st.data(), st.sampled_from(["indices", "floats"]), st.booleans())
+def test_fit_of_the_newer_layers_trains_or_refuses_and_changes_nothing(data, kind, minibatch):
+    X = data.draw(newer_inputs(kind))
+    y = data.draw(targets(len(X) if np.ndim(X) else 1))
+    net = newer_model(kind)
+    net.compile(optimizer="adam", loss="mse")
+    if kind == "indices":
+        net.build((4,))
+    else:
+        net.build((3,))
+    before, state = net.get_weights(), net.rng.bit_generator.state
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            net.fit(X, y, epochs=2, batch_size=2 if minibatch else None, verbose=0)
+        except (ValueError, TypeError) as error:
+            event(f"refused: {type(error).__name__}")
+            assert "Received" in str(error) or "must" in str(error), str(error)
+            assert unchanged(net, before) and net.rng.bit_generator.state == state
+        else:
+            event("trained")
+            assert all(np.all(np.isfinite(w)) for w in net.get_weights())  # running statistics included
+            assert all(
+                np.all(layer.state["moving_variance"] >= 0) for layer in net.layers if "moving_variance" in layer.state
+            )
+    assert all(issubclass(w.category, DivergenceWarning) for w in caught), [str(w.message) for w in caught]

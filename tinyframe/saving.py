@@ -152,7 +152,10 @@ def load_model(path: str | os.PathLike) -> Model:
         weights = _weight_names(model)
         _set_weights(reader, model, {name: reader.read(name, p.shape, model.dtype) for name, p in weights.items()})
         if compiled is not None:
-            model.compile(*compiled)
+            try:
+                model.compile(*compiled)  # a compile entry that does not fit this model (metrics by output for one)
+            except (TypeError, ValueError) as error:
+                raise reader.error(f"malformed configuration: compile: {error}") from None
             read = {
                 place_slot: _finite(reader, name, reader.read(name, slot_shapes[name], model.dtype))
                 for name, place_slot in slots.items()
