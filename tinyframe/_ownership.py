@@ -115,8 +115,7 @@ class writing:
                 while any(key in _READERS for key in keys):
                     _CONDITION.wait()
             except BaseException:  # a Ctrl-C while waiting: the claim is given back, the model stays usable
-                for key in keys:
-                    del _WRITERS[key]
+                list(map(_WRITERS.pop, keys))
                 _CONDITION.notify_all()
                 raise
 
@@ -124,6 +123,5 @@ class writing:
         if self._nested:
             return
         with _CONDITION:
-            for obj in self._objects:
-                del _WRITERS[id(obj)]
+            list(map(_WRITERS.pop, [id(obj) for obj in self._objects]))  # in C: no Ctrl-C between two keys
             _CONDITION.notify_all()
