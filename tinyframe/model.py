@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import data, subclassed, utils
+from . import data, streams, subclassed, utils
 from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
@@ -434,6 +434,7 @@ class Model(Trainer):
         callbacks: Any = None,
         *,
         x: Any = NOT_GIVEN,
+        steps: int | None = None,
     ) -> np.ndarray:
         """The outputs ``(n_samples, *output_shape)`` for ``X``, ``batch_size`` rows at a time (None: all).
 
@@ -442,8 +443,13 @@ class Model(Trainer):
         ``callbacks`` get Keras's predict hooks: ``on_predict_begin``, ``on_predict_batch_begin``/``end``
         (the batch's ``outputs`` in the logs), ``on_predict_end``.
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
+        ``X`` may be data in batches (a generator of ``x`` or ``(x, ...)`` batches, or a
+        `tinyframe.utils.PyDataset`; ``steps`` of them): the outputs of every batch, in order.
         """
-        X = self.check_input(inputs_argument(X, x, "predict"))
+        X = inputs_argument(X, x, "predict")
+        if streams.is_stream(X):
+            return self._predict_stream(X, steps, verbose, callbacks)
+        X = self.check_input(X)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
         verbose = _check_verbose(verbose, "predict", auto=0)
@@ -460,19 +466,46 @@ class Model(Trainer):
             print(f"{steps}/{steps} - {time.perf_counter() - start:.3g}s", flush=True)
         return out
 
+    def _predict_stream(self, source: Any, steps: Any, verbose: Any, callbacks: Any) -> Any:
+        """`predict` of data in batches: each batch's ``x`` checked and predicted; the outputs joined."""
+        verbose = _check_verbose(verbose, "predict", auto=0)
+        stream = streams.Stream(source, steps, False, None, "predict")
+        hooks = self._hooks(callbacks, "predict", 0, None, stream.steps)
+        start, outputs = time.perf_counter(), []
+        if hooks is not None:
+            hooks.call("on_predict_begin", None)
+        for batch, (xb, _, _) in enumerate(stream.epoch()):
+            X = self.check_input(xb, f"x (batch {batch})")
+            if hooks is not None:
+                hooks.call("on_predict_batch_begin", batch, {"batch": batch, "size": data.n_samples(X)})
+            with reading(self.layers, "predict"):
+                outputs.append(self._predict(X, None, None, "predict"))
+            if hooks is not None:
+                hooks.call("on_predict_batch_end", batch, {"batch": batch, "outputs": outputs[-1]})
+        if hooks is not None:
+            hooks.call("on_predict_end", None)
+        if not outputs:
+            raise ValueError("predict: the data in batches held no batch")
+        if verbose:
+            print(f"{len(outputs)}/{len(outputs)} - {time.perf_counter() - start:.3g}s", flush=True)
+        if isinstance(outputs[0], list):
+            return [np.concatenate(parts) for parts in zip(*outputs)]
+        return np.concatenate(outputs)
+
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The outputs for one batch ``x`` (Keras's name): `predict` in one batch, quietly."""
         return self.predict(x, verbose=0)
 
-    def _hooks(self, callbacks: Any, what: str, n: int, batch_size: int | None) -> Any:
+    def _hooks(self, callbacks: Any, what: str, n: int, batch_size: int | None, steps: Any = 0) -> Any:
         """The `CallbackList` of an evaluate or predict call (None without callbacks)."""
         if callbacks is None:
             return None
         from .callbacks.base import CallbackList
         from .training import checked_callbacks
 
-        steps = 1 if batch_size is None else math.ceil(n / batch_size)
-        return CallbackList(checked_callbacks(callbacks, what), self, {"steps": steps, "samples": n})
+        if steps == 0:  # arrays: the batches cut from n rows
+            steps = 1 if batch_size is None else math.ceil(n / batch_size)
+        return CallbackList(checked_callbacks(callbacks, what), self, {"steps": steps, "samples": n or None})
 
     def _predict(
         self, X: np.ndarray | list[np.ndarray], batch_size: int | None, hooks: Any = None, kind: str = "predict"
@@ -526,6 +559,7 @@ class Model(Trainer):
         callbacks: Any = None,
         *,
         x: Any = NOT_GIVEN,
+        steps: int | None = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on ``(X, y)`` without training; an uncompiled model uses the defaults.
 
@@ -535,9 +569,14 @@ class Model(Trainer):
         ``(n,)`` weighs each sample's loss and metrics. ``verbose`` 1 (and ``"auto"``) prints
         one line with the results, 0 nothing. A call that raises leaves the model as it was.
         ``callbacks`` get Keras's test hooks: ``on_test_begin``, ``on_test_batch_begin``/``end``,
-        ``on_test_end`` (with the results).
+        ``on_test_end`` (with the results). ``X`` may be data in batches (a generator of
+        ``(x, y[, sample_weight])`` or a `tinyframe.utils.PyDataset`, ``steps`` batches of it: by
+        default its length, or until the generator is exhausted; `tinyframe.streams`).
         """
-        X = self.check_input(inputs_argument(X, x, "evaluate"))
+        X = inputs_argument(X, x, "evaluate")
+        if streams.is_stream(X):
+            return self._evaluate_stream(X, y, sample_weight, steps, verbose, return_dict, callbacks)
+        X = self.check_input(X)
         if y is None:
             raise TypeError("evaluate: give the targets y (evaluate(x, y))")
         Y = self.check_targets(y, data.n_samples(X))
@@ -555,6 +594,32 @@ class Model(Trainer):
                 if hooks is not None:
                     hooks.call("on_test_begin", None)
                 logs = self._evaluate(X, Y, batch_size, W, hooks)
+                if hooks is not None:
+                    hooks.call("on_test_end", dict(logs))
+        except BaseException:
+            self.loss, self.optimizer, self.metrics = compiled
+            raise
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
+        return keras_result(logs, return_dict)
+
+    def _evaluate_stream(
+        self, source: Any, y: Any, sample_weight: Any, steps: Any, verbose: Any, return_dict: Any, callbacks: Any
+    ) -> Any:
+        """`evaluate` of data in batches: each batch checked, ``test_step`` on it, the logs averaged."""
+        from .training import StreamBatches, check_stream_arguments
+
+        check_stream_arguments(y, sample_weight, 0.0, None)
+        verbose = _check_verbose(verbose, "evaluate", auto=1)
+        batches = StreamBatches(self, source, steps, False, None, "evaluate")
+        hooks = self._hooks(callbacks, "evaluate", 0, None, batches.steps)
+        compiled = (self.loss, self.optimizer, self.metrics)
+        self._ensure_compiled()
+        try:
+            with reading([*self.layers, self.loss], "evaluate"):
+                if hooks is not None:
+                    hooks.call("on_test_begin", None)
+                logs = self._evaluate_batches(batches.epoch(), hooks)
                 if hooks is not None:
                     hooks.call("on_test_end", dict(logs))
         except BaseException:
@@ -594,22 +659,36 @@ class Model(Trainer):
         metrics' results added. It uses the model's own loss and metrics, so unlike the
         default path it is not meant for several threads at once.
         """
-        n, totals = data.n_samples(X), {}
+        n = data.n_samples(X)
         step = n if batch_size is None else batch_size
+        batches = (
+            (data.rows_of(X, rows), data.rows_of(Y, rows), None if W is None else W[rows])
+            for rows in (slice(start, start + step) for start in range(0, n, step))
+        )
+        return self._evaluate_batches(batches, hooks)
+
+    def _evaluate_batches(self, batches: Any, hooks: Any = None) -> dict[str, float]:
+        """``test_step`` on each checked batch ``(x, y, w)``; the logs averaged, weighted by batch size.
+
+        The compiled metrics (reset first) accumulate over the batches; their results are added.
+        It uses the model's own loss and metrics (not meant for several threads at once).
+        """
+        seen, totals = 0, {}
         self.reset_metrics()
         with np.errstate(all="ignore"), Scratch():
-            for batch, start in enumerate(range(0, n, step)):
-                rows = slice(start, start + step)
-                x, y = data.rows_of(X, rows), data.rows_of(Y, rows)
-                w, m = None if W is None else W[rows], data.n_samples(y)
+            for batch, (x, y, w) in enumerate(batches):
+                m = data.n_samples(y)
                 if hooks is not None:
                     hooks.call("on_test_batch_begin", batch, {"batch": batch, "size": m})
                 logs = checked_logs(call_step(self.test_step, x, y, w), "test_step")
                 for key, value in logs.items():
                     totals[key] = totals.get(key, 0.0) + float(value) * m
+                seen += m
                 if hooks is not None:
                     hooks.call("on_test_batch_end", batch, {"batch": batch, "size": m, **logs})
-        return {**{key: value / n for key, value in totals.items()}, **self.get_metrics_result()}
+        if seen == 0:
+            raise ValueError("evaluate: the data in batches held no batch")
+        return {**{key: value / seen for key, value in totals.items()}, **self.get_metrics_result()}
 
     # ----------------------------------------------------------------- weights
     @property

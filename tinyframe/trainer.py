@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers, training
+from . import compiling, data, losses, optimizers, streams, training
 from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._ownership import writing
@@ -140,13 +140,18 @@ class Trainer:
         class_weight: dict[int, float] | None = None,
         *,
         x: Any = NOT_GIVEN,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
     ) -> History:
         """Train on ``(X, y)``; returns a `History` (also kept as ``model.history``).
 
         Args:
             X: (or ``x``, Keras's name) ``(n_samples, d1, ..., dk)`` real numbers (arrays, lists,
                 DataFrames); ``(n, features)`` for a model that starts with a Dense layer; a list (or
-                a dict by input name) of such arrays for a model of several inputs.
+                a dict by input name) of such arrays for a model of several inputs. Or data in
+                batches (`tinyframe.streams`): a generator or iterator of ``(x, y)`` /
+                ``(x, y, sample_weight)`` batches, or a `tinyframe.utils.PyDataset`; ``y``,
+                ``sample_weight``, ``batch_size`` and ``validation_split`` are then not given.
             y: integer class labels (one-hot encoded to the output width) or targets of
                 the output's shape; see `tinyframe.data` for the rules.
             epochs: train until this epoch number (from ``initial_epoch``).
@@ -170,6 +175,9 @@ class Trainer:
                 over the batch size).
             class_weight: ``{class index: weight}``: each sample's weight is that of its
                 class (multiplied with ``sample_weight`` if both are given).
+            steps_per_epoch: for data in batches: the batches of one epoch (default: the
+                length of a PyDataset, or until a generator is exhausted).
+            validation_steps: likewise for ``validation_data`` given in batches.
 
         If the loss becomes NaN or infinite, or the update would leave a weight NaN or
         infinite, or a layer's running statistics overflow, that step is not applied:
@@ -199,66 +207,102 @@ class Trainer:
             >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
         """
         X = inputs_argument(X, x, "fit")
-        if y is None:
+        in_batches = streams.is_stream(X)
+        if in_batches:
+            training.check_stream_arguments(y, sample_weight, validation_split, batch_size)
+        elif y is None:
             raise TypeError("fit: give the targets y: fit(x, y)")
+        elif steps_per_epoch is not None:
+            raise ValueError(
+                "fit: steps_per_epoch is for data in batches (a generator or a PyDataset); with arrays, "
+                f"batch_size sets the steps. Received: steps_per_epoch={steps_per_epoch!r}"
+            )
         epochs, batch_size, initial_epoch, validation_split, callbacks = training.checked_arguments(
             epochs, batch_size, verbose, shuffle, validation_split, callbacks, initial_epoch
         )
         with writing(self._owned(), "fit"), self._scratch:  # fit owns the model; the steps' work arrays
-            checked = training.training_data(self, X, y, sample_weight, class_weight, validation_data, validation_split)
+            if in_batches:  # the first batch checked (and the model built from it) before anything changes
+                stream = training.StreamBatches(self, X, steps_per_epoch, bool(shuffle), class_weight, "fit")
+                validation = self._validation_stream(validation_data, validation_steps)
+            else:
+                checked = training.training_data(
+                    self, X, y, sample_weight, class_weight, validation_data, validation_split
+                )
             snapshot = Snapshot(self)
             try:
                 self._ensure_compiled()
+                if in_batches:
+                    return self._train(stream, validation, epochs, callbacks, verbose, initial_epoch)
                 checked = training.split(self, checked, validation_split)
-                return self._train(checked, epochs, batch_size, bool(shuffle), callbacks, verbose, initial_epoch)
+                batches = training.Batches(checked.X, checked.Y, batch_size, bool(shuffle), self.rng, checked.W)
+                held_out = (checked.X_val, checked.Y_val, None, checked.W_val)
+                validation = None if checked.X_val is None else (lambda: self._evaluate(*held_out))
+                return self._train(batches, validation, epochs, callbacks, verbose, initial_epoch)
             except BaseException:
                 if not snapshot.stepped(self):  # refused before any step: nothing it did stays
                     snapshot.restore(self)
                 raise
 
+    def _validation_stream(self, validation_data: Any, steps: Any) -> Any:
+        """What evaluates the validation data of a fit on batches: arrays (a tuple) or batches; None if none."""
+        if validation_data is None:
+            return None
+        if streams.is_stream(validation_data):
+            held_out = training.StreamBatches(self, validation_data, steps, False, None, "fit(validation_data)")
+            return lambda: self._evaluate_batches(held_out.epoch(), None)
+        X_val, Y_val, W_val = training.checked_validation(self, validation_data)
+        return lambda: self._evaluate(X_val, Y_val, None, W_val)
+
     def _train(
         self,
-        d: training.TrainingData,
+        batches: Any,
+        validation: Any,
         epochs: int,
-        batch_size: int | None,
-        shuffle: bool,
         callbacks: list[Callback],
         verbose: int,
         initial_epoch: int,
     ) -> History:
-        """The loop of `fit`, over checked data, with the model held."""
-        n = data.n_samples(d.X)
-        batch_size = n if batch_size is None else min(batch_size, n)
-        steps = math.ceil(n / batch_size)
+        """The loop of `fit` over ``batches`` (`training.Batches` or `training.StreamBatches`), with the model held.
+
+        ``validation`` is None or a call that evaluates the validation data (its logs).
+        """
         keys = self.metrics_names
         params = {
             "epochs": epochs,
             "initial_epoch": initial_epoch,
-            "steps": steps,
-            "samples": n,
+            "steps": batches.steps,
+            "samples": batches.samples,
             "verbose": verbose,
-            "do_validation": d.X_val is not None,
-            "metrics": keys + (["val_" + k for k in keys] if d.X_val is not None else []),
+            "do_validation": validation is not None,
+            "metrics": keys + (["val_" + k for k in keys] if validation is not None else []),
         }
         history = History()
         progress = ProgressBar(verbose) if verbose else None
         hooks = CallbackList([*callbacks, history, *([progress] if progress else [])], self, params)
         self._prepare_training()
         self.history, self.stop_training = history, False
-        batches = training.Batches(d.X, d.Y, batch_size, shuffle and steps > 1, self.rng, d.W)
         try:
             with DeferredInterrupt() as interrupt:
                 hooks.on_train_begin()
                 for epoch in range(initial_epoch, epochs):
                     hooks.on_epoch_begin(epoch)
                     logs = self._run_epoch(batches, hooks, epoch, interrupt)
-                    if logs is None:
+                    if batches.ran_dry:
+                        end_open_line()
+                        warnings.warn(
+                            f"fit: the input ran out of data at epoch {epoch + 1}; training stopped there. A "
+                            "generator must yield at least steps_per_epoch * epochs batches (Keras's rule): "
+                            "make it loop over the data, or give fewer steps_per_epoch",
+                            stacklevel=3,
+                        )
+                        self.stop_training = True
+                    if logs is None or (batches.ran_dry and not logs):
                         break
-                    if d.X_val is not None:
+                    if validation is not None:
                         hooks.on_test_begin()
-                        validation = self._evaluate(d.X_val, d.Y_val, None, d.W_val)
-                        hooks.on_test_end(dict(validation))
-                        logs.update({"val_" + k: v for k, v in validation.items()})
+                        validated = validation()
+                        hooks.on_test_end(dict(validated))
+                        logs.update({"val_" + k: v for k, v in validated.items()})
                     hooks.on_epoch_end(epoch, logs)
                     if self.stop_training:
                         break
@@ -312,6 +356,8 @@ class Trainer:
                 totals[key] = totals.get(key, 0.0) + value * m
             if hooks.batch_end_callbacks:
                 hooks.on_batch_end(batch, {"batch": batch, "size": m, **{k: t / seen for k, t in totals.items()}})
+        if seen == 0:  # data in batches that ran dry before this epoch's first batch
+            return {}
         return {**{key: value / seen for key, value in totals.items()}, **self.get_metrics_result()}
 
     def _step_with_state(self, guard: StateGuard, step: Any, args: tuple) -> dict[str, float]:

@@ -7,6 +7,7 @@ only what every model offers: ``check_input``, ``check_targets``, ``compute_outp
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from ._mapped import RELEASE_EVERY, FilePages, FileRows
 from ._scratch import Scratch
 from .callbacks.base import Callback
 from .callbacks.history import History
+from .streams import Stream, unpack
 
 
 class DivergenceWarning(UserWarning):
@@ -95,28 +97,84 @@ def training_data(
     """Every array checked (the model built from ``X`` if it was not) before anything changes."""
     checked = TrainingData(*checked_batch(model, X, y, sample_weight, class_weight))
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            got = (
-                f"a {type(validation_data).__name__} of {len(validation_data)} items"
-                if isinstance(validation_data, (tuple, list))
-                else repr(type(validation_data).__name__)
-            )
-            raise TypeError(
-                f"fit: validation_data must be a tuple (X_val, y_val[, sample_weight_val]). Received: {got}"
-            )
-        X_val, y_val, *w_val = validation_data
-        X_val, Y_val, W_val = checked_batch(model, X_val, y_val, (w_val or [None])[0], None, ("X_val", "y_val"))
-        if data.sample_shapes(X_val) != data.sample_shapes(checked.X):
-            raise ValueError(
-                f"fit: X_val must have the shape of X's samples, {data.sample_shapes(checked.X)}. "
-                f"Received: {data.sample_shapes(X_val)}"
-            )
+        X_val, Y_val, W_val = checked_validation(model, validation_data, data.sample_shapes(checked.X))
         checked.X_val, checked.Y_val, checked.W_val = X_val, Y_val, W_val
     elif validation_split > 0:
         data.validation_count(data.n_samples(checked.X), validation_split)  # a split leaving a side empty: refused now
     if not model.built:
         model.build(data.sample_shapes(checked.X))
     return checked
+
+
+def checked_validation(model: Any, validation_data: Any, sample_shapes: Any = None) -> tuple[Any, Any, Any]:
+    """``(X_val, Y_val, W_val)`` from fit's ``validation_data`` tuple, checked like the training data."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        got = (
+            f"a {type(validation_data).__name__} of {len(validation_data)} items"
+            if isinstance(validation_data, (tuple, list))
+            else repr(type(validation_data).__name__)
+        )
+        raise TypeError(
+            "fit: validation_data must be a tuple (X_val, y_val[, sample_weight_val]), or a generator or "
+            f"PyDataset of such batches. Received: {got}"
+        )
+    X_val, y_val, *w_val = validation_data
+    X_val, Y_val, W_val = checked_batch(model, X_val, y_val, (w_val or [None])[0], None, ("X_val", "y_val"))
+    shapes = data.sample_shapes(model.check_input(X_val, "X_val")) if sample_shapes is None else sample_shapes
+    if data.sample_shapes(X_val) != shapes:
+        raise ValueError(
+            f"fit: X_val must have the shape of X's samples, {shapes}. Received: {data.sample_shapes(X_val)}"
+        )
+    return X_val, Y_val, W_val
+
+
+def check_stream_arguments(y: Any, sample_weight: Any, validation_split: Any, batch_size: Any) -> None:
+    """What fit refuses with data in batches (a generator, a PyDataset): the batches carry y and weights."""
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(
+                f"fit: {name} is not given with data in batches (a generator or a PyDataset): each batch is "
+                f"(x, y) or (x, y, sample_weight), as in Keras. Received: {name} as well"
+            )
+    if validation_split:
+        raise ValueError(
+            "fit: validation_split needs arrays (it holds out rows); with data in batches, give validation_data. "
+            f"Received: validation_split={validation_split!r}"
+        )
+
+
+class StreamBatches:
+    """The checked batches ``(x, y, sample_weight)`` of one epoch at a time from a generator or a PyDataset.
+
+    Each batch is checked and cast as arrays given to `fit` are (`checked_batch`). The first is
+    read, checked and the model built from it when this is made, before anything changes.
+    """
+
+    def __init__(self, model: Any, source: Any, steps: Any, shuffle: bool, class_weight: Any, what: str) -> None:
+        self.model, self.class_weight, self.what = model, class_weight, what
+        self.stream = Stream(source, steps, shuffle, model.rng, what)
+        self.steps, self.samples = self.stream.steps, None
+        X, _, _ = self._checked(self.stream.first(), 0)
+        if not model.built:
+            model.build(data.sample_shapes(X))
+
+    @property
+    def ran_dry(self) -> bool:
+        return self.stream.ran_dry
+
+    def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
+        for k, batch in enumerate(self.stream.epoch()):
+            yield self._checked(batch, k)
+
+    def _checked(self, batch: Any, k: int) -> tuple[Any, Any, Any]:
+        batch = batch if isinstance(batch, tuple) and len(batch) == 3 else unpack(batch, self.what)
+        x, y, w = batch
+        if y is None:
+            raise ValueError(
+                f"{self.what}: each batch must be (x, y) or (x, y, sample_weight); batch {k} has no y. "
+                f"Received: {type(x).__name__}"
+            )
+        return checked_batch(self.model, x, y, w, self.class_weight, (f"x (batch {k})", f"y (batch {k})"))
 
 
 def split(model: Any, checked: TrainingData, validation_split: float) -> TrainingData:
@@ -161,11 +219,16 @@ class Batches:
         self,
         X: np.ndarray,
         Y: np.ndarray,
-        batch_size: int,
+        batch_size: int | None,
         shuffle: bool,
         rng: np.random.Generator,
         W: np.ndarray | None = None,
     ):
+        self.samples = n = data.n_samples(X)
+        batch_size = n if batch_size is None else min(batch_size, n)
+        self.steps = math.ceil(n / batch_size)
+        shuffle = shuffle and self.steps > 1  # with one full batch the order cannot matter
+        self.ran_dry = False  # arrays never run dry (data in batches may: StreamBatches)
         self.X, self.Y, self.W, self.batch_size, self.shuffle, self.rng = X, Y, W, batch_size, shuffle, rng
         self._scratch = Scratch()  # the gathered batches: owned by this fit call
         several = isinstance(X, list)  # a model of several inputs: one array each, batched alike

@@ -9,8 +9,11 @@ import numpy as np
 
 from ._checks import check_positive_int
 from .data import as_numeric_array, one_hot
+from .streams import PyDataset, Sequence
 
 __all__ = [
+    "PyDataset",
+    "Sequence",
     "to_categorical",
     "plot_model",
     "unpack_x_y_sample_weight",
