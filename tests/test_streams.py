@@ -185,3 +185,11 @@ def test_steps_per_epoch_with_arrays_is_refused_saying_what_sets_the_steps():
 
 def test_keras_spelling_resolves():
     assert tinyframe.utils.PyDataset is PyDataset and tinyframe.utils.Sequence is PyDataset
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_the_progress_shows_a_generator_of_unknown_length(verbose, capsys):
+    m = model()
+    m.fit(iter([(X[:10], Y[:10]), (X[10:20], Y[10:20])]), epochs=1, verbose=verbose)
+    out = capsys.readouterr().out
+    assert "loss" in out and "accuracy" in out
