@@ -113,7 +113,8 @@ def test_a_single_callback_is_taken_as_a_list_of_one():
 def test_validation_data_of_four_items_says_what_it_received():
     model = Sequential([Dense(2, 1)], seed=0)
     X, y = np.ones((4, 2)), np.ones(4)
-    with pytest.raises(TypeError, match=r"\(X_val, y_val\[, sample_weight_val\]\). Received: a tuple of 4 items"):
+    message = r"sample_weight_val\]\), or a generator or PyDataset of such batches\. Received: a tuple of 4 items"
+    with pytest.raises(TypeError, match=message):
         model.fit(X, y, validation_data=(X, y, np.ones(4), None), verbose=0, batch_size=None)
     with pytest.raises(ValueError, match=r"sample_weight of X_val must have shape \(4,\), one weight per sample"):
         model.fit(X, y, validation_data=(X, y, np.ones(3)), verbose=0, batch_size=None)

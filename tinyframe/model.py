@@ -226,10 +226,13 @@ class Model(Trainer):
         """
         line = self._line
         if line is not None:
+            if observe is None:  # training and predict: the article's loop, nothing else per layer
+                for layer in line:
+                    X = layer.forward(X, training=training)
+                return X
             for layer in line:
                 y = layer.forward(X, training=training)
-                if observe is not None:
-                    observe(layer, X, y)
+                observe(layer, X, y)
                 X = y
             return X
         if self._graph is None:

@@ -113,15 +113,17 @@ class Trainer:
         per_output = [f"{name}_loss" for name in self.loss.names] if isinstance(self.loss, OutputLosses) else []
         return ["loss", *per_output, *self.metrics]
 
-    def _ensure_compiled(self) -> None:
-        """Compile with the defaults if needed; called as `fit` (holding the model) and `evaluate` begin."""
-        if self.loss is None:
+    def _ensure_compiled(self) -> bool:
+        """Compile with the defaults if needed (True then); called as `fit` (holding the model) and `evaluate` begin."""
+        chosen = self.loss is None
+        if chosen:
             optimizer = optimizers.GradientDescent(0.25)
             optimizer.check_dtype(self.dtype)
             several = isinstance(self.output_shape, list)
             loss = compiling.output_losses(None, None, self.output_names) if several else losses.SquaredError()
             self._set_compiled(loss, optimizer, {})
         self._penalized = self._layers_with_penalty()
+        return chosen
 
     # ---------------------------------------------------------------- fit and its loop
     def fit(
@@ -230,7 +232,13 @@ class Trainer:
                 )
             snapshot = Snapshot(self)
             try:
-                self._ensure_compiled()
+                if self._ensure_compiled() and verbose:  # the design card's model.fit(X, y): said once
+                    print(
+                        "fit: the model is not compiled, so it trains with the article's defaults: loss "
+                        f"{self.loss!r}, optimizer {self.optimizer!r}. Call model.compile(loss=..., "
+                        "optimizer=...) to choose (with a softmax output, loss='categorical_crossentropy')",
+                        flush=True,
+                    )
                 if in_batches:
                     return self._train(stream, validation, epochs, callbacks, verbose, initial_epoch)
                 checked = training.split(self, checked, validation_split)
@@ -329,6 +337,7 @@ class Trainer:
             step = lambda *args: checked_logs(users_step(*args), "train_step")  # noqa: E731
         self._overflowed = False  # set by a step whose update overflowed (and was undone): training stops there
         guard = self._state_guard or None  # a model with state: each step undone whole if it fails
+        several = isinstance(self.output_shape, list)  # targets of several outputs; else yb.shape[0] is the size
         for batch, (xb, yb, wb) in enumerate(batches.epoch()):
             if hooks.batch_begin_callbacks:
                 hooks.on_batch_begin(batch, {"batch": batch, "size": data.n_samples(yb)})
@@ -350,7 +359,7 @@ class Trainer:
                 )
                 self.stop_training = True
                 return None
-            m = data.n_samples(yb)
+            m = data.n_samples(yb) if several else yb.shape[0]
             seen += m
             for key, value in logs.items():
                 totals[key] = totals.get(key, 0.0) + value * m
@@ -445,7 +454,7 @@ class Trainer:
         loss, y_hat = self._default_step(x, y, sample_weight)
         if self.metrics and y_hat is not None and math.isfinite(loss):
             self.compute_metrics(x, y, y_hat, sample_weight)
-        if isinstance(self.loss, OutputLosses) and y_hat is not None:
+        if y_hat is not None and type(self.loss) is OutputLosses:
             return {"loss": loss, **self.loss.values}  # each output's loss, as Keras logs them
         return {"loss": loss}
 
