@@ -65,3 +65,32 @@ def test_validation_rows_are_a_seeded_random_partition():
     assert np.array_equal(val, val_again) and np.array_equal(train, again)
     with pytest.raises(ValueError, match="leaves 0 for validation and 3 for training"):
         data.validation_rows(3, 0.2, np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------- issue 27: errors that say what to do
+def test_string_labels_are_refused_saying_how_to_encode_them():
+    from tinyframe import Sequential
+    from tinyframe.layers import Dense
+
+    model = Sequential([Dense(3, 2)], seed=0)
+    with pytest.raises(TypeError, match=r"y must contain .* Received: dtype <U3\. Encode string labels as integers "):
+        model.fit(np.ones((3, 3)), np.array(["cat", "dog", "cat"]), verbose=0)
+    with pytest.raises(TypeError, match=r"TinyFrameClassifier, which takes them"):
+        model.fit(np.ones((3, 3)), ["cat", "dog", "cat"], verbose=0)
+
+
+def test_a_one_dimensional_x_is_refused_suggesting_the_reshape():
+    from tinyframe.data import check_features
+
+    hint = r"X\.reshape\(-1, 1\) if it holds one feature, X\.reshape\(1, -1\) if one sample"
+    with pytest.raises(ValueError, match=hint):
+        check_features(np.arange(5.0), "float32")
+
+
+def test_a_data_frame_column_that_is_not_numeric_is_named():
+    pd = pytest.importorskip("pandas")
+    from tinyframe.data import check_features
+
+    frame = pd.DataFrame({"age": [1.0, 2.0], "city": ["Oslo", "Rome"], "height": [1, 2]})
+    with pytest.raises(TypeError, match=r"X: column 'city' is not numeric \(dtype (object|str)\)"):
+        check_features(frame, "float32")

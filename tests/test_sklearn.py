@@ -221,3 +221,16 @@ def test_a_first_warm_start_fit_records_the_features_and_partial_fit_holds_nothi
         reg.predict(X[:, :2])
     part = TinyFrameRegressor(hidden_layer_sizes=(4,), early_stopping=True, random_state=0).partial_fit(X, y)
     assert "val_loss" not in part.history_  # one epoch on all of (X, y), as scikit-learn's MLP does
+
+
+def test_without_scikit_learn_the_import_names_the_extra():
+    """Issue 27: as plot, TensorBoard and ONNX do."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "try:\n    import tinyframe.sklearn\nexcept ModuleNotFoundError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pip install 'tinyframe[sklearn]'" in out

@@ -194,3 +194,19 @@ def test_fit_refuses_bad_arguments_before_any_change(kwargs, error, match):
         model.fit(X, y, **{"verbose": 0, **kwargs})
     assert all(np.array_equal(p, q) for p, q in zip(model.get_weights(), before))
     assert model.rng.bit_generator.state == state
+
+
+def test_fit_on_a_model_never_compiled_says_once_what_it_trains_with(capsys):
+    """Issue 27: the design card's model.fit(X, y) keeps working, and says which loss and optimizer it chose."""
+    from tinyframe.activations import Sigmoid
+
+    model = Sequential([Dense(4, 3), Sigmoid()], seed=0)
+    X, y = np.ones((6, 4)), np.zeros((6, 3))
+    model.fit(X, y, epochs=1, verbose=2)
+    first = capsys.readouterr().out
+    assert "not compiled" in first and "SquaredError" in first and "GradientDescent(learning_rate=0.25)" in first
+    model.fit(X, y, epochs=1, verbose=2)
+    assert "not compiled" not in capsys.readouterr().out  # once: it is compiled now
+    quiet = Sequential([Dense(4, 3), Sigmoid()], seed=0)
+    quiet.fit(X, y, epochs=1, verbose=0)
+    assert capsys.readouterr().out == ""

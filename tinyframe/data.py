@@ -46,6 +46,7 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
                 f"({name}.filled(value)) or drop those rows. Received: {masked} of {a.size} values masked"
             )
         a = np.ma.getdata(a)
+    _refuse_text_columns(a, name)
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as error:  # ragged nested lists
@@ -53,8 +54,29 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
     if arr.dtype.kind == "b":  # booleans are the numbers 0 and 1, as Keras takes them (one-hot masks, flags)
         return arr.view(np.uint8)
     if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must contain {_ACCEPTED}. Received: dtype {arr.dtype}")
+        hint = ""
+        if arr.dtype.kind in "USO" and name.split(" ")[0] in ("y", "y_val"):
+            hint = (
+                ". Encode string labels as integers (sklearn.preprocessing.LabelEncoder, or np.unique(y, "
+                "return_inverse=True)), or use tinyframe.sklearn.TinyFrameClassifier, which takes them"
+            )
+        raise TypeError(f"{name} must contain {_ACCEPTED}. Received: dtype {arr.dtype}{hint}")
     return arr
+
+
+def _refuse_text_columns(a: Any, name: str) -> None:
+    """TypeError naming the first column of a pandas DataFrame that does not hold numbers."""
+    dtypes = getattr(a, "dtypes", None)
+    columns = getattr(a, "columns", None)
+    if dtypes is None or columns is None or not hasattr(dtypes, "items"):
+        return
+    for column, dtype in dtypes.items():
+        kind = getattr(dtype, "kind", "O")
+        if kind not in "iufb":
+            raise TypeError(
+                f"{name}: column {column!r} is not numeric (dtype {dtype}); encode it (one-hot or integer codes, "
+                f"e.g. pandas.get_dummies) or drop it. Received: a DataFrame with columns {list(columns)[:10]}"
+            )
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -127,9 +149,14 @@ def _samples(X: Any, name: str) -> np.ndarray:
     """``X`` as a numeric array of at least one sample and one feature (ValueError otherwise)."""
     arr = as_numeric_array(X, name)
     if arr.ndim < 2:
+        hint = (
+            f" Reshape it: {name}.reshape(-1, 1) if it holds one feature, {name}.reshape(1, -1) if one sample"
+            if arr.ndim == 1
+            else ""
+        )
         raise ValueError(
             f"{name} must be at least 2-D, of shape (n_samples, n_features) or (n_samples, d1, ..., dk). "
-            f"Received: shape {arr.shape}"
+            f"Received: shape {arr.shape}.{hint}"
         )
     if 0 in arr.shape:
         raise ValueError(f"{name} is empty: expected at least one sample and one feature. Received: shape {arr.shape}")
