@@ -46,7 +46,8 @@ def as_numeric_array(a: Any, name: str) -> np.ndarray:
                 f"({name}.filled(value)) or drop those rows. Received: {masked} of {a.size} values masked"
             )
         a = np.ma.getdata(a)
-    _refuse_text_columns(a, name)
+    if type(a) is not np.ndarray:
+        _refuse_text_columns(a, name)
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as error:  # ragged nested lists

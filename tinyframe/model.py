@@ -513,6 +513,17 @@ class Model(Trainer):
     def _predict(
         self, X: np.ndarray | list[np.ndarray], batch_size: int | None, hooks: Any = None, kind: str = "predict"
     ) -> Any:
+        if hooks is None and type(X) is np.ndarray and (batch_size is None or batch_size >= len(X)):
+            one = self.output_shape if type(self.output_shape) is tuple else None
+            if one is not None:  # one input in memory, one output, one batch: the usual predict, without lists
+                with silenced(), Scratch():
+                    y_hat = self.forward(X)
+                    if y_hat.shape[1:] != one:
+                        raise self._shape_error(y_hat)
+                    out = np.array(y_hat, dtype=self.dtype)  # the call's scratch is not the caller's to keep
+                if not (np.isfinite(out.min()) and np.isfinite(out.max())):
+                    raise self._not_finite([X])
+                return out
         xs = X if isinstance(X, list) else [X]
         n = xs[0].shape[0]
         step = n if batch_size is None else batch_size
@@ -544,12 +555,15 @@ class Model(Trainer):
                     page.release()
         for out in outs:
             if not (np.isfinite(out.min()) and np.isfinite(out.max())):
-                biggest = max(float(np.abs(x).max()) for x in xs)
-                raise ValueError(
-                    f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic "
-                    f"in this network; scale the inputs (or use dtype='float64'). Received: |X| up to {biggest:.3g}"
-                )
+                raise self._not_finite(xs)
         return outs[0] if len(outs) == 1 else outs
+
+    def _not_finite(self, xs: list[np.ndarray]) -> ValueError:
+        biggest = max(float(np.abs(x).max()) for x in xs)
+        return ValueError(
+            f"The model's outputs are not finite for this X: its values overflow {self.dtype} arithmetic "
+            f"in this network; scale the inputs (or use dtype='float64'). Received: |X| up to {biggest:.3g}"
+        )
 
     def evaluate(
         self,

@@ -94,7 +94,9 @@ Sequence = PyDataset  # Keras 2's name (keras.utils.Sequence)
 
 def is_stream(x: Any) -> bool:
     """Whether ``x`` is data in batches: a `PyDataset` or an iterator (a generator, ``iter(...)``, ``map``)."""
-    return isinstance(x, PyDataset) or (isinstance(x, Iterator) and not isinstance(x, np.ndarray))
+    if type(x) is np.ndarray:  # the usual case, answered before any isinstance of an ABC
+        return False
+    return isinstance(x, PyDataset) or isinstance(x, Iterator)
 
 
 class Stream:
