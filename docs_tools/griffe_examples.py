@@ -4,6 +4,10 @@ tinyframe's docstrings head their doctests ``Example:`` (Keras's spelling). Grif
 parser knows the plural, ``Examples:``, as the section whose ``>>>`` lines are code; the
 singular becomes an admonition whose doctest lines render as nested quotes. This extension
 renames the heading in the docstring text griffe parses (the source files are not changed).
+
+A doctest that stands in the description itself, at the docstring's own indentation and
+under no heading, is fenced as a ``pycon`` code block for the same reason: Markdown reads
+its ``>>>`` as three levels of quotes.
 """
 
 from __future__ import annotations
@@ -21,4 +25,28 @@ class ExamplesSection(griffe.Extension):
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = _SINGULAR.sub(r"\1Examples:", obj.docstring.value)
+            obj.docstring.value = fence_bare_doctests(_SINGULAR.sub(r"\1Examples:", obj.docstring.value))
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        """The package's own docstring (``tinyframe/__init__.py``), which ``on_object`` is not called for."""
+        self.on_object(obj=pkg)
+
+
+def fence_bare_doctests(text: str) -> str:
+    """Each paragraph of ``text`` that starts with ``>>>`` at column 0, fenced as a ``pycon`` block.
+
+    >>> fence_bare_doctests("Ones.\\n\\n" + ">" * 3 + " 1 + 1\\n2\\n\\nDone.").splitlines()
+    ['Ones.', '', '```pycon', '>>> 1 + 1', '2', '```', '', 'Done.']
+    """
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        if lines[i].startswith(">>>"):  # indented doctests belong to an Examples: section, which griffe reads
+            end = i
+            while end < len(lines) and lines[end].strip():
+                end += 1
+            out += ["```pycon", *lines[i:end], "```"]
+            i = end
+        else:
+            out.append(lines[i])
+            i += 1
+    return "\n".join(out)

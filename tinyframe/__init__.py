@@ -1,9 +1,10 @@
 """tinyframe: a small, object-oriented, Keras-like neural-network framework on NumPy.
 
->>> from tinyframe import Sequential
->>> from tinyframe.layers import Dense
->>> from tinyframe.activations import Sigmoid
->>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
+Example:
+    >>> from tinyframe import Sequential
+    >>> from tinyframe.layers import Dense
+    >>> from tinyframe.activations import Sigmoid
+    >>> model = Sequential([Dense(64, 30), Sigmoid(), Dense(30, 10), Sigmoid()], seed=0)
 """
 
 from .layers.input import Input
