@@ -5,7 +5,8 @@ parser knows the plural, ``Examples:``, as the section whose ``>>>`` lines are c
 singular becomes an admonition whose doctest lines render as nested quotes. This extension
 renames the heading in the docstring text griffe parses (the source files are not changed).
 
-A doctest that stands in the description itself, at the docstring's own indentation and
+A line that ends in reST's ``::`` (the code block after it is code in Markdown too) ends in
+one colon. A doctest that stands in the description itself, at the docstring's own indentation and
 under no heading, is fenced as a ``pycon`` code block for the same reason: Markdown reads
 its ``>>>`` as three levels of quotes.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import griffe
 
 _SINGULAR = re.compile(r"^(\s*)Example:\s*$", re.MULTILINE)
+_LITERAL = re.compile(r"(?<=[^:\s])::$", re.MULTILINE)  # reST's "text::" before a code block: ":" in Markdown
 
 
 class ExamplesSection(griffe.Extension):
@@ -25,7 +27,8 @@ class ExamplesSection(griffe.Extension):
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = fence_bare_doctests(_SINGULAR.sub(r"\1Examples:", obj.docstring.value))
+            text = _LITERAL.sub(":", _SINGULAR.sub(r"\1Examples:", obj.docstring.value))
+            obj.docstring.value = fence_bare_doctests(text)
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         """The package's own docstring (``tinyframe/__init__.py``), which ``on_object`` is not called for."""

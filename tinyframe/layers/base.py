@@ -24,7 +24,7 @@ _current_tape = _TAPE.get
 class Layer:
     """One step of a network: a `forward` that keeps what its `backward` needs.
 
-    Contract (DESIGN.md):
+    Contract:
 
     * ``build(input_shape)`` creates the parameters (with `add_param`) for inputs of
       shape ``(m, *input_shape)``: the batch dimension is excluded (Keras passes it;

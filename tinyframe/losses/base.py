@@ -14,7 +14,7 @@ _current_scratch = _scratch.CURRENT.get
 class Loss:
     """A cost ``J(y_pred, y_true)`` averaged over the batch, and its gradient.
 
-    Contract (DESIGN.md):
+    Contract:
 
     * ``forward(y_pred, y_true, sample_weight=None) -> float`` for arrays of shape
       ``(m, d1, ..., k)`` (batch first, classes or features on the last axis);

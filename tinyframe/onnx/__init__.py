@@ -34,7 +34,7 @@ layers, as the model is; each family's file says how its layers map to operators
   Concatenate, Dot
 
 Converters live here, by layer family, not as methods of the layers: the layers stay
-free of ONNX (the arrows of DESIGN.md point from ``onnx`` to ``layers``, never back),
+free of ONNX (``onnx`` imports ``layers``, never the other way),
 and each file shows one family's mapping side by side.
 
 **Float64.** ONNX Runtime has no float64 kernel for Conv, ConvTranspose, AveragePool and Erf (GELU):
