@@ -23,6 +23,10 @@ class Sequential(LayerStack, Model):
     gradient of its output into the gradient of its input (the article's deltas)
     and stores its own parameter gradients on the way.
 
+    It is a `Model` (training, inference, weights, saving: everything below that this
+    class does not define itself) whose graph is one line, plus ``LayerStack``, the part
+    that keeps that line: ``add``, ``pop``, ``build``, shape tracing and layer naming.
+
     Args:
         layers: the `Layer` instances, input side first (or none, then `add` them).
             Each instance may appear once. A layer already built (by hand, or by
