@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import compiling, data, losses, optimizers, streams, training
+from . import compiling, dask_batches, data, losses, optimizers, streams, training
+from ._checks import check_positive_int
 from ._fp import silenced
 from ._interrupt import DeferredInterrupt
 from ._ownership import writing
@@ -209,6 +210,20 @@ class Trainer:
             >>> history = model.fit(X, y, epochs=200, batch_size=32, validation_split=0.2)  # doctest: +SKIP
         """
         X = inputs_argument(X, x, "fit")
+        if dask_batches.is_dask(X):  # streamed block by block (tinyframe.dask_batches): data in batches from here
+            if y is None:
+                raise TypeError("fit: give the targets y: fit(x, y), a Dask array (or Series) like x")
+            if sample_weight is not None or validation_split:
+                raise ValueError(
+                    "fit: sample_weight and validation_split are not taken with Dask data yet; give validation_data. "
+                    f"Received: sample_weight={type(sample_weight).__name__}, validation_split={validation_split!r}"
+                )
+            if steps_per_epoch is not None:
+                raise ValueError("fit: with Dask data, batch_size sets the steps. Received: steps_per_epoch as well")
+            if batch_size is not None:
+                check_positive_int(batch_size, "batch_size", "fit")
+            X, y = dask_batches.DaskBatches(X, y, batch_size, bool(shuffle), self.rng), None
+            shuffle = False  # the blocks' own order (seeded), drawn by DaskBatches as each epoch begins
         in_batches = streams.is_stream(X)
         if in_batches:
             training.check_stream_arguments(y, sample_weight, validation_split, batch_size)

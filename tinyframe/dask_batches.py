@@ -1,0 +1,107 @@
+"""Dask arrays and DataFrames to `fit`, one chunk in memory at a time (the ``dask`` extra, imported only here).
+
+``model.fit(X, y)`` with ``X`` and ``y`` Dask arrays (or ``X`` a Dask DataFrame of numeric
+columns) streams the data: an epoch computes one block of rows at a time (``X`` and ``y``
+together, in one ``dask.compute``), cuts it into batches of ``batch_size`` rows and moves on;
+peak memory is one block of each plus the model, whatever the data's size.
+
+Shuffling (``shuffle=True``) draws, from the model's Generator, a new order of the blocks
+each epoch and a new order of the rows inside each block: a bounded shuffle (one block at a
+time), seeded. With ``shuffle=False`` and blocks whose sizes are multiples of ``batch_size``
+the batches are those of the same data in memory, so training gives the same weights bit for
+bit. ``y`` is re-chunked to ``X``'s blocks of rows.
+
+Example:
+    >>> import dask.array as da, numpy as np                         # doctest: +SKIP
+    >>> X = da.from_array(np.random.rand(1000, 8), chunks=(200, 8))  # doctest: +SKIP
+    >>> model.fit(X, da.from_array(y, chunks=200), batch_size=50)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .streams import PyDataset
+
+
+def is_dask(x: Any) -> bool:
+    """Whether ``x`` is a Dask array or DataFrame (read off its class: Dask is not imported for this)."""
+    return type(x).__module__.split(".")[0] == "dask" and hasattr(x, "to_delayed")
+
+
+def as_dask_array(x: Any, name: str) -> Any:
+    """``x`` as a Dask array with known block sizes; a DataFrame's columns must all be numeric."""
+    if hasattr(x, "columns") and hasattr(x.dtypes, "items"):  # a Dask DataFrame (a Series has one dtype)
+        for column, dtype in x.dtypes.items():
+            if getattr(dtype, "kind", "O") not in "iufb":
+                raise TypeError(
+                    f"{name}: column {column!r} is not numeric (dtype {dtype}); encode it (one-hot or integer "
+                    f"codes) or drop it. Received: a Dask DataFrame with columns {list(x.columns)[:10]}"
+                )
+        return x.to_dask_array(lengths=True)
+    if hasattr(x, "to_dask_array"):  # a Dask Series
+        return x.to_dask_array(lengths=True)
+    if any(math.isnan(c) for c in x.chunks[0]):
+        raise ValueError(f"{name}: the Dask array's blocks have unknown sizes; call compute_chunk_sizes() first")
+    return x
+
+
+class DaskBatches(PyDataset):
+    """The batches of Dask arrays ``X`` and ``y``, block by block, as a `PyDataset` that `fit` reads in order.
+
+    ``len()`` is the number of batches of an epoch; batch ``i`` is taken from the block it falls
+    in, which is computed once when the epoch reaches it. `on_epoch_begin` draws the epoch's
+    order (blocks, then rows inside each) when shuffling.
+    """
+
+    def __init__(self, X: Any, y: Any, batch_size: int | None, shuffle: bool, rng: np.random.Generator) -> None:
+        super().__init__()
+        X = as_dask_array(X, "X")
+        y = as_dask_array(y, "y")
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(f"X and y must have the same number of samples. Received: {X.shape[0]} and {y.shape[0]}")
+        rows = tuple(int(c) for c in X.chunks[0])
+        self.X, self.y = X, y.rechunk({0: rows})
+        self.sizes = rows
+        self.batch_size = max(rows) if batch_size is None else batch_size
+        self.shuffle, self.rng = shuffle, rng
+        self.counts = [math.ceil(size / self.batch_size) for size in rows]  # batches of each block
+        self._order: list[int] = []
+        self._rows: dict[int, np.ndarray] = {}
+        self._cached: tuple[int, Any, Any] | None = None  # (block, X rows, y rows) of the block in use
+        self._set_order(list(range(len(rows))), {})  # in order until an epoch begins (fit's first look at a batch)
+
+    def _set_order(self, order: list[int], rows: dict[int, np.ndarray]) -> None:
+        self._order, self._rows, self._cached = order, rows, None
+        self._starts = np.cumsum([0, *(self.counts[b] for b in order)])
+
+    def on_epoch_begin(self) -> None:
+        """This epoch's order, when shuffling: the blocks, then the rows inside each (from the model's Generator).
+
+        Drawn as the epoch begins, not before: a fit refused at its first batch leaves the Generator as it was.
+        """
+        if self.shuffle:
+            order = [int(b) for b in self.rng.permutation(len(self.sizes))]
+            self._set_order(order, {b: self.rng.permutation(self.sizes[b]) for b in order})
+
+    def __len__(self) -> int:
+        return int(sum(self.counts))
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        position = int(np.searchsorted(self._starts, index, side="right") - 1)
+        block = self._order[position]
+        if self._cached is None or self._cached[0] != block:
+            import dask
+
+            x, y = dask.compute(self.X.blocks[block], self.y.blocks[block])
+            if block in self._rows:
+                x, y = x[self._rows[block]], y[self._rows[block]]
+            self._cached = (block, x, y)
+        _, x, y = self._cached
+        start = (index - int(self._starts[position])) * self.batch_size
+        return x[start : start + self.batch_size], y[start : start + self.batch_size]
