@@ -1,7 +1,6 @@
-"""The default training step's maths: forward, loss, backward, a guarded update.
+"""Calling a ``train_step``/``test_step`` in the form it was written in: Keras's ``step(data)`` or tinyframe's.
 
-It lives apart from `tinyframe.training` so that `Sequential.train_step` (in
-`tinyframe.model`) can call it without importing the fit loop on every step.
+The default step itself is `tinyframe.trainer.Trainer._default_step`.
 """
 
 from __future__ import annotations
