@@ -193,3 +193,25 @@ def test_the_progress_shows_a_generator_of_unknown_length(verbose, capsys):
     m.fit(iter([(X[:10], Y[:10]), (X[10:20], Y[10:20])]), epochs=1, verbose=verbose)
     out = capsys.readouterr().out
     assert "loss" in out and "accuracy" in out
+
+
+def test_batches_that_hold_nothing_are_refused_by_evaluate_and_predict():
+    trained = model()
+    trained.fit(X, Y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="evaluate: the generator yielded no batch"):
+        trained.evaluate(iter([]), verbose=0)
+    with pytest.raises(ValueError, match="predict: the data in batches held no batch"):
+        trained.predict(iter([]))
+
+
+def test_a_py_dataset_whose_length_is_not_a_count_is_refused():
+    class Odd(PyDataset):
+        def __len__(self):
+            return 2
+
+        @property
+        def num_batches(self):
+            return "two"
+
+    with pytest.raises(TypeError, match="len\\(\\) of a PyDataset must be a number of batches >= 0. Received: 'two'"):
+        model().fit(Odd(), verbose=0)

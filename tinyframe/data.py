@@ -132,7 +132,7 @@ def check_indices(X: Any, name: str = "X", layers: Sequence[Any] = ()) -> np.nda
     arr = _samples(X, name)
     for layer in layers:
         layer.check_indices(arr, name)
-    if arr.dtype.kind == "f":
+    if arr.dtype.kind == "f" and not layers:  # a layer's check above already found every value whole
         check_finite(arr, name)
         whole = np.floor(arr) == arr
         if not whole.all():

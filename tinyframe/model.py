@@ -604,21 +604,27 @@ class Model(Trainer):
         if not isinstance(return_dict, (bool, np.bool_)):
             raise TypeError(f"evaluate: return_dict must be True or False. Received: {return_dict!r}")
         hooks = self._hooks(callbacks, "evaluate", data.n_samples(X), batch_size)
+        logs = self._evaluate_held(lambda: self._evaluate(X, Y, batch_size, W, hooks), hooks)
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
+        return keras_result(logs, return_dict)
+
+    def _evaluate_held(self, run: Any, hooks: Any) -> dict[str, float]:
+        """``run()``'s logs, compiled with the defaults if need be, holding the model as a reader, between the
+        test hooks; a call that raises leaves the compiled settings as they were."""
         compiled = (self.loss, self.optimizer, self.metrics)
         self._ensure_compiled()
         try:
             with reading([*self.layers, self.loss], "evaluate"):
                 if hooks is not None:
                     hooks.call("on_test_begin", None)
-                logs = self._evaluate(X, Y, batch_size, W, hooks)
+                logs = run()
                 if hooks is not None:
                     hooks.call("on_test_end", dict(logs))
         except BaseException:
             self.loss, self.optimizer, self.metrics = compiled
             raise
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
-        return keras_result(logs, return_dict)
+        return logs
 
     def _evaluate_stream(
         self, source: Any, y: Any, sample_weight: Any, steps: Any, verbose: Any, return_dict: Any, callbacks: Any
@@ -630,18 +636,7 @@ class Model(Trainer):
         verbose = _check_verbose(verbose, "evaluate", auto=1)
         batches = StreamBatches(self, source, steps, False, None, "evaluate")
         hooks = self._hooks(callbacks, "evaluate", 0, None, batches.steps)
-        compiled = (self.loss, self.optimizer, self.metrics)
-        self._ensure_compiled()
-        try:
-            with reading([*self.layers, self.loss], "evaluate"):
-                if hooks is not None:
-                    hooks.call("on_test_begin", None)
-                logs = self._evaluate_batches(batches.epoch(), hooks)
-                if hooks is not None:
-                    hooks.call("on_test_end", dict(logs))
-        except BaseException:
-            self.loss, self.optimizer, self.metrics = compiled
-            raise
+        logs = self._evaluate_held(lambda: self._evaluate_batches(batches.epoch(), hooks), hooks)
         if verbose:
             print(" - ".join(f"{k}: {v:.4g}" for k, v in logs.items()), flush=True)
         return keras_result(logs, return_dict)
