@@ -93,6 +93,10 @@ LAYER_FACTORIES = {
     "Rescaling": lambda cls, width: cls([0.5 + i for i in range(width)], offset=-0.25),
     "Normalization": lambda cls, width: adapted(cls(), width),
     "TimeDistributed": lambda cls, width: cls(tinyframe.layers.Dense(width, activation="tanh")),
+    "MultiHeadAttention": lambda cls, width: cls(2, 3, value_dim=2, dropout=0.2, output_shape=width),
+    "PositionEmbedding": lambda cls, width: cls(8, initializer="uniform"),
+    "SinePositionEncoding": lambda cls, width: cls(max_wavelength=100.0),
+    "TokenAndPositionEmbedding": lambda cls, width: cls(10, 6, width, embeddings_initializer="glorot_uniform"),
 }
 
 
@@ -110,12 +114,25 @@ SAMPLE_SHAPES = {"Conv1D": (4, 1), "Conv2D": (2, 2, 1), "Conv1DTranspose": (4, 1
 def embedding_setup(layer, dtype):
     """Embedding takes the model's own input (indices): it comes first, on (24, 5) indices, labels per position."""
     rng = np.random.default_rng(1)
-    model = Sequential([layer, Dense(layer.output_dim, 3), Sigmoid()], dtype=dtype, seed=0)
+    model = Sequential([layer, Dense(layer.output_dim, 3), Sigmoid()], dtype=dtype, seed=0)  # (also with positions)
     return rng.integers(0, 10, (24, 5)), rng.integers(0, 3, (24, 5)), model
 
 
+def attention_setup(layer, dtype):
+    """MultiHeadAttention takes a query and a value: causal self-attention in a functional Model, on sequences."""
+    inputs = tinyframe.Input((6, 5))
+    x = Dense(4)(inputs)
+    x = tinyframe.layers.GlobalAveragePooling1D()(layer(x, x, use_causal_mask=True))
+    X, y = np.random.default_rng(1).normal(size=(24, 6, 5)), data()[1]
+    return X, y, tinyframe.Model(inputs, Sigmoid()(Dense(3)(x)), dtype=dtype, seed=0)
+
+
 # Layers that cannot follow Dense(5, 4) in small_model: name -> setup(layer, dtype) -> (X, y, model).
-SETUPS = {"Embedding": embedding_setup}
+SETUPS = {
+    "Embedding": embedding_setup,
+    "TokenAndPositionEmbedding": embedding_setup,
+    "MultiHeadAttention": attention_setup,
+}
 
 
 def exported(namespaces, base, abstract):
@@ -191,6 +208,8 @@ RANKED = {
     "UpSampling2D": ((6, 6, 5), tinyframe.layers.GlobalAveragePooling2D),
     "RepeatVector": ((5,), tinyframe.layers.Flatten),  # rows become sequences of 3 equal steps
     "TimeDistributed": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "PositionEmbedding": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "SinePositionEncoding": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
 }
 
 

@@ -129,19 +129,32 @@ def check_loss(loss: Any, y_pred: np.ndarray, y_true: np.ndarray, eps: float = 1
     return GradCheckResult({"y_pred": relative_error(analytic, numerical_gradient(J, y_pred, eps), J0)})
 
 
+def _index_inputs(model: Any) -> set[int]:
+    """The positions of the model's inputs that feed only layers of indices (`Embedding`)."""
+    if getattr(model, "_graph", None) is not None:
+        return {k for k, takers in enumerate(model._index_takers()) if takers}
+    first = model.layers[0] if getattr(model, "layers", None) else None
+    return {0} if first is not None and first.takes_indices else set()
+
+
 def check_model(model: Any, X: Any, y: np.ndarray, training: bool = False, eps: float = 1e-4) -> GradCheckResult:
     """Check every parameter gradient and ``dJ/dX`` of a compiled float64 model (`Sequential` or `Model`).
 
     ``J`` is the model's loss (plus any regularisation penalty) at ``(X, y)``,
     with ``y`` already of the output's shape (a list, one per output, for several outputs).
     ``X`` is a list of arrays for a model of several inputs; each input's gradient is
-    checked (``input``, ``input1``, ...).
+    checked (``input``, ``input1``, ...), but for an input that feeds only layers of indices
+    (`Embedding`): indices have no gradient.
     """
     if model.dtype != np.float64:
         raise ValueError(f"gradcheck needs a float64 model. Received: dtype {model.dtype}")
     model._ensure_compiled()
     listed = isinstance(X, list)
-    xs = [np.array(x, dtype=np.float64) for x in (X if listed else [X])]
+    indices = _index_inputs(model)
+    xs = [
+        np.asarray(x).copy() if k in indices else np.array(x, dtype=np.float64)
+        for k, x in enumerate(X if listed else [X])
+    ]
     y = [np.asarray(t, dtype=np.float64) for t in y] if isinstance(y, list) else np.asarray(y, dtype=np.float64)
     restore = _fixed_randomness([model.rng])
 
@@ -156,7 +169,8 @@ def check_model(model: Any, X: Any, y: np.ndarray, training: bool = False, eps: 
     analytic_inputs = [np.array(g) for g in (analytic_inputs if listed else [analytic_inputs])]
     analytic = [g.copy() for g in model.grads]
     for k, (x, g) in enumerate(zip(xs, analytic_inputs)):
-        result.errors["input" if k == 0 else f"input{k}"] = relative_error(g, numerical_gradient(J, x, eps), J0)
+        if k not in indices:
+            result.errors["input" if k == 0 else f"input{k}"] = relative_error(g, numerical_gradient(J, x, eps), J0)
     names = [f"layer{i}.{k}" for i, layer in enumerate(model.layers) for k in layer.params]
     for name, w, g in zip(names, model.params, analytic):
         result.errors[name] = relative_error(g, numerical_gradient(J, w, eps), J0)

@@ -35,7 +35,7 @@ import numpy as np
 
 from .layers.input import input_layer_of
 from .layers.node import KerasTensor, Node
-from .layers.recording import ParamTensor, held_layers, keep, node_scratch, restore
+from .layers.recording import ConstantTensor, ParamTensor, held_layers, keep, node_scratch, restore
 
 
 class Graph:
@@ -94,9 +94,12 @@ class Graph:
     def _set_nodes(self, nodes: list[Node]) -> None:
         self.nodes = nodes
         found: dict[int, ParamTensor] = {}
+        constants: dict[int, ConstantTensor] = {}
         for node in nodes:
             found.update((id(t), t) for t in node.inputs if isinstance(t, ParamTensor))
+            constants.update((id(t), t) for t in node.inputs if isinstance(t, ConstantTensor))
         self.weights = list(found.values())  # layers' weights that ops in their call() use
+        self.constants = list(constants.values())  # arrays layers were called on in a call() (ops.arange(T))
         counts: dict[int, int] = {}
         for node in nodes:
             counts[id(node.layer)] = counts.get(id(node.layer), 0) + 1
@@ -115,7 +118,7 @@ class Graph:
             if id(t) in given:
                 reached.add(id(t))
                 continue
-            if isinstance(t, ParamTensor):  # a layer's weight used by an op in its call
+            if isinstance(t, (ParamTensor, ConstantTensor)):  # a layer's weight used by an op in its call, a constant
                 continue
             node = t.node
             if input_layer_of(t) is not None:
@@ -160,6 +163,7 @@ class Graph:
             return [(node, True, [True] * len(node.inputs)) for node in reversed(self.nodes)]
         upstream: dict[int, bool] = {id(t): False for t in self.inputs}  # tensor -> a trainable parameter before it
         upstream.update((id(t), t.owner.trainable) for t in self.weights)
+        upstream.update((id(t), False) for t in self.constants)
         for node in self.nodes:
             own = bool(node.layer.params) and node.layer.trainable
             upstream[id(node.output)] = own or any(upstream[id(t)] for t in node.inputs)
@@ -180,20 +184,22 @@ class Graph:
         """
         values: dict[int, np.ndarray] = {id(t): x for t, x in zip(self.inputs, xs)}
         values.update((id(t), t.owner.params[t.key]) for t in self.weights)
+        values.update((id(t), _in_dtype(t.array, xs)) for t in self.constants)
         shared = self.shared
         for node in self.nodes:
             args = [values[id(t)] for t in node.inputs]
             arg = args if node.listed else args[0]
             layer = node.layer
+            options = node.options or {}
             if id(layer) not in shared:
-                values[id(node.output)] = layer.forward(arg, training=training)
+                values[id(node.output)] = layer.forward(arg, training=training, **options)
                 if observe is not None:
                     observe(layer, arg, values[id(node.output)])
                 continue
             held = self._held[id(layer)]
             before = [dict(vars(obj)) for obj in held]
             with node_scratch(node.scratch_key):
-                values[id(node.output)] = layer.forward(arg, training=training)
+                values[id(node.output)] = layer.forward(arg, training=training, **options)
             if observe is not None:
                 observe(layer, arg, values[id(node.output)])
             if records is not None:
@@ -258,6 +264,14 @@ class Graph:
             for name, grad in earlier.items():
                 layer.grads[name] += grad
         return result
+
+
+def _in_dtype(constant: np.ndarray, xs: list[np.ndarray]) -> np.ndarray:
+    """A float constant in the dtype of the model's (first float) input; integers (indices) as they are."""
+    if constant.dtype.kind != "f":
+        return constant
+    dtype = next((x.dtype for x in xs if x.dtype.kind == "f"), constant.dtype)
+    return constant if constant.dtype == dtype else constant.astype(dtype)
 
 
 def _accumulate(grads: dict[int, np.ndarray], owned: set[int], t: KerasTensor, g: np.ndarray) -> None:

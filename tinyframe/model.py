@@ -425,7 +425,8 @@ class Model(Trainer):
         values = dict(zip(map(id, graph.inputs), _arrays_for(x, self.input_names, f"{self.name}(x)")))
         for node in graph.nodes:
             args = [values[id(t)] for t in node.inputs]
-            values[id(node.output)] = node.layer(args if node.listed else args[0], training=training)
+            arg = args if node.listed else args[0]
+            values[id(node.output)] = node.layer._apply(arg, training, node.options)
         outputs = [values[id(t)] for t in graph.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
 

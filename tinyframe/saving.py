@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from typing import Any
@@ -179,7 +180,8 @@ def model_config(model: Model) -> dict[str, Any]:
     "config", "name", ...}]}``. A functional `Model`: ``{"class_name": "Functional", "dtype", "name",
     "layers", "inputs": [{"name", "shape", "dtype"}], "nodes": [[layer, [tensor, ...], listed]],
     "outputs": [tensor, ...]}``, where a tensor is ``["input", k]`` or ``["node", j]`` (node ``j``'s output),
-    and a node only takes tensors made before it. Each layer's spec is checked to re-create a layer of
+    and a node only takes tensors made before it. A node whose call had options (``use_causal_mask=True``)
+    has them as a fourth entry, ``{"use_causal_mask": true}``. Each layer's spec is checked to re-create a layer of
     the same shapes (`_config.layer_spec`). `Model.get_config` returns it.
     """
     if not isinstance(model, Sequential) and model._graph is None:
@@ -190,6 +192,12 @@ def model_config(model: Model) -> dict[str, Any]:
         )
     from .ops.base import Op
 
+    if not isinstance(model, Sequential) and model._graph.constants:
+        raise TypeError(
+            f"save: the model {model.name!r} calls a layer on a constant (ops.arange in a layer's call), which saved "
+            "files do not describe yet. Keep its weights with get_weights()/set_weights(), or use "
+            "PositionEmbedding or TokenAndPositionEmbedding, which a file describes"
+        )
     layers = _computing(model.layers)
     if any(isinstance(layer, Op) for layer in layers):
         raise TypeError(
@@ -211,7 +219,8 @@ def model_config(model: Model) -> dict[str, Any]:
     refs = {id(t): ["input", k] for k, t in enumerate(graph.inputs)}
     nodes = []
     for j, node in enumerate(graph.nodes):
-        nodes.append([index[id(node.layer)], [refs[id(t)] for t in node.inputs], node.listed])
+        entry = [index[id(node.layer)], [refs[id(t)] for t in node.inputs], node.listed]
+        nodes.append([*entry, node.options] if node.options else entry)
         refs[id(node.output)] = ["node", j]
     config = {
         "class_name": "Functional",
@@ -287,16 +296,17 @@ def _traced_graph(spec: dict[str, Any], layers: list[Any]) -> tuple[Any, list[An
 
     for j, entry in enumerate(_config.field(spec, "nodes", list, "model")):
         where = f"model.nodes[{j}]"
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], list)):
-            raise ValueError(f"malformed configuration: {where} must be [layer, [tensor, ...], listed]")
-        i, refs, listed = entry
+        if not (isinstance(entry, list) and len(entry) in (3, 4) and isinstance(entry[1], list)):
+            raise ValueError(f"malformed configuration: {where} must be [layer, [tensor, ...], listed(, options)]")
+        i, refs, listed = entry[:3]
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(layers):
             raise ValueError(f"malformed configuration: {where}[0] must be a layer index. Received: {i!r}")
         _config.expect(listed, bool, f"{where}[2]")
         args = [tensor(ref, f"{where} input {r}") for r, ref in enumerate(refs)]
         if not args or (not listed and len(args) != 1):
             raise ValueError(f"malformed configuration: {where} must take one tensor, or a list (listed)")
-        made.append(layers[i](args if listed else args[0]))
+        options = _node_options(entry[3], layers[i], where) if len(entry) == 4 else None
+        made.append(layers[i]._apply(args if listed else args[0], None, options))
     outputs = [
         tensor(ref, f"model.outputs[{k}]") for k, ref in enumerate(_config.field(spec, "outputs", list, "model"))
     ]
@@ -307,6 +317,18 @@ def _traced_graph(spec: dict[str, Any], layers: list[Any]) -> tuple[Any, list[An
             raise ValueError("malformed configuration: model.input_keys must name each input once")
         inputs = dict(zip(keys, inputs))
     return inputs, outputs
+
+
+def _node_options(options: Any, layer: Any, where: str) -> dict[str, Any]:
+    """A saved node's call options: plain values, each a keyword of the layer's ``forward``."""
+    _config.expect(options, dict, f"{where}[3]")
+    accepted = inspect.signature(layer.forward).parameters
+    for key, value in options.items():
+        if key not in accepted or key in ("self", "x", "inputs", "training"):
+            raise ValueError(f"malformed configuration: {where}: {type(layer).__name__} takes no call option {key!r}")
+        if not isinstance(value, (bool, int, float, str)):
+            raise ValueError(f"malformed configuration: {where}: option {key!r} must be a plain value")
+    return options
 
 
 def _assembled(parsed: _Parsed, seed: Any, name: Any) -> Model:

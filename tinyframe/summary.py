@@ -62,12 +62,18 @@ def connections(model: Any) -> list[str]:
         counts[id(node.layer)] = calls[id(node)] + 1
     cells: dict[int, list[str]] = {}
     for node in graph.nodes:
-        sources = ", ".join(
-            f"{t.node.layer.name}[{calls[id(t.node)]}][0]" if t.node is not None else f"{t.owner.name}.{t.key}"
-            for t in node.inputs
-        )  # an op's operand may be a layer's weight (Keras's add_weight, used in its call)
+        sources = ", ".join(_source(t, calls) for t in node.inputs)
         cells.setdefault(id(node.layer), []).append(sources)
     return [" | ".join(cells.get(id(layer), ["-"])) for layer in model.layers]
+
+
+def _source(t: Any, calls: dict[int, int]) -> str:
+    """Where a node's input comes from: a layer's call, a layer's weight (an op's operand), or a constant."""
+    if t.node is not None:
+        return f"{t.node.layer.name}[{calls[id(t.node)]}][0]"
+    if hasattr(t, "owner"):  # a weight a layer's call uses (Keras's add_weight)
+        return f"{t.owner.name}.{t.key}"
+    return f"constant{tuple(t.sample_shape)}"
 
 
 def summary_table(model: Any) -> str:

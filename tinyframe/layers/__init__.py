@@ -34,15 +34,19 @@ from .merging import (
     multiply,
     subtract,
 )
+from .multi_head_attention import MultiHeadAttention
 from .noise import GaussianNoise
 from .normalization import Normalization
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
+from .position_embedding import PositionEmbedding
 from .repeat_vector import RepeatVector
 from .rescaling import Rescaling
 from .reshaping import Flatten, Reshape
 from .rnn import RNN, GRUCell, LSTMCell, SimpleRNNCell
 from .simple_rnn import SimpleRNN
+from .sine_position_encoding import SinePositionEncoding
 from .time_distributed import TimeDistributed
+from .token_and_position_embedding import TokenAndPositionEmbedding
 from .upsampling import UpSampling1D, UpSampling2D
 from .zero_padding import ZeroPadding1D, ZeroPadding2D
 
@@ -52,7 +56,8 @@ __all__ += ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2
 __all__ += ["Conv1DTranspose", "Conv2DTranspose", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D"]
 __all__ += ["RepeatVector", "TimeDistributed", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell", "Lambda"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
-__all__ += ["BatchNormalization", "LayerNormalization", "Embedding"]
+__all__ += ["BatchNormalization", "LayerNormalization", "Embedding", "MultiHeadAttention"]
+__all__ += ["PositionEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

@@ -13,12 +13,13 @@ from .. import _params, _scratch, initializers
 from .._ownership import reading, writing
 from .._params import build_layers, repack
 from .node import record_call, symbolic
+from .recording import BUILDING, call_composite, constant_tensor
 from .recording import CURRENT as _TAPE
-from .recording import call_composite
 from .shapes import as_input_shape
 
 _current_scratch = _scratch.CURRENT.get
 _current_tape = _TAPE.get
+_building = BUILDING.get
 
 
 class Layer:
@@ -393,13 +394,15 @@ class Layer:
                 "is known, or call layer.build(input_shape)"
             )
 
-    def __call__(self, x: Any, training: bool | None = None) -> Any:
+    def __call__(self, x: Any, training: bool | None = None, **options: Any) -> Any:
         """On an `Input` (or a layer's symbolic output): record the call for a `tinyframe.Model` (Keras's
         functional API) and return the symbolic output. Inside a subclassed model's ``call``: run and
         record it for the model's backward (`tinyframe.layers.recording`). On arrays otherwise:
         ``forward``, building the layer first from ``x.shape[1:]`` if needed (as Keras does). A list (of
         tensors or arrays) is passed as a list, as merge layers (`Add`, `Concatenate`) take it. A layer
         whose ``call`` composes other layers runs its ``call``: its layers' calls are what is recorded.
+        ``options`` (keywords of the layer's ``forward``, such as `MultiHeadAttention`'s
+        ``use_causal_mask``) go to ``forward`` on every call of this node.
         """
         tape = _current_tape()
         if training is None:
@@ -407,9 +410,21 @@ class Layer:
         if self._composite:
             return call_composite(self, x, training)
         if symbolic(x):
-            return record_call(self, x)
+            return record_call(self, x, options)
         if tape is not None:
-            return tape.call(self, x, training)
+            return tape.call(self, x, training, options)
+        if _building():  # a composite's call building a graph calls this layer on a constant (ops.arange(T))
+            constants = [constant_tensor(a) for a in (x if isinstance(x, (list, tuple)) else [x])]
+            if all(c is not None for c in constants):
+                return record_call(self, constants if isinstance(x, (list, tuple)) else constants[0], options)
+        return self.forward(self._ready(x), training=training, **options)
+
+    def _apply(self, x: Any, training: bool | None, options: dict[str, Any] | None) -> Any:
+        """This layer called at a node of a graph: ``x`` as the node holds its inputs, the node's ``options``."""
+        return self(x, training=training, **(options or {}))
+
+    def _ready(self, x: Any) -> Any:
+        """Arrays (or a list of them) as ``forward`` takes them, in the layer's dtype; the layer built if needed."""
         listed = isinstance(x, (list, tuple))
         if listed and not x:
             raise ValueError(f"{self.name or type(self).__name__}: called on an empty list; expected arrays")
@@ -419,7 +434,7 @@ class Layer:
             shapes = [a.shape[1:] for a in xs]
             self.build(shapes if listed else shapes[0], dtype=dtype)
         xs = [np.ascontiguousarray(a, dtype=self.dtype) for a in xs]
-        return self.forward(xs if listed else xs[0], training=training)
+        return xs if listed else xs[0]
 
     # ---------------------------------------------------------------- utilities
     def buffer(self, name: str, shape: tuple[int, ...], fill: float | None = None) -> np.ndarray:

@@ -25,15 +25,25 @@ _created = itertools.count()  # creation order is a topological order: a node's 
 
 
 class Node:
-    """One application of ``layer`` to ``inputs`` (a list of tensors); ``listed``: called on a list, as merges are."""
+    """One application of ``layer`` to ``inputs`` (a list of tensors); ``listed``: called on a list, as merges are.
 
-    __slots__ = ("layer", "inputs", "listed", "output", "order", "scratch_key")
+    ``options``: the keywords the call gave ``forward`` besides the inputs (``use_causal_mask=True``), or None.
+    """
 
-    def __init__(self, layer: Any, inputs: list[KerasTensor], listed: bool, output_shape: tuple[int, ...]) -> None:
-        self.layer, self.inputs, self.listed = layer, inputs, listed
+    __slots__ = ("layer", "inputs", "listed", "output", "order", "scratch_key", "options")
+
+    def __init__(
+        self,
+        layer: Any,
+        inputs: list[KerasTensor],
+        listed: bool,
+        output_shape: tuple[int, ...],
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.layer, self.inputs, self.listed, self.options = layer, inputs, listed, options or None
         self.order = next(_created)
         self.scratch_key: Any = None  # where its layer's scratch arrays live, if not in the caller's (shared layers)
-        self.output = KerasTensor(output_shape, None, self)
+        self.output = KerasTensor(output_shape, None, self, batched=any(t.batched for t in inputs) or not inputs)
 
     @property
     def input_shapes(self) -> tuple[int, ...] | list[tuple[int, ...]]:
@@ -52,16 +62,17 @@ class KerasTensor:
     refused, naming the op or layer to use: an operation outside any layer would have no backward.
     """
 
-    __slots__ = ("sample_shape", "dtype", "node")
+    __slots__ = ("sample_shape", "dtype", "node", "batched")
 
-    def __init__(self, sample_shape: Sequence[int], dtype: str | None, node: Node | None) -> None:
+    def __init__(self, sample_shape: Sequence[int], dtype: str | None, node: Node | None, batched: bool = True) -> None:
         self.sample_shape = tuple(int(d) for d in sample_shape)
         self.dtype, self.node = dtype, node
+        self.batched = batched  # False for a constant, a weight, and what layers make of them alone: no batch axis
 
     @property
     def shape(self) -> tuple[int | None, ...]:
-        """Keras's shape: ``(None, *sample_shape)``, ``None`` for the batch."""
-        return (None, *self.sample_shape)
+        """Keras's shape: ``(None, *sample_shape)``, ``None`` for the batch (a constant's: its whole shape)."""
+        return (None, *self.sample_shape) if self.batched else self.sample_shape
 
     @property
     def name(self) -> str | None:
@@ -134,7 +145,7 @@ def symbolic(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and bool(x) and all(isinstance(t, KerasTensor) for t in x)
 
 
-def record_call(layer: Any, x: Any) -> KerasTensor:
+def record_call(layer: Any, x: Any, options: dict[str, Any] | None = None) -> KerasTensor:
     """``layer(x)`` on symbolic tensors: the node and its output tensor; ValueError naming the layer if shapes misfit.
 
     The layer is not built here (its model builds it, in the model's dtype); a layer
@@ -155,7 +166,7 @@ def record_call(layer: Any, x: Any) -> KerasTensor:
         out = layer.compute_output_shape(shape)
     except ValueError as error:
         raise ValueError(f"{who}: cannot be called on inputs of shape {_shown(shape)}: {error}") from None
-    node = Node(layer, inputs, listed, tuple(out))
+    node = Node(layer, inputs, listed, tuple(out), options)
     layer._nodes.append(node)
     return node.output
 

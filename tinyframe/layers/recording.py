@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 
 from .. import _scratch
-from .node import KerasTensor, Node
+from .node import KerasTensor, Node, symbolic
 
 CURRENT: ContextVar[Tape | None] = ContextVar("tinyframe_tape", default=None)
 COMPOSITES: ContextVar[tuple] = ContextVar("tinyframe_composites", default=())  # layers whose call() is running
+BUILDING: ContextVar[bool] = ContextVar("tinyframe_building", default=False)  # a call() on symbolic tensors runs
 _MISSING = object()
 
 
@@ -107,8 +108,37 @@ class ParamTensor(KerasTensor):
     __slots__ = ("owner", "key", "array")
 
     def __init__(self, owner: Any, key: str, array: np.ndarray) -> None:
-        super().__init__(array.shape, None, None)
+        super().__init__(array.shape, None, None, batched=False)
         self.owner, self.key, self.array = owner, key, array
+
+
+class ConstantTensor(KerasTensor):
+    """Constant integers a layer is called on in a ``call`` (positions from ``ops.arange``): no batch axis, no gradient.
+
+    The layer's own weights still get theirs (a position `Embedding` called on ``ops.arange(T)``).
+    Only integers (indices, positions) are taken as constants: a float array from outside the
+    record could be one NumPy made from a recorded array (``np.asarray(x) * 2``), whose gradient
+    would be lost without a word, so a layer refuses it (saying which op or layer to use).
+    """
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        super().__init__(array.shape, None, None, batched=False)
+        self.array = array
+
+
+def constant_tensor(x: Any) -> ConstantTensor | None:
+    """``x`` as a `ConstantTensor` if it is a plain array of integers from outside the record (its memory
+    belongs to no `Recorded` array), else None."""
+    if not isinstance(x, np.ndarray) or isinstance(x, Recorded) or x.dtype.kind not in "iub":
+        return None
+    base = x.base
+    while isinstance(base, np.ndarray):
+        if isinstance(base, Recorded):
+            return None  # a view of a recorded array (np.asarray(x)): it would carry no gradient, so it is refused
+        base = base.base
+    return ConstantTensor(x)
 
 
 def param_tensor(x: Any) -> ParamTensor | None:
@@ -164,6 +194,10 @@ class Tape:
         handle = self._handles.get(id(x)) if isinstance(x, np.ndarray) else None
         if handle is None:
             handle = param_tensor(x)
+        if handle is None and where.startswith("layer"):  # a layer called on a constant (positions): it is one
+            handle = constant_tensor(x)
+            if handle is not None:
+                self._register(x, handle)
         if handle is None:
             raise TypeError(
                 f"{where} received an array that no layer call made (an operation such as x + y, x * 2, "
@@ -173,14 +207,17 @@ class Tape:
             )
         return handle
 
-    def call(self, layer: Any, x: Any, training: bool | None = None) -> np.ndarray:
-        """``layer(x)`` on recorded arrays: built if needed (the model's dtype and seed), run, recorded."""
+    def call(self, layer: Any, x: Any, training: bool | None = None, options: dict | None = None) -> np.ndarray:
+        """``layer(x)`` on recorded arrays: built if needed (the model's dtype and seed), run, recorded.
+
+        ``options`` are keywords for the layer's ``forward`` (plain values, no gradient: a mask, a flag).
+        """
         listed = isinstance(x, (list, tuple))
         xs = list(x) if listed else [x]
         who = f"layer {layer.name or type(layer).__name__!r}"
         handles = [self.tensor(a, who) for a in xs]
         if not layer.built:
-            shapes = [a.shape[1:] for a in xs]
+            shapes = [a.shape[1:] if h.batched else a.shape for a, h in zip(xs, handles)]
             layer.build(shapes if listed else shapes[0], dtype=self.dtype, rng=self.rng)
             if self.late is not None and layer.params:
                 layer.built = False  # not the model's: its weights would be trained by no optimizer run
@@ -195,9 +232,10 @@ class Tape:
         held = held_layers(layer)
         before = [dict(vars(obj)) for obj in held]
         with node_scratch(key):
-            y = layer.forward(arg, training=self.training if training is None else training)
+            y = layer.forward(arg, training=self.training if training is None else training, **(options or {}))
         y = y.view(Recorded)  # a tensor of its own, even when the layer returned its input
-        node = Node(layer, handles, listed, y.shape[1:])
+        batched = any(t.batched for t in handles)
+        node = Node(layer, handles, listed, y.shape[1:] if batched else y.shape, options)
         node.scratch_key = key
         keep(self.records, node, held, before)
         self.nodes.append(node)
@@ -305,11 +343,13 @@ def call_composite(layer: Any, x: Any, training: bool) -> Any:
         else:  # on plain arrays, outside any model
             layer.build(shape, dtype=np.asarray(xs[0]).dtype)
     token = COMPOSITES.set((*COMPOSITES.get(), layer))
+    building = BUILDING.set(symbolic(x) or (BUILDING.get() and CURRENT.get() is None))
     try:
         if takes_training(type(layer).call):
             return layer.call(x, training=training)
         return layer.call(x)
     finally:
+        BUILDING.reset(building)
         COMPOSITES.reset(token)
 
 

@@ -172,6 +172,14 @@ def full(shape: Any, fill_value: float, dtype: Any = "float32") -> Any:
     return np.full(shape, fill_value, dtype)
 
 
+def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> Any:
+    """Keras's ``ops.arange``: ``start, start + step, ...`` below ``stop``, a constant (integers for integer
+    arguments): positions ``0 ... T - 1`` for a position embedding, say (a layer called on it is recorded)."""
+    import numpy as np
+
+    return np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)
+
+
 def convert_to_tensor(x: Any, dtype: Any = None) -> Any:
     """Keras's ``ops.convert_to_tensor``: here, a NumPy array (a recorded array is returned as it is)."""
     import numpy as np
@@ -186,4 +194,4 @@ def shape(x: Any) -> tuple:
     return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
-__all__ += ["ones", "zeros", "full", "convert_to_tensor", "shape"]
+__all__ += ["ones", "zeros", "full", "arange", "convert_to_tensor", "shape"]

@@ -29,6 +29,7 @@ class Op(Layer):
         super().__init__(**kwargs)
         self.built = True  # no weights: nothing to build
         self._probes: list[np.ndarray] | None = None
+        self._batched = True  # False when every operand is a constant or a weight: the result has no batch axis
         if self.name is None:  # named after its function (add, matmul, ...), numbered by its model as layers are
             self.name, self._auto_named = self.function_name(), True
 
@@ -57,10 +58,17 @@ class Op(Layer):
             probe = self.compute(*probes)
         except ValueError as error:
             raise ValueError(f"{self!r}: inputs of shapes {[(None, *s) for s in shapes]} do not fit: {error}") from None
-        return tuple(np.shape(probe)[1:])
+        return tuple(np.shape(probe)[1:] if self._batched else np.shape(probe))
 
     def __repr__(self) -> str:
         return f"ops.{self.function_name()}"
+
+
+def _probe(t: KerasTensor) -> np.ndarray:
+    """What stands for ``t`` when an op's output shape is found: a weight itself, zeros of one sample otherwise."""
+    if isinstance(t, ParamTensor):
+        return t.array
+    return np.zeros((1, *t.sample_shape) if t.batched else t.sample_shape)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -93,6 +101,7 @@ def apply(op: Op, operands: list[Any]) -> Any:
         return op(list(operands))
     if any(isinstance(x, KerasTensor) for x in operands):  # a graph being built: weights become their tensors
         tensors = [x if isinstance(x, KerasTensor) else param_tensor(x) for x in operands]
-        op._probes = [t.array if isinstance(t, ParamTensor) else np.zeros((1, *t.sample_shape)) for t in tensors]
+        op._probes = [_probe(t) for t in tensors]
+        op._batched = any(t.batched for t in tensors)
         return op(tensors)
     return op.compute(*(np.asarray(x) for x in operands))

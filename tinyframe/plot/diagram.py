@@ -42,7 +42,9 @@ def plot_model(model: Any, ax: Any = None, title: str | None = None) -> Any:
         shaded = {0}
     else:  # a graph: the layers in call order (inputs first), an arrow from each layer to each that it feeds
         labels, index = [], {id(layer): k for k, layer in enumerate(model.layers)}
-        edges = sorted({(index[id(t.node.layer)], index[id(node.layer)]) for node in graph.nodes for t in node.inputs})
+        edges = sorted(
+            {(index[id(t.node.layer)], index[id(node.layer)]) for node in graph.nodes for t in node.inputs if t.node}
+        )  # a weight or a constant a call uses comes from no layer
         shaded = set(range(len(graph.inputs)))
     labels += [f"{name} ({kind})\n{batch_shape(shape)}, {count:,} params" for _, name, kind, shape, count in rows]
     if graph is not None:
