@@ -326,3 +326,19 @@ def test_config_round_trip():
             "bias_initializer": "zeros",
         }
     )
+
+
+# ------------------------------------------------------------------------------------------ decoding
+def test_a_cached_step_equals_the_matching_rows_of_the_whole_causal_call():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 7, 6))
+    layer = built(MultiHeadAttention(3, 2), [x.shape, x.shape], seed=3)
+    whole = layer.forward([x, x], use_causal_mask=True).copy()
+    cache = layer.empty_cache(2, 7)
+    y, cache = layer.call_with_cache(x[:, :3], x[:, :3], cache, 0)  # a prompt of three steps at once
+    np.testing.assert_allclose(y, whole[:, :3], rtol=1e-12, atol=1e-12)
+    for t in range(3, 7):  # then one step at a time
+        y, cache = layer.call_with_cache(x[:, t : t + 1], x[:, t : t + 1], cache, t)
+        np.testing.assert_allclose(y[:, 0], whole[:, t], rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="has no room for positions 7..7"):
+        layer.call_with_cache(x[:, :1], x[:, :1], cache, 7)

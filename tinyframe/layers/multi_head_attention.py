@@ -254,6 +254,47 @@ class MultiHeadAttention(Layer):
             np.sum(dZ, axis=0, out=self.grads[f"{part}_bias"].reshape(-1))
         return (dZ @ W2.T).reshape(x.shape)
 
+    # ------------------------------------------------------------- decoding
+    def call_with_cache(
+        self, query: np.ndarray, value: np.ndarray, cache: np.ndarray, cache_update_index: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Causal self-attention for new steps only, the earlier steps' keys and values read from ``cache``.
+
+        For text generation (keras_hub's ``CachedMultiHeadAttention``): ``query`` and ``value`` are
+        the ``t`` new steps ``(m, t, d)`` at positions ``i = cache_update_index ...``; their keys and
+        values are written into ``cache`` ``(m, 2, T_max, heads, size)`` at those positions, and each
+        new query attends to every cached position ``j <= i``. A step then costs one step's work,
+        not a run over the whole context; the output equals the matching rows of a causal call on
+        the whole sequence. Inference only (no backward, no dropout); returns ``(output, cache)``,
+        the cache changed in place. Make an empty one with `empty_cache`.
+        """
+        self._require_built("call_with_cache")
+        query, value = (np.asarray(a, dtype=self.dtype) for a in (query, value))
+        m, t = query.shape[0], query.shape[1]
+        start, stop = int(cache_update_index), int(cache_update_index) + t
+        if cache.shape[:3] != (m, 2, cache.shape[2]) or stop > cache.shape[2]:
+            raise ValueError(
+                f"{self!r}: the cache {cache.shape} has no room for positions {start}..{stop - 1} of {m} sequences; "
+                "make one with empty_cache(batch_size, length)"
+            )
+        cache[:, 0, start:stop] = self._project(value, "key").transpose(0, 2, 1, 3)
+        cache[:, 1, start:stop] = self._project(value, "value").transpose(0, 2, 1, 3)
+        Q = self._project(query, "query")
+        K, V = (cache[:, k, :stop].transpose(0, 2, 1, 3) for k in (0, 1))
+        allowed = np.tri(t, stop, k=start, dtype=bool)[None, None]  # query i (at start + i) sees keys j <= start + i
+        C, _ = attend(Q, K, V, allowed, 1.0 / np.sqrt(self.key_dim))
+        Wo = self.params["output_kernel"]
+        y = np.ascontiguousarray(C.transpose(0, 2, 1, 3)).reshape(m * t, -1) @ Wo.reshape(-1, Wo.shape[-1])
+        if self.use_bias:
+            y += self.params["output_bias"]
+        return y.reshape(m, t, -1), cache
+
+    def empty_cache(self, batch_size: int, length: int) -> np.ndarray:
+        """A zero cache for `call_with_cache`: ``(batch_size, 2, length, heads, key_dim)`` (keys, then values)."""
+        if self.key_dim != self.value_dim:
+            raise ValueError(f"{self!r}: a cache holds keys and values of one width; key_dim != value_dim here")
+        return np.zeros((batch_size, 2, length, self.num_heads, self.key_dim), dtype=self.dtype)
+
     def get_config(self) -> dict[str, Any]:
         def named(init: Any) -> str:
             return init if isinstance(init, str) else getattr(init, "__name__", repr(init))
