@@ -442,5 +442,5 @@ def test_keras_flags_at_their_defaults_are_accepted_and_others_refused_saying_wh
         with pytest.raises(ValueError, match=message):
             LSTM(4, **kwargs)
     assert Embedding(10, 3, mask_zero=False).output_dim == 3
-    with pytest.raises(ValueError, match=r"Embedding: mask_zero=True is not implemented \(only False\)"):
-        Embedding(10, 3, mask_zero=True)
+    with pytest.raises(TypeError, match=r"Embedding: mask_zero must be True or False"):
+        Embedding(10, 3, mask_zero=1)

@@ -76,7 +76,7 @@ LAYER_FACTORIES = {
     "Conv2DTranspose": lambda cls, width: cls(
         2, (2, 3), strides=(2, 1), use_bias=False, kernel_initializer="he_normal"
     ),
-    "Embedding": lambda cls, width: cls(10, width),
+    "Embedding": lambda cls, width: cls(10, width, mask_zero=True),
     "ZeroPadding1D": lambda cls, width: cls((2, 1)),
     "ZeroPadding2D": lambda cls, width: cls(((1, 0), (0, 2))),
     "Cropping1D": lambda cls, width: cls((2, 1)),
@@ -209,6 +209,7 @@ RANKED = {
     "RepeatVector": ((5,), tinyframe.layers.Flatten),  # rows become sequences of 3 equal steps
     "TimeDistributed": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
     "PositionEmbedding": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
+    "Masking": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
     "SinePositionEncoding": ((6, 5), tinyframe.layers.GlobalAveragePooling1D),
 }
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .layers import masks
 from .layers.input import input_layer_of
 from .layers.node import KerasTensor, Node
 from .layers.recording import ConstantTensor, ParamTensor, held_layers, keep, node_scratch, restore
@@ -99,6 +100,7 @@ class Graph:
             found.update((id(t), t) for t in node.inputs if isinstance(t, ParamTensor))
             constants.update((id(t), t) for t in node.inputs if isinstance(t, ConstantTensor))
         self.weights = list(found.values())  # layers' weights that ops in their call() use
+        self.masking = masks.makes_masks([node.layer for node in nodes])  # padding marked: masks go along
         self.constants = list(constants.values())  # arrays layers were called on in a call() (ops.arange(T))
         counts: dict[int, int] = {}
         for node in nodes:
@@ -183,6 +185,7 @@ class Graph:
         ``observe(layer, x, y)``, if given, is called after each node with its input(s) and output.
         """
         values: dict[int, np.ndarray] = {id(t): x for t, x in zip(self.inputs, xs)}
+        kept_masks: dict[int, Any] | None = {} if self.masking else None
         values.update((id(t), t.owner.params[t.key]) for t in self.weights)
         values.update((id(t), _in_dtype(t.array, xs)) for t in self.constants)
         shared = self.shared
@@ -192,19 +195,34 @@ class Graph:
             layer = node.layer
             options = node.options or {}
             if id(layer) not in shared:
-                values[id(node.output)] = layer.forward(arg, training=training, **options)
+                if kept_masks is None:
+                    values[id(node.output)] = layer.forward(arg, training=training, **options)
+                else:
+                    values[id(node.output)] = self._masked(node, arg, kept_masks, training, options)
                 if observe is not None:
                     observe(layer, arg, values[id(node.output)])
                 continue
             held = self._held[id(layer)]
             before = [dict(vars(obj)) for obj in held]
             with node_scratch(node.scratch_key):
-                values[id(node.output)] = layer.forward(arg, training=training, **options)
+                if kept_masks is None:
+                    values[id(node.output)] = layer.forward(arg, training=training, **options)
+                else:
+                    values[id(node.output)] = self._masked(node, arg, kept_masks, training, options)
             if observe is not None:
                 observe(layer, arg, values[id(node.output)])
             if records is not None:
                 keep(records, node, held, before)
         return [values[id(t)] for t in self.outputs]
+
+    @staticmethod
+    def _masked(node: Node, arg: Any, kept_masks: dict[int, Any], training: bool, options: dict) -> np.ndarray:
+        """``node``'s layer run given its inputs' masks; the output's mask kept (`tinyframe.layers.masks`)."""
+        given = [kept_masks.get(id(t)) for t in node.inputs]
+        y, kept_masks[id(node.output)] = masks.run(
+            node.layer, arg, given if node.listed else given[0], training, options
+        )
+        return y
 
     def backward(self, grads_out: list[np.ndarray], plan: list, records: dict) -> list[np.ndarray | None]:
         """Run ``plan`` back from ``dJ/d outputs``; the gradients of the inputs (None where none reaches)."""

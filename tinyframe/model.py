@@ -25,6 +25,7 @@ from ._stack import name_unique_layers
 from ._step import call_step
 from ._update import StateGuard
 from .graph import Graph
+from .layers import masks
 from .layers.base import Layer, nonnegative_weights, snake_case
 from .layers.node import symbolic
 from .layers.recording import CURRENT as _TAPE
@@ -226,6 +227,8 @@ class Model(Trainer):
         """
         line = self._line
         if line is not None:
+            if self._masking:  # padding marked by a layer (Embedding(mask_zero=True)): masks go along
+                return masks.run_line(line, X, training, observe)
             if observe is None:  # training and predict: the article's loop, nothing else per layer
                 for layer in line:
                     X = layer.forward(X, training=training)
@@ -269,6 +272,7 @@ class Model(Trainer):
     def _plan_backward(self) -> None:
         """Which layers or nodes a training step runs backward through (trainable flags are read here)."""
         line = self._line
+        self._masking = line is not None and masks.makes_masks(line)
         if line is not None:
             first = next((i for i, layer in enumerate(line) if layer.params and layer.trainable), None)
             self._first_trainable = None if first is None else line[first]

@@ -22,6 +22,8 @@ class Activation(Layer):
     no forward value is ever recomputed in backward (Sigmoid uses ``y``, ReLU ``x``).
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = self.function(x, self.buffer("y", x.shape))
         self._x, self._y = x, y  # for backward; the local is returned (another thread's predict may rebind these)

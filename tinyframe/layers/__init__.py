@@ -16,6 +16,7 @@ from .input import Input, InputLayer
 from .lambda_layer import Lambda
 from .layer_normalization import LayerNormalization
 from .lstm import LSTM
+from .masking import Masking
 from .merging import (
     Add,
     Average,
@@ -57,7 +58,7 @@ __all__ += ["Conv1DTranspose", "Conv2DTranspose", "UpSampling1D", "UpSampling2D"
 __all__ += ["RepeatVector", "TimeDistributed", "RNN", "SimpleRNNCell", "GRUCell", "LSTMCell", "Lambda"]
 __all__ += ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]
 __all__ += ["BatchNormalization", "LayerNormalization", "Embedding", "MultiHeadAttention"]
-__all__ += ["PositionEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding"]
+__all__ += ["PositionEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding", "Masking"]
 __all__ += ["SimpleRNN", "GRU", "LSTM", "Bidirectional", "Rescaling", "Normalization"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

@@ -107,6 +107,8 @@ class Layer:
             cls.__setattr__ = _tracking_setattr  # only such classes pay for tracking their sublayers
 
     _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
+    supports_masking = False  # Keras's: True if the layer passes a mask on (`compute_mask`); see tinyframe.layers.masks
+    produces_mask = False  # True for a layer that starts a mask (Embedding(mask_zero=True), Masking)
     nonnegative_state: tuple[str, ...] = ()  # state that must be >= 0 (a variance): set_weights and loading refuse less
     takes_indices = False  # True: a model's input feeding only such layers stays int64 (`data.check_indices`)
     _library_base = True  # what a user's subclass defines starts below this class
@@ -152,6 +154,14 @@ class Layer:
         shape overrides it; it is called before ``build`` too, to trace a model's shapes.
         """
         return input_shape
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the output (Keras's): the input's, unchanged, by default; None when there is none.
+
+        A mask marks the steps holding data (True) and padding (False), ``(m, T)`` for sequences
+        ``(m, T, d)``; `tinyframe.layers.masks` says how masks travel through a model.
+        """
+        return mask
 
     def _build_by_hand(self, input_shape: Any, dtype: Any, rng: Any) -> Layer:
         """``layer.build(...)`` called by hand: build this layer alone (``build(None)`` if no shape is known)."""

@@ -62,6 +62,8 @@ class Dense(KernelAndBias, Layer):
         (2, 40, 30)
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     writes_in_place = True  # backward writes self.grads with out=; never rebinds (see Sequential._sync)
 
     def __init__(

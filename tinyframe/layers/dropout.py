@@ -38,6 +38,8 @@ class Dropout(Layer):
         array([[1., 1.]])
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = check_float(rate, "rate", "Dropout", 0.0, 1.0, low_open=False, high_open=True)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from .._checks import check_positive_int, keras_default_only
+from .._checks import check_positive_int
 from .base import Layer
 
 
@@ -37,6 +37,9 @@ class Embedding(Layer):
         output_dim: the length of each row, >= 1.
         embeddings_initializer: name in `tinyframe.initializers` or a callable
             (``"uniform"``: U(-0.05, 0.05), as Keras).
+        mask_zero: whether index 0 is padding (False): the output then carries a mask, True
+            where the index is not 0, which attention, average pooling and recurrent layers
+            after it honour (`tinyframe.layers.masks`). Index 0 still has its row.
         name, input_shape: see `Layer`.
 
     Example:
@@ -58,9 +61,9 @@ class Embedding(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        keras_default_only(
-            "Embedding", "mask_zero", mask_zero, False, "there is no masking: index 0 is embedded like any other"
-        )
+        if not isinstance(mask_zero, (bool, np.bool_)):
+            raise TypeError(f"Embedding: mask_zero must be True or False. Received: mask_zero={mask_zero!r}")
+        self.mask_zero = bool(mask_zero)
         self.input_dim = check_positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = check_positive_int(output_dim, "output_dim", "Embedding")
         initializers.get(embeddings_initializer)  # an unknown name is refused now
@@ -69,6 +72,19 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (*input_shape, self.output_dim)
+
+    @property
+    def produces_mask(self) -> bool:  # type: ignore[override]
+        """With ``mask_zero=True``: the steps holding index 0 are padding (a mask, Keras's)."""
+        return self.mask_zero
+
+    @property
+    def supports_masking(self) -> bool:  # type: ignore[override]
+        return self.mask_zero
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> np.ndarray | None:
+        """``inputs != 0`` with ``mask_zero=True`` (Keras's), else None."""
+        return np.asarray(inputs) != 0 if self.mask_zero else None
 
     def build(self, input_shape: tuple[int, ...] | None) -> None:
         self.add_param("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer)
@@ -112,7 +128,8 @@ class Embedding(Layer):
     def get_config(self) -> dict[str, Any]:
         init = self.embeddings_initializer
         name = init if isinstance(init, str) else getattr(init, "__name__", repr(init))
-        return {"input_dim": self.input_dim, "output_dim": self.output_dim, "embeddings_initializer": name}
+        config = {"input_dim": self.input_dim, "output_dim": self.output_dim, "embeddings_initializer": name}
+        return {**config, "mask_zero": True} if self.mask_zero else config
 
 
 def rows_summed_by_index(dW: np.ndarray, indices: np.ndarray, grad_out: np.ndarray) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import masks
 from .base import Layer
 from .pooling import check_data_format, check_rank
 
@@ -39,10 +40,19 @@ class GlobalPooling(Layer):
         check_rank(self, input_shape, self.rank)
         return (*(1,) * self.rank, input_shape[-1]) if self.keepdims else (input_shape[-1],)
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # the steps are pooled away
+
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
         axes = tuple(range(1, self.rank + 1))
         y = self.buffer("y", (x.shape[0], *(1,) * self.rank, x.shape[-1]))  # kept dims: broadcasts against x
-        if self.mode == "average":
+        self._weights = None
+        if mask is not None and self.mode == "average" and self.rank == 1:  # the mean of the data steps only
+            w = masks.check(mask, x, self).astype(x.dtype)
+            w /= np.maximum(w.sum(axis=1, keepdims=True), 1)  # a sequence of padding alone averages to 0
+            self._weights = w[:, :, None]
+            np.sum(x * self._weights, axis=1, keepdims=True, out=y)
+        elif self.mode == "average":
             np.mean(x, axis=axes, keepdims=True, out=y)
         else:
             np.max(x, axis=axes, keepdims=True, out=y)
@@ -54,6 +64,8 @@ class GlobalPooling(Layer):
         shape, axes = self._shape, tuple(range(1, self.rank + 1))
         g = grad_out.reshape(shape[0], *(1,) * self.rank, shape[-1])
         grad_in = self.buffer("grad_in", shape)
+        if self._weights is not None:
+            return np.multiply(g, self._weights, out=grad_in)
         if self.mode == "average":
             np.copyto(grad_in, g / np.prod(shape[1:-1]))
             return grad_in
@@ -68,6 +80,10 @@ class GlobalPooling(Layer):
 class GlobalAveragePooling1D(GlobalPooling):
     """The mean over the steps, per channel: ``(m, steps, c) -> (m, c)`` (``(m, 1, c)`` with ``keepdims``).
 
+    Given a mask (padding marked by ``Embedding(mask_zero=True)`` or `Masking`), the mean of the
+    steps it keeps, as Keras: ``y = sum_t keep_t x_t / sum_t keep_t`` (0 for a sequence of
+    padding alone, where Keras divides by 0), ``dJ/dx_t = keep_t g / sum_t keep_t``.
+
     Example:
         >>> import numpy as np
         >>> GlobalAveragePooling1D().forward(np.array([[[1.0, 0.0], [3.0, 4.0]]]))
@@ -75,6 +91,7 @@ class GlobalAveragePooling1D(GlobalPooling):
     """
 
     rank = 1
+    supports_masking = True
 
 
 class GlobalAveragePooling2D(GlobalPooling):

@@ -43,6 +43,8 @@ class LayerNormalization(Standardization):
                [-0.71, -0.71,  1.41]])
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     reduces_over_axis = True
     single_axis = False
 

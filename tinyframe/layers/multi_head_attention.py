@@ -168,10 +168,23 @@ class MultiHeadAttention(Layer):
         training: bool = False,
         attention_mask: np.ndarray | None = None,
         use_causal_mask: bool = False,
+        mask: list | None = None,
     ) -> np.ndarray:
-        """``inputs``: ``[query, value]``, ``[query, value, key]`` or ``[query, value, key, attention_mask]``."""
+        """``inputs``: ``[query, value]``, ``[query, value, key]`` or ``[query, value, key, attention_mask]``.
+
+        ``mask``: the inputs' masks (padding, `tinyframe.layers.masks`), Keras's ``query_mask``,
+        ``value_mask`` and ``key_mask``: a query attends to no masked value or key.
+        """
+        if mask is not None and isinstance(inputs, (list, tuple)):  # padding: folded into one attention mask
+            given = inputs[3] if len(inputs) == 4 else attention_mask
+            attention_mask = _with_input_masks(given, mask, inputs)
         y, self._kept = self._attention(inputs, training, attention_mask, use_causal_mask)
         return y
+
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask[0] if isinstance(mask, list) else None  # the query's (Keras's)
 
     def _attention(
         self, inputs: Any, training: bool, attention_mask: Any = None, use_causal_mask: bool = False
@@ -181,7 +194,7 @@ class MultiHeadAttention(Layer):
             raise TypeError(f"{self!r}: call it as mha(query, value), with arrays (m, time, features)")
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
-        if len(inputs) == 4:
+        if len(inputs) == 4 and attention_mask is None:
             attention_mask = inputs[3]
         m, T_q, T_k = query.shape[0], query.shape[1], value.shape[1]
         allowed = self._allowed(attention_mask, use_causal_mask, m, T_q, T_k)
@@ -309,6 +322,25 @@ class MultiHeadAttention(Layer):
             "kernel_initializer": named(self.kernel_initializer),
             "bias_initializer": named(self.bias_initializer),
         }
+
+
+def _with_input_masks(attention_mask: Any, masks: list | None, inputs: list) -> Any:
+    """``attention_mask`` and the inputs' padding masks (Keras's query, value and key masks), as one
+    ``(m, T_q, T_k)`` mask: query ``i`` may attend to key ``j`` if both are data steps (and the given mask
+    allows it); None when there is nothing to mask."""
+    if not masks or all(m is None for m in masks[:3]):
+        return attention_mask
+    query, value = inputs[0], inputs[1]
+    allowed = np.ones((query.shape[0], query.shape[1], value.shape[1]), bool)
+    if masks[0] is not None:
+        allowed &= np.asarray(masks[0], bool)[:, :, None]
+    for m in masks[1:3]:  # the value's, and the key's when it is another tensor
+        if m is not None:
+            allowed &= np.asarray(m, bool)[:, None, :]
+    if attention_mask is not None:
+        given = np.asarray(attention_mask)
+        allowed &= given if given.dtype == bool else given > 0.5
+    return allowed
 
 
 class _Kept:

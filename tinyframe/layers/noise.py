@@ -35,6 +35,8 @@ class GaussianNoise(Layer):
         array([[0., 0., 0.]])
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def __init__(self, stddev: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stddev = check_float(stddev, "stddev", "GaussianNoise", 0.0, low_open=False)

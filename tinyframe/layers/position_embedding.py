@@ -57,6 +57,8 @@ class PositionEmbedding(Layer):
         ((2, 5, 3), True)
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def __init__(self, sequence_length: int, initializer: str | Callable = "glorot_uniform", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sequence_length = check_positive_int(sequence_length, "sequence_length", "PositionEmbedding")

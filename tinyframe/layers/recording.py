@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .. import _scratch
+from . import masks
 from .node import KerasTensor, Node, symbolic
 
 CURRENT: ContextVar[Tape | None] = ContextVar("tinyframe_tape", default=None)
@@ -167,6 +168,7 @@ class Tape:
         self.late = late  # the name of a model already built: a layer with weights is not built any more
         self.nodes: list[Node] = []
         self.records: dict = {}
+        self.masks: dict[int, Any] = {}  # id(array) -> its mask, for arrays that carry one
         self._handles: dict[int, KerasTensor] = {}  # id(array) -> the tensor it is in the record
         self._arrays: list[np.ndarray] = []  # every recorded array, kept alive so that no id is reused
         self._calls: dict[int, int] = {}  # id(layer) -> how many times it was called so far
@@ -231,9 +233,13 @@ class Tape:
         arg = plain if listed else plain[0]
         held = held_layers(layer)
         before = [dict(vars(obj)) for obj in held]
+        given = [self.masks.get(id(a)) for a in xs]
         with node_scratch(key):
-            y = layer.forward(arg, training=self.training if training is None else training, **(options or {}))
+            training = self.training if training is None else training
+            y, mask = masks.run(layer, arg, given if listed else given[0], training, options)
         y = y.view(Recorded)  # a tensor of its own, even when the layer returned its input
+        if mask is not None:
+            self.masks[id(y)] = mask  # padding travels with the array (Keras's _keras_mask)
         batched = any(t.batched for t in handles)
         node = Node(layer, handles, listed, y.shape[1:] if batched else y.shape, options)
         node.scratch_key = key

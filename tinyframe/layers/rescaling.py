@@ -35,6 +35,8 @@ class Rescaling(Layer):
         array([[-1.,  0.,  1.]])
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def __init__(self, scale: float | Sequence[float], offset: float | Sequence[float] = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = check_values(scale, "scale", "Rescaling")

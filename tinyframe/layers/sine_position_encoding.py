@@ -34,6 +34,8 @@ class SinePositionEncoding(Layer):
                [ 0.909, -0.416,  0.02 ,  1.   ]])
     """
 
+    supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
+
     def __init__(self, max_wavelength: float = 10000.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_wavelength = check_float(max_wavelength, "max_wavelength", "SinePositionEncoding")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_positive_int, keras_default_only
+from .._checks import check_positive_int
 from .embedding import Embedding
 from .position_embedding import check_positions, positions_backward
 
@@ -29,6 +29,7 @@ class TokenAndPositionEmbedding(Embedding):
         embedding_dim: the width ``d`` of both embeddings, >= 1.
         embeddings_initializer: name in `tinyframe.initializers` or a callable, for both tables
             (``"uniform"``: U(-0.05, 0.05), as keras_hub).
+        mask_zero: whether token 0 is padding: the output carries a mask (see `Embedding`).
         name, input_shape: see `Layer`.
 
     Example:
@@ -49,10 +50,7 @@ class TokenAndPositionEmbedding(Embedding):
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(vocabulary_size, embedding_dim, embeddings_initializer, **kwargs)
-        keras_default_only(
-            "TokenAndPositionEmbedding", "mask_zero", mask_zero, False, "index 0 is embedded like any other"
-        )
+        super().__init__(vocabulary_size, embedding_dim, embeddings_initializer, mask_zero, **kwargs)
         self.sequence_length = check_positive_int(sequence_length, "sequence_length", "TokenAndPositionEmbedding")
         self._span: tuple[int, int] | None = None
 
@@ -87,4 +85,5 @@ class TokenAndPositionEmbedding(Embedding):
             "sequence_length": self.sequence_length,
             "embedding_dim": config["output_dim"],
             "embeddings_initializer": config["embeddings_initializer"],
+            **({"mask_zero": True} if self.mask_zero else {}),
         }

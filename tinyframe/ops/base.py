@@ -33,6 +33,11 @@ class Op(Layer):
         if self.name is None:  # named after its function (add, matmul, ...), numbered by its model as layers are
             self.name, self._auto_named = self.function_name(), True
 
+    supports_masking = True  # an op takes masked tensors; an elementwise one keeps the mask, the others end it
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None  # a reshape, a product or a reduction leaves no steps to mask
+
     def function_name(self) -> str:
         return getattr(self, "function", type(self).__name__.lower())
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..layers.masks import either
 from .base import Op, apply, is_operand
 
 # name -> (f(x), f'(x) given x and y = f(x))
@@ -40,6 +41,12 @@ _BINARY = {
 }
 
 
+def kept_steps(mask: Any) -> Any:
+    """An elementwise op's output mask: the steps any masked operand keeps (operands without a mask add none)."""
+    masks = [m for m in (mask if isinstance(mask, list) else [mask]) if m is not None]
+    return either(masks) if masks else None
+
+
 class Unary(Op):
     """``y = f(x)`` elementwise; ``dJ/dx = dJ/dy * f'(x)``."""
 
@@ -47,6 +54,9 @@ class Unary(Op):
         self.function = name
         super().__init__(**kwargs)
         self._f, self._df = _UNARY[name]
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return kept_steps(mask)
 
     def compute(self, x: np.ndarray) -> np.ndarray:
         return self._f(x)
@@ -75,6 +85,9 @@ class Binary(Op):
             return xs[0], xs[1]
         constant = np.asarray(self.constant, dtype=xs[0].dtype)  # a float32 model stays float32
         return (constant, xs[0]) if self.constant_first else (xs[0], constant)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return kept_steps(mask)
 
     def compute(self, *xs: np.ndarray) -> np.ndarray:
         return self._f(*self._pair(xs))

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Layer
+from ..masks import either
 
 
 class Merge(Layer):
@@ -30,6 +31,11 @@ class Merge(Layer):
 
     min_inputs, max_inputs = 1, None  # how many inputs the layer takes (None: no limit)
     op: np.ufunc
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's rule: None unless every input has a mask; then a step is kept where any input keeps it."""
+        return either(mask) if isinstance(mask, list) else None
 
     # ------------------------------------------------------------------ checks
     def _input_shapes(self, input_shape: Any) -> list[tuple[int, ...]]:

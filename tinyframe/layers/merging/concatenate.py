@@ -49,6 +49,19 @@ class Concatenate(Merge):
             )
         self.axis = int(axis)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's rule: None if no input has a mask; else the masks (all True for an input without one),
+        joined along ``axis`` when it is a step axis, or combined (a step kept if any input keeps it) when
+        ``axis`` is the features' (the last)."""
+        if not isinstance(mask, list) or all(m is None for m in mask):
+            return None
+        xs = [np.asarray(x) for x in inputs]
+        full = [np.ones(x.shape[:-1], bool) if m is None else m for x, m in zip(xs, mask)]
+        a = self._sample_axis(self.axis, xs[0].ndim - 1)
+        if a == xs[0].ndim - 1:
+            return np.logical_or.reduce(full)
+        return np.concatenate(full, axis=a)
+
     def compute_output_shape(self, input_shape: list[tuple[int, ...]]) -> tuple[int, ...]:
         shapes = self._input_shapes(input_shape)
         if len({len(s) for s in shapes}) > 1:

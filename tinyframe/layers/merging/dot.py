@@ -55,6 +55,9 @@ class Dot(Merge):
         (2, 3)
     """
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # Keras's: a product over the steps leaves no steps to mask
+
     min_inputs = max_inputs = 2
 
     def __init__(self, axes: int | tuple[int, int] | list[int], normalize: bool = False, **kwargs: Any) -> None:
