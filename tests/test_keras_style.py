@@ -811,15 +811,11 @@ def test_activation_layers_are_in_layers_as_keras_has_them():
         layers.LeakyReLU(0.1, negative_slope=0.2)
 
 
-def test_a_variable_length_input_is_refused_saying_why():
-    """keras.io's IMDB model starts with ``Input(shape=(None,), dtype="int32")``: tinyframe needs fixed lengths."""
-    with pytest.raises(ValueError, match=r"variable size.* not supported: give the fixed size.*Received: \(None,\)"):
-        Input(shape=(None,), dtype="int32")
-    with pytest.raises(ValueError, match=r"variable size.*Received: \(None, None, 3\)"):
-        Input(shape=(None, None, 3))
-    # Keras's Input never includes the batch: a leading None there is a variable length too (an LSTM's timesteps)
-    with pytest.raises(ValueError, match=r"Input: a None .* variable size.*Received: \(None, 3\)"):
-        Input(shape=(None, 3))
+def test_a_variable_length_input_is_taken_as_keras_takes_it():
+    """keras.io's IMDB model starts with ``Input(shape=(None,), dtype="int32")``: a length each batch sets."""
+    assert Input(shape=(None,), dtype="int32").shape == (None, None)
+    assert Input(shape=(None, None, 3)).shape == (None, None, None, 3)
+    assert Input(shape=(None, 3)).shape == (None, None, 3)  # Keras's Input never includes the batch
     model = Sequential([Dense(2)])
     model.build((None, 3))  # build's shape does include Keras's batch: its leading None is dropped
     assert model.input_shape == (3,)

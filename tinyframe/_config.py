@@ -85,6 +85,13 @@ def _is_builtin_initializer(fn: Any) -> bool:
         return False
 
 
+def _with_batch(shape: Any) -> Any:
+    """A layer's input shape (or shapes) with Keras's batch axis in front: build drops it, keeping a None length."""
+    if shape and isinstance(shape[0], (tuple, list)):
+        return [(None, *s) for s in shape]
+    return None if shape is None else (None, *shape)
+
+
 def layer_spec(index: int, layer: Any, dtype: np.dtype) -> dict[str, Any]:
     """The spec of ``model.layers[index]``, after checking it re-creates a layer with the same parameters.
 
@@ -106,7 +113,7 @@ def layer_spec(index: int, layer: Any, dtype: np.dtype) -> dict[str, Any]:
         warn(_unsaved_message(f"save: {where}", spec))
     try:
         clone = type(layer).from_config(json.loads(json.dumps(spec["config"])))
-        clone.build(layer.input_shape, dtype=dtype, rng=0)
+        clone.build(_with_batch(layer.input_shape), dtype=dtype, rng=0)
     except (TypeError, ValueError) as error:
         raise ValueError(
             f"save: {where} ({spec['class_name']}) cannot be re-created from its get_config() {spec['config']}: "

@@ -77,9 +77,8 @@ class LayerStack:
         return self._input_shape if self._input_shape is not None else declared_input_shape(self.layers)
 
     def _build_if_known(self) -> None:
-        shape = self._declared_input_shape()
-        if shape is not None and self.layers:
-            self.build(shape)
+        if self._declared_input_shape() is not None and self.layers:
+            self.build()  # from the declared sample shape (no batch axis to drop)
 
     def _trace(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
         """The input shape of every layer, then the output shape; errors name the layer."""
@@ -96,10 +95,11 @@ class LayerStack:
         not built yet, in one block. A built model accepts only inputs of its shape.
         """
         if input_shape is None:
-            input_shape = self._declared_input_shape()
-            if input_shape is None:
+            shape = self._declared_input_shape()  # one sample's shape, checked (an Input's may hold a None)
+            if shape is None:
                 raise ValueError(f"Sequential.build: the input shape is unknown. {self._how_to_build()}")
-        shape = as_input_shape(input_shape, "Sequential.build")
+        else:  # Keras's build takes the batch first: a leading None is the batch
+            shape = as_input_shape(input_shape, "Sequential.build", variable=True)
         if self.built:
             if shape != self._input_shape:
                 raise ValueError(

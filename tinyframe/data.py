@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._mapped import FilePages
+from .layers.shapes import fits
 
 _ACCEPTED = "real numbers (an integer, floating or boolean dtype)"
 _CHUNK_BYTES = 8 * 2**20  # a memory-mapped array is checked this much at a time
@@ -207,11 +208,11 @@ def prepare_targets(
     if output_shape is None:
         output_shape = arr.shape[1:] if arr.ndim > 1 else (1,)
     positions, k = tuple(output_shape[:-1]), output_shape[-1]
-    if k > 1 and arr.shape[1:] in (positions, (*positions, 1)):
-        return one_hot(arr.reshape((n_samples, *positions)), k, dtype)
-    if k == 1 and arr.shape[1:] == positions:
-        arr = arr.reshape((n_samples, *output_shape))
-    if arr.shape[1:] != tuple(output_shape):
+    if k > 1 and (fits(arr.shape[1:], positions) or fits(arr.shape[1:], (*positions, 1))):
+        return one_hot(arr.reshape((n_samples, *arr.shape[1 : len(positions) + 1])), k, dtype)
+    if k == 1 and fits(arr.shape[1:], positions):
+        arr = arr[..., None]
+    if not fits(arr.shape[1:], tuple(output_shape)):
         full = (n_samples, *output_shape)
         labels = f" or be class labels of shape {(n_samples, *positions)}" if k > 1 else ""
         raise ValueError(
@@ -335,7 +336,7 @@ def adjust_rank(X: np.ndarray, sample_shape: tuple[int, ...]) -> np.ndarray:
     >>> adjust_rank(np.zeros((5, 28, 28)), (28, 28, 1)).shape
     (5, 28, 28, 1)
     """
-    if sample_shape and sample_shape[-1] == 1 and X.shape[1:] == tuple(sample_shape[:-1]):
+    if sample_shape and sample_shape[-1] == 1 and fits(X.shape[1:], tuple(sample_shape[:-1])):
         return X[..., None]
     return X
 

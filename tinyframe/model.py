@@ -30,7 +30,7 @@ from .layers.base import Layer, nonnegative_weights, snake_case
 from .layers.node import symbolic
 from .layers.recording import CURRENT as _TAPE
 from .layers.recording import call_composite
-from .layers.shapes import batch_shape
+from .layers.shapes import batch_shape, fits
 from .losses.outputs import OutputLosses
 from .trainer import NOT_GIVEN, Trainer, checked_logs, inputs_argument, keras_result
 
@@ -301,7 +301,7 @@ class Model(Trainer):
             else:
                 arr = data.check_features(arr, self.dtype, label)
             arr = data.adjust_rank(arr, t.sample_shape)
-            if arr.shape[1:] != t.sample_shape:
+            if not fits(arr.shape[1:], t.sample_shape):
                 raise ValueError(
                     f"{label}: the model takes inputs of shape {batch_shape(t.sample_shape)}. "
                     f"Received: shape {batch_shape(arr.shape[1:])} ({arr.shape[0]} samples)"
@@ -523,7 +523,7 @@ class Model(Trainer):
             if one is not None:  # one input in memory, one output, one batch: the usual predict, without lists
                 with silenced(), Scratch():
                     y_hat = self.forward(X)
-                    if y_hat.shape[1:] != one:
+                    if not fits(y_hat.shape[1:], one):
                         raise self._shape_error(y_hat)
                     out = np.array(y_hat, dtype=self.dtype)  # the call's scratch is not the caller's to keep
                 if not (np.isfinite(out.min()) and np.isfinite(out.max())):
@@ -533,6 +533,8 @@ class Model(Trainer):
         n = xs[0].shape[0]
         step = n if batch_size is None else batch_size
         shapes = self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
+        if any(None in shape for shape in shapes):  # an axis of variable size: the data's own, as one batch shows
+            shapes = [y.shape[1:] for y in _as_list(self.forward([x[:1] for x in xs] if len(xs) > 1 else xs[0][:1]))]
         outs = [np.empty((n, *shape), self.dtype) for shape in shapes]
         pages = [p for p in map(FilePages.of, xs) if p is not None]  # inputs mapped from a file: pages given back
         one_in, one_out = xs[0] if len(xs) == 1 else None, len(outs) == 1  # the usual case, without lists per batch
@@ -896,3 +898,7 @@ def _arrays_for(X: Any, names: list[str], name: str, what: str = "inputs") -> li
 
 
 from .sequential import Sequential  # noqa: E402, F401  (the line of layers; earlier code imports it from here)
+
+
+def _as_list(y: Any) -> list:
+    return y if isinstance(y, list) else [y]

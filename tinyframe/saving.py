@@ -340,14 +340,18 @@ def _assembled(parsed: _Parsed, seed: Any, name: Any) -> Model:
     return Sequential([*given, *parsed.layers], dtype=parsed.dtype, seed=seed, name=name or None)
 
 
-def _input_shape(shape: Any, where: str) -> tuple[int, ...] | None:
-    """A saved input shape, or None (format 1 files: the first layer declares it)."""
+def _input_shape(shape: Any, where: str) -> tuple[int | None, ...] | None:
+    """A saved input shape, or None (format 1 files: the first layer declares it); a null is a variable size."""
     if shape is None:
         return None
     _config.expect(shape, list, where)
-    if len(shape) > 32 or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 2**31 for d in shape):
-        raise ValueError(f"malformed configuration: {where} must be a list of positive ints. Received: {shape}")
-    return as_input_shape(shape, where)
+    sizes = [d for d in shape if d is not None]
+    if len(shape) > 32 or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 2**31 for d in sizes):
+        raise ValueError(
+            f"malformed configuration: {where} must be a list of positive ints (null: a variable size). "
+            f"Received: {shape}"
+        )
+    return as_input_shape(shape, where, variable=True, batch=False)
 
 
 def _planned_weights(parsed: _Parsed) -> tuple[dict[str, tuple[int, ...]], int, dict[str, tuple[int, ...]]]:

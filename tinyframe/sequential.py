@@ -11,7 +11,7 @@ from . import data
 from ._stack import LayerStack, _Before
 from .layers.base import Layer
 from .layers.input import input_layer_of
-from .layers.shapes import batch_shape
+from .layers.shapes import batch_shape, fits
 from .model import Model
 
 
@@ -102,7 +102,7 @@ class Sequential(LayerStack, Model):
                 self.build(X.shape[1:])
             else:
                 self._trace(X.shape[1:])  # a shape the layers cannot take is refused here
-        elif X.shape[1:] != self._input_shape:
+        elif not fits(X.shape[1:], self._input_shape):
             raise ValueError(
                 f"{name}: the model takes inputs of shape {batch_shape(self._input_shape)}. "
                 f"Received: shape {batch_shape(X.shape[1:])} ({X.shape[0]} samples)"

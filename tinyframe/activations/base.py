@@ -22,6 +22,8 @@ class Activation(Layer):
     no forward value is ever recomputed in backward (Sigmoid uses ``y``, ReLU ``x``).
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

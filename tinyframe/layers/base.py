@@ -15,7 +15,7 @@ from .._params import build_layers, repack
 from .node import record_call, symbolic
 from .recording import BUILDING, call_composite, constant_tensor
 from .recording import CURRENT as _TAPE
-from .shapes import as_input_shape
+from .shapes import as_input_shape, check_variable
 
 _current_scratch = _scratch.CURRENT.get
 _current_tape = _TAPE.get
@@ -109,6 +109,7 @@ class Layer:
     _composite = False  # True for a layer whose call() composes other layers (it needs no backward of its own)
     supports_masking = False  # Keras's: True if the layer passes a mask on (`compute_mask`); see tinyframe.layers.masks
     produces_mask = False  # True for a layer that starts a mask (Embedding(mask_zero=True), Masking)
+    takes_variable_size = False  # True if inputs may have an axis of variable size (None: each batch sets it)
     nonnegative_state: tuple[str, ...] = ()  # state that must be >= 0 (a variance): set_weights and loading refuse less
     takes_indices = False  # True: a model's input feeding only such layers stays int64 (`data.check_indices`)
     _library_base = True  # what a user's subclass defines starts below this class
@@ -167,10 +168,12 @@ class Layer:
         """``layer.build(...)`` called by hand: build this layer alone (``build(None)`` if no shape is known)."""
         owner = type(self).__name__
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
-            shape = [as_input_shape(s, owner) for s in input_shape]  # a layer of several inputs (a merge)
+            shape = [as_input_shape(s, owner, variable=True) for s in input_shape]  # a layer of several inputs
         else:
-            shape = self.declared_input_shape if input_shape is None else as_input_shape(input_shape, owner)
+            given = None if input_shape is None else as_input_shape(input_shape, owner, variable=True)
+            shape = self.declared_input_shape if given is None else given
         if shape is not None:  # a shape the layer cannot take is refused before anything is created
+            check_variable(self, shape, owner)
             self.compute_output_shape(shape)
         build_layers([self], np.dtype("float64" if dtype is None else dtype), np.random.default_rng(rng), [shape])
         return self
@@ -567,10 +570,11 @@ def trace_shapes(layers: Sequence[Layer], input_shape: tuple[int, ...], owner: s
     shapes = [tuple(input_shape)]
     for i, layer in enumerate(layers):
         try:
+            check_variable(layer, shapes[-1], f"{layer.name or type(layer).__name__}")
             out = layer.compute_output_shape(shapes[-1])
         except ValueError as error:
             raise ValueError(f"{owner}: layer {i} ({layer.name or type(layer).__name__}): {error}") from None
-        shapes.append(tuple(int(d) for d in out))
+        shapes.append(tuple(None if d is None else int(d) for d in out))
     return shapes
 
 

@@ -61,6 +61,8 @@ class Bidirectional(Layer):
         (['forward_kernel', 'forward_recurrent_kernel', 'forward_bias'], 324)
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     writes_in_place = True  # the wrapped layers write their gradients with out= (see Sequential._sync)
 
     def __init__(

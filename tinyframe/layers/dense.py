@@ -10,6 +10,7 @@ import numpy as np
 from .. import activations, initializers, regularizers
 from .._checks import check_positive_int
 from .base import KernelAndBias, Layer
+from .shapes import fixed_axis
 
 
 class Dense(KernelAndBias, Layer):
@@ -61,6 +62,8 @@ class Dense(KernelAndBias, Layer):
         >>> Dense(30, activation="relu").build((40, 64)).forward(np.ones((2, 40, 64))).shape
         (2, 40, 30)
     """
+
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
 
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
@@ -120,6 +123,7 @@ class Dense(KernelAndBias, Layer):
 
     # ------------------------------------------------------------------ shapes
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        fixed_axis(input_shape[-1], self, "the last axis (the features)", input_shape)
         if self.in_features is not None and input_shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r} expects inputs whose last axis has {self.in_features} features, shape "

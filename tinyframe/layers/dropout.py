@@ -38,6 +38,8 @@ class Dropout(Layer):
         array([[1., 1.]])
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     def __init__(self, rate: float, **kwargs: Any) -> None:

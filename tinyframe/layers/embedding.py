@@ -50,6 +50,8 @@ class Embedding(Layer):
         ((2, 2, 3), True)
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     writes_in_place = True  # backward writes self.grads in place
 
     def __init__(

@@ -26,6 +26,8 @@ class GlobalPooling(Layer):
     `MaxPooling1D/2D`, whose windows send it to their first arg-max (TensorFlow's MaxPool).
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     rank = 0  # number of spatial axes, set by the subclasses
     mode = "average"  # or "max"
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .base import Layer
 from .node import KerasTensor, Node
-from .shapes import refuse_variable_size
+from .shapes import as_input_shape
 
 
 class InputLayer(Layer):
@@ -29,9 +29,8 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape: Sequence[int] | int, input_dtype: str | None = None, **kwargs: Any) -> None:
-        if isinstance(shape, (tuple, list)) and None in shape:  # Keras's Input excludes the batch: None is a length
-            refuse_variable_size(shape, "Input")
-        super().__init__(input_shape=shape, **kwargs)
+        super().__init__(**kwargs)
+        self.declared_input_shape = as_input_shape(shape, "Input", variable=True, batch=False)  # a None: any length
         self.shape = self.declared_input_shape
         self.input_dtype = None if input_dtype is None else _dtype_name(input_dtype)
         self.built = True  # nothing to build: get_weights() is [] (Keras's)

@@ -43,6 +43,8 @@ class LayerNormalization(Standardization):
                [-0.71, -0.71,  1.41]])
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     reduces_over_axis = True

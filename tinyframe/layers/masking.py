@@ -33,6 +33,8 @@ class Masking(Layer):
         array([[ True, False,  True]])
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True
     produces_mask = True
 

@@ -13,6 +13,7 @@ from .base import Layer
 from .dot_product_attention import AttentionRecord, attend, attend_backward, causal_mask
 from .node import KerasTensor, symbolic
 from .recording import CURRENT as _TAPE
+from .shapes import fixed_axis
 
 
 class MultiHeadAttention(Layer):
@@ -65,6 +66,8 @@ class MultiHeadAttention(Layer):
         >>> float(scores[0, 0, 0, 1])                 # the first query sees only the first key
         0.0
     """
+
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
 
     def __init__(
         self,
@@ -139,6 +142,8 @@ class MultiHeadAttention(Layer):
                 f"Received: {input_shape!r}"
             )
         query, value, key = shapes[0], shapes[1], shapes[2] if len(shapes) > 2 else shapes[1]
+        for what, s in (("query", query), ("value", value), ("key", key)):
+            fixed_axis(s[-1], self, f"the {what}'s last axis (its features)", s)
         if key[0] != value[0]:
             raise ValueError(f"{self!r}: key and value must have the same length. Received: {key} and {value}")
         if len(shapes) == 4 and tuple(shapes[3]) != (query[0], value[0]):

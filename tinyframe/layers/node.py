@@ -21,6 +21,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from .shapes import check_variable
+
 _created = itertools.count()  # creation order is a topological order: a node's inputs exist before it
 
 
@@ -65,7 +67,7 @@ class KerasTensor:
     __slots__ = ("sample_shape", "dtype", "node", "batched")
 
     def __init__(self, sample_shape: Sequence[int], dtype: str | None, node: Node | None, batched: bool = True) -> None:
-        self.sample_shape = tuple(int(d) for d in sample_shape)
+        self.sample_shape = tuple(None if d is None else int(d) for d in sample_shape)  # None: any size
         self.dtype, self.node = dtype, node
         self.batched = batched  # False for a constant, a weight, and what layers make of them alone: no batch axis
 
@@ -162,6 +164,7 @@ def record_call(layer: Any, x: Any, options: dict[str, Any] | None = None) -> Ke
             f"{who}: a layer used at several places (shared) takes inputs of one shape: it was built for "
             f"{_shown(known)}. Received: {_shown(shape)}. Use a second layer for inputs of another shape"
         )
+    check_variable(layer, shape, who)
     try:
         out = layer.compute_output_shape(shape)
     except ValueError as error:

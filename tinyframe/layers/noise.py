@@ -35,6 +35,8 @@ class GaussianNoise(Layer):
         array([[0., 0., 0.]])
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     def __init__(self, stddev: float, **kwargs: Any) -> None:

@@ -57,6 +57,8 @@ class PositionEmbedding(Layer):
         ((2, 5, 3), True)
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     def __init__(self, sequence_length: int, initializer: str | Callable = "glorot_uniform", **kwargs: Any) -> None:
@@ -69,7 +71,8 @@ class PositionEmbedding(Layer):
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) != 2:
             raise ValueError(f"{self!r}: expected inputs (batch, time, features). Received: {(None, *input_shape)}")
-        check_positions(self, input_shape[0], 0, self.sequence_length)
+        if input_shape[0] is not None:  # a variable length is checked batch by batch
+            check_positions(self, input_shape[0], 0, self.sequence_length)
         return tuple(input_shape)
 
     def build(self, input_shape: tuple[int, ...]) -> None:

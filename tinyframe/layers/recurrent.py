@@ -12,6 +12,7 @@ from .. import activations, initializers
 from .._checks import check_positive_int, keras_default_only
 from ..activations import Activation, Identity, Softmax
 from .base import Layer
+from .shapes import fixed_axis
 
 
 class Recurrent(Layer):
@@ -54,6 +55,8 @@ class Recurrent(Layer):
     A subclass sets ``gates`` and writes ``_keep`` (its per-call arrays), ``_step`` and
     ``_step_backward``; the base does the rest.
     """
+
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
 
     gates = 1  # k: the number of blocks of `units` columns in the kernels and the bias
 
@@ -101,6 +104,7 @@ class Recurrent(Layer):
                 f"{self!r} expects sequences: inputs (m, timesteps, features), i.e. an input shape "
                 f"(timesteps, features). Received: input shape {tuple(input_shape)}"
             )
+        fixed_axis(input_shape[-1], self, "the last axis (the features of a step)", input_shape)
         if self.built and "kernel" in self.params and input_shape[-1] != self.params["kernel"].shape[0]:
             raise ValueError(
                 f"{self!r} was built for {self.params['kernel'].shape[0]} features per step. "

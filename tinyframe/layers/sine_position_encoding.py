@@ -34,6 +34,8 @@ class SinePositionEncoding(Layer):
                [ 0.909, -0.416,  0.02 ,  1.   ]])
     """
 
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
+
     supports_masking = True  # a mask passes through unchanged (tinyframe.layers.masks)
 
     def __init__(self, max_wavelength: float = 10000.0, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 from .. import initializers
 from .._checks import check_float
 from .base import Layer
+from .shapes import fixed_axis
 
 
 class Standardization(Layer):
@@ -98,6 +99,8 @@ class Standardization(Layer):
         axes, n = self._positive_axes(input_shape), len(input_shape) + 1
         others = tuple(i for i in range(n) if i not in axes)
         self._param_axes = axes
+        for a in axes:
+            fixed_axis(input_shape[a - 1], self, f"axis {a} (normalised: gamma and beta span it)", input_shape)
         self._shape = tuple(input_shape[a - 1] for a in axes)  # gamma, beta (and the running statistics)
         self._broadcast = tuple(input_shape[i - 1] if i in axes else 1 for i in range(n))
         self._reduced = axes if self.reduces_over_axis else others

@@ -57,7 +57,8 @@ class TokenAndPositionEmbedding(Embedding):
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) != 1:
             raise ValueError(f"{self!r}: expected token indices (batch, time). Received: {(None, *input_shape)}")
-        check_positions(self, input_shape[0], 0, self.sequence_length)
+        if input_shape[0] is not None:  # a variable length is checked batch by batch
+            check_positions(self, input_shape[0], 0, self.sequence_length)
         return (*input_shape, self.output_dim)
 
     def build(self, input_shape: tuple[int, ...] | None) -> None:

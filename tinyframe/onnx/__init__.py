@@ -32,6 +32,8 @@ layers, as the model is; each family's file says how its layers map to operators
 * ``recurrent.py``: SimpleRNN, GRU, LSTM (unrolled over the fixed number of steps)
 * ``merging.py``: Add, Subtract, Multiply, Average, Maximum, Minimum (Keras's broadcasting),
   Concatenate, Dot
+* ``attention.py``: MultiHeadAttention (causal or not; fixed lengths), PositionEmbedding,
+  TokenAndPositionEmbedding, SinePositionEncoding (padding masks are refused)
 
 Converters live here, by layer family, not as methods of the layers: the layers stay
 free of ONNX (``onnx`` imports ``layers``, never the other way),

@@ -72,6 +72,7 @@ class GraphBuilder:
         self.nodes: list[onnx.NodeProto] = []
         self.initializers: dict[str, onnx.TensorProto] = {}
         self.integer_inputs: set[str] = set()  # graph inputs of int64 indices (those that feed only Embeddings)
+        self.options: dict | None = None  # the call options of the node being converted (use_causal_mask)
         self._owners: dict[str, Any] = {}  # initializer name -> the layer whose weight it is
         self.float32_ops: set[str] = set()  # operators computed in float32 inside a float64 graph
         self.input_shape: tuple[int, ...] = ()

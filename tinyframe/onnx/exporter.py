@@ -13,7 +13,7 @@ from .._archive import write_atomically
 from .._ownership import reading
 from ..layers import Embedding
 from ..layers.base import trace_shapes
-from . import activations, conv, core, merging, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
+from . import activations, attention, conv, core, merging, normalization, recurrent  # noqa: F401  (they fill CONVERTERS)
 from .builder import BATCH, INPUT, OUTPUT, GraphBuilder, converter_for, describe
 from .functional import functional_graph
 

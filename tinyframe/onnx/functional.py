@@ -44,6 +44,7 @@ def functional_graph(model: Any, opset: int) -> tuple[GraphBuilder, list, list]:
         layer = node.layer
         xs = [names[id(t)] for t in node.inputs]
         b.input_shape, b.scope, b.where = node.input_shapes, layer.name, f"node {i} ({describe(layer)})"
+        b.options = node.options
         y = converter_for(layer)(b, layer, xs if node.listed else xs[0])
         if not isinstance(y, str) or not y:
             raise b.refuse(f"its converter must return the name of its output tensor (a str). Received: {y!r}")

@@ -10,6 +10,23 @@ from ..base import Layer
 from ..masks import either
 
 
+def broadcast_shapes(shapes: list[tuple]) -> tuple:
+    """NumPy's broadcast of per-sample shapes, with None for an axis of variable size (any size but 1 there is
+    taken as that size; each batch checks it).
+
+    >>> broadcast_shapes([(None, 3), (1, 3)]), broadcast_shapes([(None, 3), (4, 3)]), broadcast_shapes([(2, 3), (3,)])
+    ((None, 3), (4, 3), (2, 3))
+    """
+    rank = max(len(s) for s in shapes)
+    out = []
+    for sizes in zip(*((1,) * (rank - len(s)) + tuple(s) for s in shapes)):
+        known = {d for d in sizes if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"shapes {shapes} do not broadcast")
+        out.append(known.pop() if known else (None if None in sizes else 1))
+    return tuple(out)
+
+
 class Merge(Layer):
     """The shared pattern of layers that take a list of inputs and return one array (Keras's ``Merge``).
 
@@ -28,6 +45,8 @@ class Merge(Layer):
     output's shape, for the rank-aligned inputs ``xs``. Where an input was broadcast, its
     gradient is then summed over the broadcast axes, back to the input's shape.
     """
+
+    takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
 
     min_inputs, max_inputs = 1, None  # how many inputs the layer takes (None: no limit)
     op: np.ufunc
@@ -88,7 +107,7 @@ class Merge(Layer):
     def compute_output_shape(self, input_shape: list[tuple[int, ...]]) -> tuple[int, ...]:
         shapes = self._input_shapes(input_shape)
         try:
-            return tuple(int(d) for d in np.broadcast_shapes(*shapes))
+            return broadcast_shapes(shapes)
         except ValueError:
             raise ValueError(
                 f"{self!r}: expected shapes that broadcast (aligned from the last axis, sizes equal or 1). "
