@@ -73,8 +73,8 @@ def check_block(block: Any, index: int, sample_shape: tuple, name: str) -> np.nd
     if block.shape[1:] != tuple(sample_shape) or block.dtype.kind not in "iufb":
         raise ValueError(
             f"{name}: block (partition) {index} has rows of shape {block.shape[1:]} and dtype {block.dtype}; the "
-            f"collection declares {tuple(sample_shape)} and numbers. Make every partition hold the same numeric "
-            "columns (read_parquet(..., columns=[...]), astype) before fit, evaluate or predict"
+            f"collection declares rows of shape {tuple(sample_shape)} of numbers. Make every partition hold the same "
+            "numeric columns (read_parquet(..., columns=[...]), astype) before fit, evaluate or predict"
         )
     return block
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 import numpy as np
@@ -38,12 +38,12 @@ KEEP = 4  # models kept per worker process (a worker scoring for several models 
 
 
 class WorkerModels:
-    """The models this process has read from bytes, by digest (``loads`` counts the reads, for the tests)."""
+    """The models this process has read from bytes, by digest (``loads``: the reads of each digest)."""
 
     def __init__(self) -> None:
         self._models: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()  # a worker's threads share one read of the model
-        self.loads = 0
+        self.loads: Counter[str] = Counter()
 
     def get(self, content: bytes, digest: str) -> Any:
         """The model of ``content`` (whose SHA-256 is ``digest``), read on first use and kept."""
@@ -53,7 +53,7 @@ class WorkerModels:
             model = self._models.get(digest)
             if model is None:
                 model = model_from_bytes(content, f"<model {digest[:12]}>")
-                self.loads += 1
+                self.loads[digest] += 1
                 self._models[digest] = model
                 while len(self._models) > KEEP:
                     self._models.popitem(last=False)
