@@ -45,9 +45,9 @@ def as_dask_array(x: Any, name: str, lengths: bool = True) -> Any:
                     f"{name}: column {column!r} is not numeric (dtype {dtype}); encode it (one-hot or integer "
                     f"codes) or drop it. Received: a Dask DataFrame with columns {list(x.columns)[:10]}"
                 )
-        return x.to_dask_array(lengths=True if lengths else None)
+        return _rows(x.to_dask_array(), lengths)
     if hasattr(x, "to_dask_array"):  # a Dask Series
-        return x.to_dask_array(lengths=True if lengths else None)
+        return _rows(x.to_dask_array(), lengths)
     if not is_dask(x):
         import dask.array as da
 
@@ -61,6 +61,23 @@ def as_dask_array(x: Any, name: str, lengths: bool = True) -> Any:
             f"whole rows. Rechunk it: x.rechunk({{{whole}}}) (blocks of whole rows, as many as fit in memory)"
         )
     return x
+
+
+def _rows(x: Any, lengths: bool) -> Any:
+    """A DataFrame's array, its blocks counted if ``lengths`` (one pass). Counted on the array, not with
+    ``to_dask_array(lengths=True)``: ``read_parquet`` may join small files into fewer partitions once
+    optimised, and the lengths counted would then not match the partitions."""
+    if not lengths:
+        return x
+    import dask.array as da
+
+    drop = list(range(1, x.ndim))
+    counts = x.map_blocks(_length, chunks=((1,) * x.numblocks[0],), drop_axis=drop, dtype=np.int64).compute()
+    return da.Array(x.dask, x.name, (tuple(int(n) for n in counts), *x.chunks[1:]), dtype=x.dtype)
+
+
+def _length(block: np.ndarray) -> np.ndarray:
+    return np.array([len(block)])
 
 
 def check_block(block: Any, index: int, sample_shape: tuple, name: str) -> np.ndarray:
