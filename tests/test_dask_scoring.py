@@ -79,6 +79,9 @@ def test_a_data_frame_gives_a_dask_array_of_one_block_per_partition():
         out = scores.compute()
     rows = np.cumsum([0, *frame.map_partitions(len).compute(scheduler="synchronous")])
     np.testing.assert_array_equal(out, np.concatenate([m.predict(X[a:b]) for a, b in zip(rows, rows[1:])]))
+    with dask.config.set(scheduler="synchronous"):  # a filter that empties a partition: no rows from it
+        kept = m.predict(frame[frame["f0"] > 100]).compute()
+    assert kept.shape == (0, 3) and kept.dtype == m.dtype
 
 
 def holds_a_model(graph) -> bool:

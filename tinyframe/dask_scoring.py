@@ -70,7 +70,10 @@ def score_block(
     """One block's outputs: `check_block`, then ``predict`` of the model read from ``content`` (on the worker)."""
     index = block_info[0]["chunk-location"][0] if block_info else 0
     block = check_block(block, index, shape, "predict: X")
-    return MODELS.get(content, digest).predict(block, batch_size=batch_size, verbose=0)
+    model = MODELS.get(content, digest)
+    if len(block) == 0:  # an empty partition (a filter kept none of its rows): no rows out, not an error
+        return np.empty((0, *model.output_shape), model.dtype)
+    return model.predict(block, batch_size=batch_size, verbose=0)
 
 
 def predict(model: Any, X: Any, batch_size: int | None) -> Any:
