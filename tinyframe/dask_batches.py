@@ -145,11 +145,13 @@ class DaskBatches(PyDataset):
         if self._cached is None or self._cached[0] != block:
             import dask
 
+            self._cached = None  # the block before is let go before the next is computed: one block held at a time
             x, y = dask.compute(self.X.blocks[block], self.y.blocks[block])
             x, y = check_block(x, block, self.X.shape[1:], "X"), check_block(y, block, self.y.shape[1:], "y")
-            if block in self._rows:
-                x, y = x[self._rows[block]], y[self._rows[block]]
             self._cached = (block, x, y)
         _, x, y = self._cached
         start = (index - int(self._starts[position])) * self.batch_size
-        return x[start : start + self.batch_size], y[start : start + self.batch_size]
+        rows: Any = slice(start, start + self.batch_size)
+        if block in self._rows:  # shuffled: the batch's rows gathered from the block (no shuffled copy of it)
+            rows = self._rows[block][rows]
+        return x[rows], y[rows]

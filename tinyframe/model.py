@@ -448,6 +448,8 @@ class Model(Trainer):
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         ``X`` may be data in batches (a generator of ``x`` or ``(x, ...)`` batches, or a
         `tinyframe.utils.PyDataset`; ``steps`` of them): the outputs of every batch, in order.
+        A Dask array or DataFrame gives a lazy Dask array of the outputs, each block scored where it
+        lives, the model sent to the workers as the bytes of its ``.npz`` (`tinyframe.dask_scoring`).
         """
         X = inputs_argument(X, x, "predict")
         if streams.is_stream(X):
@@ -603,7 +605,8 @@ class Model(Trainer):
         ``callbacks`` get Keras's test hooks: ``on_test_begin``, ``on_test_batch_begin``/``end``,
         ``on_test_end`` (with the results). ``X`` may be data in batches (a generator of
         ``(x, y[, sample_weight])`` or a `tinyframe.utils.PyDataset`, ``steps`` batches of it: by
-        default its length, or until the generator is exhausted; `tinyframe.streams`).
+        default its length, or until the generator is exhausted; `tinyframe.streams`), or Dask arrays or a
+        DataFrame with ``y`` (`tinyframe.dask_batches`), computed one block at a time.
         """
         X = inputs_argument(X, x, "evaluate")
         if dask_batches.is_dask(X):  # block by block, as fit streams it: a few blocks in memory
