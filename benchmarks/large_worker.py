@@ -25,11 +25,18 @@ CASES = ("large", "conv2d")  # the cases whose programs run here, one epoch per 
 
 
 def load_data(data_dir: pathlib.Path, x_mode: str) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` (float32, in memory or memory-mapped) and the integer labels, as `benchmarks.large` wrote them."""
+    """``X`` (float32, in memory, memory-mapped or a Dask array on disk) and the integer labels, as
+    `benchmarks.large` (and `benchmarks.dask_case`, for ``stack/``) wrote them."""
     meta = json.loads((data_dir / "meta.json").read_text())
     shape = (meta["samples"], meta["features"])
     X_path = data_dir / "X.f32"
-    if x_mode == "memmap":
+    if x_mode == "dask":  # an npy stack, streamed block by block on the synchronous scheduler
+        import dask
+        import dask.array as da
+
+        dask.config.set(scheduler="synchronous")
+        X = da.from_npy_stack(data_dir / "stack")
+    elif x_mode == "memmap":
         X = np.memmap(X_path, dtype=np.float32, mode="r", shape=shape)
     else:
         X = np.fromfile(X_path, dtype=np.float32).reshape(shape)
@@ -66,7 +73,7 @@ def measure(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--program", choices=programs.LARGE_PROGRAMS, required=True)
-    parser.add_argument("--x", dest="x_mode", choices=("memory", "memmap"), required=True)
+    parser.add_argument("--x", dest="x_mode", choices=("memory", "memmap", "dask"), required=True)
     parser.add_argument("--data", type=pathlib.Path, required=True, help="folder written by benchmarks.large")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)

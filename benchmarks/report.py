@@ -74,6 +74,29 @@ def large_table(result: dict) -> str:
     return "\n".join([*lines, _load_line(result)])
 
 
+def dask_table(result: dict) -> str:
+    """The dask case: samples/s and peak memory of training and scoring, per way of holding X."""
+    if "skipped" in result:
+        return f"### dask: skipped ({result['skipped']})"
+    lines = [
+        f"### dask: {result['samples']:,} x {result['features']} float32 ({_num(result['data_mib'])} MiB), "
+        f"784-256-10 ReLU; fit: one epoch, batch {result['batch_size']}; Dask blocks of {result['block_rows']:,} "
+        f"rows; one process per run, {result['repeats']} round(s)",
+        "",
+        "| call | X | samples/s (median) | peak RSS MiB | before data MiB | workers' peak RSS MiB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        if "error" in row:
+            lines.append(f"| {row['what']} | {row['x']} | failed: {row['error'].splitlines()[-1]} | | | |")
+            continue
+        lines.append(
+            f"| {row['what']} | {row['x']} | {_num(row['throughput']['median'])} | {_num(row['peak_rss_mib'])} "
+            f"| {_num(row['baseline_rss_mib'])} | {_num(row['workers_peak_rss_mib'])} |"
+        )
+    return "\n".join([*lines, "", _load_line(result)])
+
+
 def _rss_line(result: dict, mode: str) -> str:
     """Peak RSS against the budget (X in memory) or against the data's size (X memory-mapped)."""
     parts = []

@@ -15,13 +15,26 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, conv2d, large, machine, minibatch, mnist1d_cnn, onnx_latency, report, residual
+from . import (
+    allocator,
+    article,
+    conv2d,
+    dask_case,
+    large,
+    machine,
+    minibatch,
+    mnist1d_cnn,
+    onnx_latency,
+    report,
+    residual,
+)
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
 CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)
 CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float32 only
 CASES += ("residual",)  # a functional Model with skip connections, tinyframe vs PyTorch, on 1 and 2 threads
+EXTRA_CASES = ("dask",)  # run only when named: data beyond memory (fit from a Dask array on disk, cluster scoring)
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -37,6 +50,8 @@ SIZES = {
     "conv2d_repeats": (3, 1),
     "residual_samples": (4_096, 256),
     "residual_repeats": (21, 2),
+    "dask_samples": (100_000, 2_048),
+    "dask_repeats": (3, 1),
 }
 
 
@@ -45,7 +60,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one or three rounds")
-    parser.add_argument("--case", nargs="+", choices=CASES, default=list(CASES), help="cases to run (default: all)")
+    parser.add_argument(
+        "--case",
+        nargs="+",
+        choices=CASES + EXTRA_CASES,
+        default=list(CASES),
+        help=f"cases to run (default: all but {', '.join(EXTRA_CASES)}, which run only when named)",
+    )
     parser.add_argument(
         "--dtype",
         nargs="+",
@@ -68,6 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--conv2d-samples", type=int, help="conv2d: synthetic images (one epoch per process)")
     parser.add_argument("--conv2d-repeats", type=int, help="conv2d: rounds (one process per program)")
     parser.add_argument("--residual-samples", type=int, help="residual: synthetic rows (one epoch per call)")
+    parser.add_argument("--dask-samples", type=int, help="dask: rows of the synthetic data set")
+    parser.add_argument("--dask-repeats", type=int, help="dask: rounds (one process per call and X)")
     parser.add_argument(
         "--threads",
         type=int,
@@ -79,7 +102,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     positive = ("iterations", "repeats", "large_samples", "large_repeats", "threads")
-    for name in positive + ("mnist1d_samples", "conv2d_samples", "conv2d_repeats", "residual_samples"):
+    for name in positive + (
+        "mnist1d_samples",
+        "conv2d_samples",
+        "conv2d_repeats",
+        "residual_samples",
+        "dask_samples",
+        "dask_repeats",
+    ):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
@@ -113,6 +143,11 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
         if case == "conv2d":
             result = conv2d.run(args.conv2d_samples, args.conv2d_repeats, names, args.peak_matmul, args.data_dir)
             print(report.conv2d_table(result), end="\n\n", flush=True)
+            results.append(result)
+            continue
+        if case == "dask":
+            result = dask_case.run(args.dask_samples, args.dask_repeats, args.data_dir)
+            print(report.dask_table(result), end="\n\n", flush=True)
             results.append(result)
             continue
         if case == "large":

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from benchmarks import conv2d, flops, large, mnist1d_cnn, residual, timing
+from benchmarks import conv2d, dask_case, flops, large, mnist1d_cnn, report, residual, timing
 from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -229,3 +229,21 @@ def test_onnx_case_times_both_programs_on_the_same_outputs():
     ]
     assert all(row["max_difference"] < 1e-5 for row in result["rows"])
     assert "| article 64-30-10 | 1 |" in onnx_latency.table(result)
+
+
+def test_the_dask_case_runs_only_when_named_and_trains_and_scores_from_disk(tmp_path):
+    """The dask case's two workers on a small npy stack: every row trained on and scored (no timing asserted)."""
+    pytest.importorskip("dask.distributed")
+    assert "dask" not in parse_args([]).case and parse_args(["--case", "dask"]).case == ["dask"]
+    large.write_data(tmp_path, 1_024)
+    dask_case.write_stack(tmp_path, 1_024)
+    assert dask_case.block_rows(1_024) == 256 and len(list((tmp_path / "stack").glob("*.npy"))) == 4
+    fit = large.measure_in_worker("tinyframe", "dask", tmp_path)
+    scored = dask_case.score_in_worker("dask", tmp_path)
+    assert "error" not in fit and "error" not in scored, (fit.get("error"), scored.get("error"))
+    assert fit["samples"] == scored["samples"] == 1_024 and math.isfinite(fit["loss"])
+    rows = [dask_case.summarise("fit", "dask", [fit]), dask_case.summarise("score", "dask", [scored])]
+    result = {"samples": 1_024, "features": 784, "data_mib": 3.06, "batch_size": 256, "block_rows": 256,
+              "repeats": 1, "load_average": [None, None], "rows": rows}  # fmt: skip
+    table = report.dask_table(result)
+    assert "| fit | dask | " in table and "| score | dask | " in table

@@ -453,3 +453,30 @@ def test_load_weights_refuses_another_architecture_and_changes_nothing(tmp_path)
     with pytest.raises(ValueError, match="the file holds 4 layers .*; the model has 2"):
         Sequential([Dense(5, 4), Sigmoid()]).load_weights(tmp_path / "m.npz")
     assert all(np.array_equal(p, q) for p, q in zip(before, wider.get_weights()))
+
+
+def test_model_bytes_are_the_file_s_bytes_and_read_back_with_the_file_s_checks(tmp_path):
+    import io
+    import zipfile
+
+    from tinyframe.saving import model_from_bytes, model_to_bytes
+
+    model = Sequential([Dense(3, 4, activation="tanh"), Dense(4, 2)], dtype="float64", seed=0)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 3)), np.zeros((8, 2)), epochs=1, verbose=0)
+    model.save(tmp_path / "m.npz")
+    assert model_to_bytes(model, include_optimizer=True) == (tmp_path / "m.npz").read_bytes()
+    same = model_from_bytes(model_to_bytes(model, include_optimizer=True))
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), same.get_weights()))
+    assert same.optimizer.iterations == model.optimizer.iterations
+    assert model_from_bytes(model_to_bytes(model)).optimizer is None  # scoring needs no optimizer
+    buffer = io.BytesIO(model_to_bytes(model))
+    with zipfile.ZipFile(buffer, "a") as archive:  # a pickled object array beside the weights
+        with archive.open("extra.npy", "w") as member:
+            np.lib.format.write_array(member, np.array([{}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match=r"<sent>: the arrays do not match .* unexpected \['extra'\]"):
+        model_from_bytes(buffer.getvalue(), name="<sent>")
+    with pytest.raises(ValueError, match=r"<model bytes>: it is not a valid .npz"):
+        model_from_bytes(b"PK" + bytes(10))
+    with pytest.raises(TypeError, match=r"model_from_bytes: expected bytes .* Received: str"):
+        model_from_bytes("m.npz")

@@ -68,13 +68,21 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
         FileNotFoundError: the folder of ``path`` does not exist.
     """
 
-    def write(f: BinaryIO) -> None:
-        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
-            for key, array in arrays.items():
-                with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+    write_atomically(path, lambda f: _write_members(f, arrays))
 
-    write_atomically(path, write)
+
+def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """The bytes of the ``.npz`` that `write_npz` writes for ``arrays`` (for a model sent over a network)."""
+    buffer = io.BytesIO()
+    _write_members(buffer, arrays)
+    return buffer.getvalue()
+
+
+def _write_members(f: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+        for key, array in arrays.items():
+            with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
@@ -147,12 +155,15 @@ def _chmod(fd: int, path: str, mode: int) -> None:
 class NpzReader:
     """Read-only view of an ``.npz`` file; every failure is a ValueError naming the file.
 
-    ``names`` is the set of array names (member names without ``.npy``).
+    ``names`` is the set of array names (member names without ``.npy``). With ``content`` (the
+    bytes of an ``.npz``, as `npz_bytes` makes them), those are read instead of a file and
+    ``path`` only names them in errors; the same checks apply.
     """
 
-    def __init__(self, path: str | os.PathLike | bytes) -> None:
+    def __init__(self, path: str | os.PathLike | bytes, content: bytes | None = None) -> None:
         self.path = os.fsdecode(os.fspath(path))
-        self._file = self._open_regular()
+        self._file = self._open_regular() if content is None else io.BytesIO(content)
+        size = os.fstat(self._file.fileno()).st_size if content is None else len(content)
         try:
             self._zip = zipfile.ZipFile(self._file)
             infos = self._zip.infolist()
@@ -160,7 +171,7 @@ class NpzReader:
             self._file.close()
             raise self.error(f"it is not a valid .npz (zip) archive, or it is truncated ({error})") from None
         try:
-            self._infos = self._check_members(infos, os.fstat(self._file.fileno()).st_size)
+            self._infos = self._check_members(infos, size)
         except ValueError:
             self.close()
             raise

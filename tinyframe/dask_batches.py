@@ -32,8 +32,12 @@ def is_dask(x: Any) -> bool:
     return type(x).__module__.split(".")[0] == "dask" and hasattr(x, "to_delayed")
 
 
-def as_dask_array(x: Any, name: str) -> Any:
-    """``x`` as a Dask array with known block sizes; a DataFrame's columns must all be numeric."""
+def as_dask_array(x: Any, name: str, lengths: bool = True) -> Any:
+    """``x`` as a Dask array of whole rows per block; a DataFrame's columns must all be numeric.
+
+    ``lengths``: the blocks' sizes must be known (a DataFrame's partitions are counted, one pass
+    over the data); `predict` does without. A NumPy array (targets beside Dask inputs) becomes one block.
+    """
     if hasattr(x, "columns") and hasattr(x.dtypes, "items"):  # a Dask DataFrame (a Series has one dtype)
         for column, dtype in x.dtypes.items():
             if getattr(dtype, "kind", "O") not in "iufb":
@@ -41,12 +45,55 @@ def as_dask_array(x: Any, name: str) -> Any:
                     f"{name}: column {column!r} is not numeric (dtype {dtype}); encode it (one-hot or integer "
                     f"codes) or drop it. Received: a Dask DataFrame with columns {list(x.columns)[:10]}"
                 )
-        return x.to_dask_array(lengths=True)
+        return _rows(x.to_dask_array(), lengths)
     if hasattr(x, "to_dask_array"):  # a Dask Series
-        return x.to_dask_array(lengths=True)
-    if any(math.isnan(c) for c in x.chunks[0]):
+        return _rows(x.to_dask_array(), lengths)
+    if not is_dask(x):
+        import dask.array as da
+
+        return da.from_array(np.asarray(x), chunks=-1)
+    if lengths and any(math.isnan(c) for c in x.chunks[0]):
         raise ValueError(f"{name}: the Dask array's blocks have unknown sizes; call compute_chunk_sizes() first")
+    if any(len(c) > 1 for c in x.chunks[1:]):  # a block must hold whole samples: refused, not silently rechunked
+        whole = ", ".join(f"{axis}: -1" for axis in range(1, x.ndim))
+        raise ValueError(
+            f"{name}: the Dask array is split along its feature axes (chunks {x.chunks[1:]}); each block must hold "
+            f"whole rows. Rechunk it: x.rechunk({{{whole}}}) (blocks of whole rows, as many as fit in memory)"
+        )
     return x
+
+
+def _rows(x: Any, lengths: bool) -> Any:
+    """A DataFrame's array, its blocks counted if ``lengths`` (one pass). Counted on the array, not with
+    ``to_dask_array(lengths=True)``: ``read_parquet`` may join small files into fewer partitions once
+    optimised, and the lengths counted would then not match the partitions."""
+    if not lengths:
+        return x
+    import dask.array as da
+
+    drop = list(range(1, x.ndim))
+    counts = x.map_blocks(_length, chunks=((1,) * x.numblocks[0],), drop_axis=drop, dtype=np.int64).compute()
+    return da.Array(x.dask, x.name, (tuple(int(n) for n in counts), *x.chunks[1:]), dtype=x.dtype)
+
+
+def _length(block: np.ndarray) -> np.ndarray:
+    return np.array([len(block)])
+
+
+def check_block(block: Any, index: int, sample_shape: tuple, name: str) -> np.ndarray:
+    """Block ``index`` of ``name`` once computed: numeric, with the sample shape the collection declared.
+
+    A Dask DataFrame declares its columns from its first partition (or its ``meta``); a partition
+    read later (another Parquet file) may differ: it is named here, before any of it is used.
+    """
+    block = np.asarray(block)
+    if block.shape[1:] != tuple(sample_shape) or block.dtype.kind not in "iufb":
+        raise ValueError(
+            f"{name}: block (partition) {index} has rows of shape {block.shape[1:]} and dtype {block.dtype}; the "
+            f"collection declares rows of shape {tuple(sample_shape)} of numbers. Make every partition hold the same "
+            "numeric columns (read_parquet(..., columns=[...]), astype) before fit, evaluate or predict"
+        )
+    return block
 
 
 class DaskBatches(PyDataset):
@@ -98,10 +145,13 @@ class DaskBatches(PyDataset):
         if self._cached is None or self._cached[0] != block:
             import dask
 
+            self._cached = None  # the block before is let go before the next is computed: one block held at a time
             x, y = dask.compute(self.X.blocks[block], self.y.blocks[block])
-            if block in self._rows:
-                x, y = x[self._rows[block]], y[self._rows[block]]
+            x, y = check_block(x, block, self.X.shape[1:], "X"), check_block(y, block, self.y.shape[1:], "y")
             self._cached = (block, x, y)
         _, x, y = self._cached
         start = (index - int(self._starts[position])) * self.batch_size
-        return x[start : start + self.batch_size], y[start : start + self.batch_size]
+        rows: Any = slice(start, start + self.batch_size)
+        if block in self._rows:  # shuffled: the batch's rows gathered from the block (no shuffled copy of it)
+            rows = self._rows[block][rows]
+        return x[rows], y[rows]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import data, streams, subclassed, utils
+from . import dask_batches, data, streams, subclassed, utils
 from ._checks import check_positive_int
 from ._fp import silenced
 from ._mapped import FilePages
@@ -453,10 +453,14 @@ class Model(Trainer):
         Safe to call from many threads at once; raises `RuntimeError` while `fit` runs in another thread.
         ``X`` may be data in batches (a generator of ``x`` or ``(x, ...)`` batches, or a
         `tinyframe.utils.PyDataset`; ``steps`` of them): the outputs of every batch, in order.
+        A Dask array or DataFrame gives a lazy Dask array of the outputs, each block scored where it
+        lives, the model sent to the workers as the bytes of its ``.npz`` (`tinyframe.dask_scoring`).
         """
         X = inputs_argument(X, x, "predict")
         if streams.is_stream(X):
             return self._predict_stream(X, steps, verbose, callbacks)
+        if dask_batches.is_dask(X):
+            return self._predict_dask(X, batch_size, callbacks, steps)
         X = self.check_input(X)
         if batch_size is not None:
             check_positive_int(batch_size, "batch_size", "predict")
@@ -499,6 +503,19 @@ class Model(Trainer):
         if isinstance(outputs[0], list):
             return [np.concatenate(parts) for parts in zip(*outputs)]
         return np.concatenate(outputs)
+
+    def _predict_dask(self, X: Any, batch_size: Any, callbacks: Any, steps: Any) -> Any:
+        """`predict` of a Dask array or DataFrame: a lazy Dask array, scored where the blocks are (`dask_scoring`)."""
+        if batch_size is not None:
+            check_positive_int(batch_size, "batch_size", "predict")
+        if callbacks is not None or steps is not None:
+            raise ValueError(
+                "predict: a Dask collection is scored lazily, on the workers: no callbacks are called and every "
+                f"block is scored. Received: callbacks={callbacks!r}, steps={steps!r}; leave them out"
+            )
+        from . import dask_scoring
+
+        return dask_scoring.predict(self, X, batch_size)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The outputs for one batch ``x`` (Keras's name): `predict` in one batch, quietly."""
@@ -595,9 +612,18 @@ class Model(Trainer):
         ``callbacks`` get Keras's test hooks: ``on_test_begin``, ``on_test_batch_begin``/``end``,
         ``on_test_end`` (with the results). ``X`` may be data in batches (a generator of
         ``(x, y[, sample_weight])`` or a `tinyframe.utils.PyDataset`, ``steps`` batches of it: by
-        default its length, or until the generator is exhausted; `tinyframe.streams`).
+        default its length, or until the generator is exhausted; `tinyframe.streams`), or Dask arrays or a
+        DataFrame with ``y`` (`tinyframe.dask_batches`), computed one block at a time.
         """
         X = inputs_argument(X, x, "evaluate")
+        if dask_batches.is_dask(X):  # block by block, as fit streams it: a few blocks in memory
+            if sample_weight is not None:
+                raise ValueError("evaluate: sample_weight is not taken with Dask data yet. Received: sample_weight")
+            if y is None:
+                raise TypeError("evaluate: give the targets y (evaluate(x, y)), a Dask array (or Series) like x")
+            if batch_size is not None:
+                check_positive_int(batch_size, "batch_size", "evaluate")
+            X, y = dask_batches.DaskBatches(X, y, batch_size, False, self.rng), None
         if streams.is_stream(X):
             return self._evaluate_stream(X, y, sample_weight, steps, verbose, return_dict, callbacks)
         X = self.check_input(X)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import _config, _training_state
-from ._archive import NpzReader, write_npz
+from ._archive import NpzReader, npz_bytes, write_npz
 from ._ownership import reading
 from ._params import plan_layers
 from .layers.base import declared_input_shape, trace_shapes
@@ -70,7 +70,40 @@ def save_model(model: Model, path: str | os.PathLike, include_optimizer: bool = 
             _save(model, path, include_optimizer)
 
 
+def model_to_bytes(model: Model, include_optimizer: bool = False) -> bytes:
+    """The bytes of the ``.npz`` file `save_model` writes (no file): how a model travels to other processes.
+
+    `model_from_bytes` reads them back with `load_model`'s checks: no pickle either way, so a
+    worker that receives them runs no code from them. Without the optimizer by default (scoring).
+
+    Example:
+        >>> from tinyframe.layers import Dense, Input
+        >>> model = Sequential([Input((3,)), Dense(2)], seed=0)
+        >>> same = model_from_bytes(model_to_bytes(model))
+        >>> all((a == b).all() for a, b in zip(model.get_weights(), same.get_weights()))
+        True
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model_to_bytes: expected a tinyframe Model or Sequential. Received: {type(model).__name__}")
+    model._require_built("model_to_bytes")
+    with reading(model.layers, "model_to_bytes"):
+        return npz_bytes(_arrays(model, include_optimizer))
+
+
+def model_from_bytes(content: bytes, name: str = "<model bytes>") -> Model:
+    """The model whose `model_to_bytes` (or the bytes of a saved ``.npz`` file) ``content`` is; ``name`` is
+    what errors call it. The checks and the refusals are `load_model`'s."""
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"model_from_bytes: expected bytes (model_to_bytes's). Received: {type(content).__name__}")
+    return _load(NpzReader(name, content=bytes(content)))
+
+
 def _save(model: Model, path: str | os.PathLike, include_optimizer: bool) -> None:
+    write_npz(path, _arrays(model, include_optimizer))
+
+
+def _arrays(model: Model, include_optimizer: bool) -> dict[str, np.ndarray]:
+    """Every array of the file: the JSON ``config`` and the weights (and optimizer state)."""
     from . import __version__
 
     header = {
@@ -86,7 +119,7 @@ def _save(model: Model, path: str | os.PathLike, include_optimizer: bool) -> Non
         arrays.update(state)
         if state:
             header["format_version"] = FORMAT_VERSION
-    write_npz(path, {_CONFIG: np.array(json.dumps(header, allow_nan=False)), **arrays})
+    return {_CONFIG: np.array(json.dumps(header, allow_nan=False)), **arrays}
 
 
 def _weight_names(model: Model) -> dict[str, np.ndarray]:
@@ -126,7 +159,11 @@ def load_model(path: str | os.PathLike) -> Model:
     keras_format = _keras_format(path, reading=True)
     if keras_format is not None:
         return keras_format.load_model(path)
-    with NpzReader(path) as reader:
+    return _load(NpzReader(path))
+
+
+def _load(reader: NpzReader) -> Model:
+    with reader:
         header = _read_header(reader)
         flat = header["format_version"] < 4  # the optimizer's state as one flat array per slot
         try:

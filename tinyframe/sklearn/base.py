@@ -12,6 +12,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .. import activations, losses, optimizers, regularizers
 from ..layers import Dense
 from ..model import Sequential
+from . import lazy
 from .stopping import Convergence
 
 ACTIVATIONS = {
@@ -126,8 +127,9 @@ class TinyFrameEstimator(BaseEstimator):
             X,
             targets,
             epochs=epochs,
-            # always explicit: Sequential.fit's own default is not the estimators' (None means all samples here)
-            batch_size=len(X) if self.batch_size is None else self.batch_size,
+            # always explicit: Sequential.fit's own default is not the estimators' (None means all samples here,
+            # or one block of Dask data)
+            batch_size=len(X) if self.batch_size is None and not lazy.is_dask(X) else self.batch_size,
             shuffle=self.shuffle,
             validation_split=self.validation_fraction if self.early_stopping and not incremental else 0.0,
             callbacks=[] if incremental else [rule.callback],
@@ -156,6 +158,8 @@ class TinyFrameEstimator(BaseEstimator):
     def _outputs(self, X: Any) -> np.ndarray:
         """The network's raw outputs for ``X``, after scikit-learn's checks of a fitted estimator."""
         check_is_fitted(self, "model_")
+        if lazy.is_dask(X):  # a lazy Dask array of the outputs, scored where the blocks are
+            return self.model_.predict(lazy.checked_X(self, X, reset=False, lengths=False))
         X = validate_data(self, X, reset=False, dtype=FLOATS)
         return self.model_.predict(X)
 

@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .. import losses
+from . import lazy
 from .base import FLOATS, TinyFrameEstimator
 
 
@@ -17,6 +18,11 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise ``exp(z - max) / sum(exp(z - max))`` in float64: probabilities that sum to 1."""
     e = np.exp(z.astype(np.float64) - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
+
+
+def most_probable(outputs: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The class of the largest output of each row, ``(n_samples,)``."""
+    return classes[np.argmax(outputs, axis=1)]
 
 
 class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
@@ -84,6 +90,8 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
     def _fit(
         self, X: Any, y: Any, classes: Any, first_call: bool, incremental: bool, sample_weight: Any = None
     ) -> TinyFrameClassifier:
+        if lazy.is_dask(X):
+            return self._fit_lazily(X, y, classes, first_call, incremental, sample_weight)
         X, y = validate_data(self, X, y, dtype=FLOATS, reset=first_call)
         sample_weight = self._weights(sample_weight, X)
         check_classification_targets(y)
@@ -100,14 +108,29 @@ class TinyFrameClassifier(ClassifierMixin, TinyFrameEstimator):
         self._train(X, labels, len(self.classes_), first_call, incremental, sample_weight)
         return self
 
+    def _fit_lazily(
+        self, X: Any, y: Any, classes: Any, first_call: bool, incremental: bool, sample_weight: Any
+    ) -> TinyFrameClassifier:
+        """`fit` on Dask data: the labels found in one pass over ``y``, then training block by block."""
+        lazy.refuse_unstreamed(self, sample_weight)
+        X = lazy.checked_X(self, X, reset=first_call, lengths=True)
+        classes_ = lazy.classes_of(y) if classes is None else np.asarray(classes)
+        if len(classes_) < 2:
+            raise ValueError(f"TinyFrameClassifier needs samples of at least 2 classes. Received: {classes_.tolist()}")
+        self.classes_ = classes_
+        self._train(X, lazy.codes_of(y, self.classes_), len(self.classes_), first_call, incremental)
+        return self
+
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``."""
-        return softmax(self._outputs(X))
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.
+
+        A Dask ``X`` gives a lazy Dask array (`tinyframe.sklearn.lazy`)."""
+        return lazy.each_block(self._outputs(X), softmax, dtype=np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The most probable class of each sample."""
+        """The most probable class of each sample (a lazy Dask array for a Dask ``X``)."""
         outputs = self._outputs(X)  # first: it raises NotFittedError before classes_ exists
-        return self.classes_[np.argmax(outputs, axis=1)]
+        return lazy.each_block(outputs, most_probable, self.classes_, drop_axis=1, dtype=self.classes_.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

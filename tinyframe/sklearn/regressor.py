@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import validate_data
 
+from . import lazy
 from .base import FLOATS, TinyFrameEstimator
 
 
@@ -34,13 +35,24 @@ def target_scaling(
     weights = None if sample_weight is None else np.repeat(sample_weight, rows.shape[0] // len(sample_weight))
     if weights is not None and not weights.sum() > 0:
         weights = None  # every weight 0: nothing to weigh by
-    mean = np.average(rows, axis=0, weights=weights)
-    std = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
+    if lazy.is_dask(rows):  # one pass over Dask targets for both
+        import dask
+
+        mean, std = (np.asarray(a) for a in dask.compute(rows.mean(axis=0), rows.std(axis=0)))
+    else:
+        mean = np.average(rows, axis=0, weights=weights)
+        std = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
     # a mean of n values near |mean| is rounded by at most about n * eps * |mean|; a spread below that is
     # rounding, not data (and a column of zeros has std 0 <= 0)
-    n = targets.size // max(n_targets, 1)
+    n = rows.shape[0]
     constant = std <= n * np.finfo(np.float64).eps * np.abs(mean)
     return mean, np.where(constant, 1.0, std)
+
+
+def unscaled(outputs: np.ndarray, mean: np.ndarray, scale: np.ndarray, one_target: bool) -> np.ndarray:
+    """The network's ``outputs`` on the scale of ``y``: ``outputs * scale + mean`` in float64 (1-D for one target)."""
+    out = outputs.astype(np.float64) * scale + mean
+    return out.ravel() if one_target else out
 
 
 class TinyFrameRegressor(RegressorMixin, TinyFrameEstimator):
@@ -120,10 +132,14 @@ class TinyFrameRegressor(RegressorMixin, TinyFrameEstimator):
                 "TinyFrameRegressor: scale_targets must be True or False. "
                 f"Received: scale_targets={self.scale_targets!r}"
             )
-        X, y = validate_data(self, X, y, dtype=FLOATS, multi_output=True, y_numeric=True, reset=first_call)
-        sample_weight = self._weights(sample_weight, X)
+        if lazy.is_dask(X):  # streamed: checked as the blocks come (tinyframe.dask_batches)
+            lazy.refuse_unstreamed(self, sample_weight)
+            X, y = lazy.checked_X(self, X, reset=first_call, lengths=True), lazy.as_dask_array(y, "y")
+        else:
+            X, y = validate_data(self, X, y, dtype=FLOATS, multi_output=True, y_numeric=True, reset=first_call)
+            sample_weight = self._weights(sample_weight, X)
         self._one_target = y.ndim == 1
-        targets = y.reshape(len(y), -1)
+        targets = y.reshape(y.shape[0], -1)
         self._train(X, targets, targets.shape[1], first_call, incremental, sample_weight)
         return self
 
@@ -136,9 +152,14 @@ class TinyFrameRegressor(RegressorMixin, TinyFrameEstimator):
         return (targets - self.target_mean_) / self.target_scale_
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted targets in float64: shape (n_samples,) if ``y`` was 1-D, else (n_samples, n_targets)."""
-        out = self._outputs(X).astype(np.float64) * self.target_scale_ + self.target_mean_
-        return out.ravel() if self._one_target else out
+        """Predicted targets in float64: shape (n_samples,) if ``y`` was 1-D, else (n_samples, n_targets).
+
+        A Dask ``X`` gives a lazy Dask array (`tinyframe.sklearn.lazy`)."""
+        outputs = self._outputs(X)
+        one, drop = self._one_target, [1] if self._one_target else []
+        return lazy.each_block(
+            outputs, unscaled, self.target_mean_, self.target_scale_, one, drop_axis=drop, dtype=np.float64
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
