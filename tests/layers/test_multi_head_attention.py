@@ -160,6 +160,26 @@ def test_what_sits_under_a_padding_mask_changes_no_output_and_no_gradient():
         np.testing.assert_allclose(p1[name], p0[name], rtol=1e-12, atol=1e-12, err_msg=name)
 
 
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_self_attention_on_one_array_takes_one_product_and_gives_the_same_gradients(use_bias):
+    """mha(x, x): Q, K and V from one product with the stacked kernels, the input's whole gradient first."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 5, 6))
+    layer = built(MultiHeadAttention(3, 2, value_dim=4, use_bias=use_bias), [x.shape, x.shape], seed=4)
+    r = rng.standard_normal((2, 5, 6))
+    apart = layer.forward([x, x.copy()], use_causal_mask=True).copy()  # two arrays: three products each way
+    grads_apart = layer.backward(r)
+    params_apart = {k: g.copy() for k, g in layer.grads.items()}
+    together = layer.forward([x, x], use_causal_mask=True)
+    assert layer._kept.fused and not np.shares_memory(together, apart)
+    grads = layer.backward(r)
+    np.testing.assert_allclose(together, apart, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grads[0], grads_apart[0] + grads_apart[1], rtol=1e-12, atol=1e-14)
+    assert not grads[1].any()
+    for name, g in params_apart.items():
+        np.testing.assert_allclose(layer.grads[name], g, rtol=1e-12, atol=1e-14, err_msg=name)
+
+
 # ------------------------------------------------------------------------------------------ Keras 3
 @pytest.mark.parametrize(
     "heads, key_dim, value_dim, output_shape, with_key, mask",

@@ -203,9 +203,11 @@ class MultiHeadAttention(Layer):
             attention_mask = inputs[3]
         m, T_q, T_k = query.shape[0], query.shape[1], value.shape[1]
         allowed = self._allowed(attention_mask, use_causal_mask, m, T_q, T_k)
-        Q = self._project(query, "query")
-        K = self._project(key, "key")
-        V = self._project(value, "value")
+        fused = _same(query, value) and _same(key, value)  # self-attention: one product makes Q, K and V
+        if fused:
+            Q, K, V = self._project_together(query)
+        else:
+            Q, K, V = self._project(query, "query"), self._project(key, "key"), self._project(value, "value")
         rate = self.dropout if training else 0.0
         C, record = attend(Q, K, V, allowed, 1.0 / np.sqrt(self.key_dim), rate, self.rng)
         C = np.ascontiguousarray(C.transpose(0, 2, 1, 3)).reshape(m * T_q, -1)  # (m T_q, heads value_dim)
@@ -214,7 +216,7 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             y += self.params["output_bias"]
         mask_input = inputs[3] if len(inputs) == 4 else None
-        return y.reshape(m, T_q, -1), _Kept(query, key, value, C, record, len(inputs), mask_input)
+        return y.reshape(m, T_q, -1), _Kept(query, key, value, C, record, len(inputs), mask_input, fused)
 
     def _project(self, x: np.ndarray, part: str) -> np.ndarray:
         """``x @ W + b`` for every head: ``(m, T, d) -> (m, heads, T, size)`` (a view)."""
@@ -224,6 +226,20 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             z += self.params[f"{part}_bias"].reshape(-1)
         return z.reshape(m, T, self.num_heads, -1).transpose(0, 2, 1, 3)
+
+    def _stacked(self) -> np.ndarray:
+        """The query, key and value kernels side by side, ``(d, heads * (2 key_dim + value_dim))``."""
+        return np.concatenate([self.params[f"{p}_kernel"].reshape(self.params[f"{p}_kernel"].shape[0], -1)
+                               for p in ("query", "key", "value")], axis=1)  # fmt: skip
+
+    def _project_together(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Q, K and V of ``x`` (self-attention) from one product with the stacked kernels: ``(m, heads, T, size)``."""
+        m, T, h, k = x.shape[0], x.shape[1], self.num_heads, self.key_dim
+        z = x.reshape(m * T, -1) @ self._stacked()
+        if self.use_bias:
+            z += np.concatenate([self.params[f"{p}_bias"].reshape(-1) for p in ("query", "key", "value")])
+        ends = (h * k, 2 * h * k)
+        return tuple(part.reshape(m, T, h, -1).transpose(0, 2, 1, 3) for part in np.split(z, ends, axis=1))
 
     def _allowed(self, mask: Any, causal: bool, m: int, T_q: int, T_k: int) -> np.ndarray | None:
         """Where queries may attend, ``(m or 1, 1, T_q, T_k)`` booleans, or None (everywhere)."""
@@ -251,15 +267,37 @@ class MultiHeadAttention(Layer):
             np.sum(g, axis=0, out=self.grads["output_bias"])
         dO = (g @ Wo.reshape(-1, Wo.shape[-1]).T).reshape(m, T_q, self.num_heads, -1).transpose(0, 2, 1, 3)
         dQ, dK, dV = attend_backward(dO, record)
+        if kept.fused:  # one array was query, key and value: its whole gradient first, zeros for its other uses
+            dx = self._project_together_backward(query, dQ, dK, dV)
+            return [dx, *(np.zeros_like(dx) for _ in range(n - 1 - (n == 4))), *self._mask_gradient(kept, n)]
         grads = [self._project_backward(query, dQ, "query"), self._project_backward(value, dV, "value")]
         dkey = self._project_backward(key, dK, "key")
         if n == 2:
             grads[1] += dkey  # the key was the value: both uses' gradients
         else:
             grads.append(dkey)
-        if n == 4:
-            grads.append(np.zeros(np.shape(kept.mask_input), dtype=query.dtype))  # a mask gets no gradient
-        return grads
+        return grads + self._mask_gradient(kept, n)
+
+    @staticmethod
+    def _mask_gradient(kept: _Kept, n: int) -> list[np.ndarray]:
+        """A mask given as an input gets a zero gradient."""
+        return [np.zeros(np.shape(kept.mask_input), dtype=kept.query.dtype)] if n == 4 else []
+
+    def _project_together_backward(self, x: np.ndarray, dQ: np.ndarray, dK: np.ndarray, dV: np.ndarray) -> np.ndarray:
+        """The three projections' parameter gradients (in place) and ``dJ/dx``, from one product each way."""
+        m, T, h, k = x.shape[0], x.shape[1], self.num_heads, self.key_dim
+        dZ = np.empty((m, T, h * (2 * k + self.value_dim)), dtype=x.dtype)
+        for part, start, stop in ((dQ, 0, h * k), (dK, h * k, 2 * h * k), (dV, 2 * h * k, None)):
+            np.copyto(dZ[:, :, start:stop].reshape(m, T, h, -1), part.transpose(0, 2, 1, 3))
+        dZ = dZ.reshape(m * T, -1)
+        dW = x.reshape(m * T, -1).T @ dZ
+        db = dZ.sum(axis=0) if self.use_bias else None
+        for p, start, stop in (("query", 0, h * k), ("key", h * k, 2 * h * k), ("value", 2 * h * k, None)):
+            grad = self.grads[f"{p}_kernel"]
+            np.copyto(grad, dW[:, start:stop].reshape(grad.shape))
+            if db is not None:
+                np.copyto(self.grads[f"{p}_bias"], db[start:stop].reshape(self.grads[f"{p}_bias"].shape))
+        return (dZ @ self._stacked().T).reshape(x.shape)
 
     def _project_backward(self, x: np.ndarray, dZ: np.ndarray, part: str) -> np.ndarray:
         """The projection's parameter gradients (written in place) and ``dJ/dx``, from ``dZ (m, heads, T, size)``."""
@@ -351,13 +389,25 @@ def _with_input_masks(attention_mask: Any, masks: list | None, inputs: list) -> 
 class _Kept:
     """What one call's forward keeps for its backward."""
 
-    __slots__ = ("query", "key", "value", "C", "record", "n", "mask_input")
+    __slots__ = ("query", "key", "value", "C", "record", "n", "mask_input", "fused")
 
     def __init__(
-        self, query: Any, key: Any, value: Any, C: Any, record: AttentionRecord, n: int, mask_input: Any
+        self, query: Any, key: Any, value: Any, C: Any, record: AttentionRecord, n: int, mask_input: Any, fused: bool
     ) -> None:
         self.query, self.key, self.value, self.C, self.record = query, key, value, C, record
-        self.n, self.mask_input = n, mask_input
+        self.n, self.mask_input, self.fused = n, mask_input, fused
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays are one (the same object, or views of the same memory with the same layout)."""
+    if a is b:
+        return True
+    return (
+        a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
 
 
 def _output_width(output_shape: Any) -> int | None:
