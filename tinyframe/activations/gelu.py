@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _erf
+from .. import _erf, _normal32, _scratch
 from .base import Activation, apply
 from .sigmoid import Sigmoid
 
@@ -63,22 +63,30 @@ class GELU(Activation):
         return np.multiply(x, g, out=out)
 
     def derivative(self, x: np.ndarray, y: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
-        (self._tanh_slope if self.approximate else self._erf_slope)(x, self._g, out)
-        out *= x  # z g': 0 where g' is, for every finite z
+        slope = (self._tanh_slope if self.approximate else self._erf_slope)(x, self._g, out)
+        np.multiply(slope, x, out=out)  # z g': 0 where g' is, for every finite z
         out += self._g
         out *= grad
         return out
 
     def _erf_gate(self, x: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
+        if x.dtype == np.float32:  # Phi and phi to float32 accuracy; phi kept for backward
+            self._pdf = self.buffer("pdf", x.shape)
+            work64 = _scratch.buffer(self, "work64", x.shape, np.float64)
+            _normal32.cdf_and_pdf(x, g, self._pdf, work64, [self.buffer(f"work{i}", x.shape) for i in range(2)])
+            return
         np.multiply(x, -SQRT_HALF, out=tmp)
         _erf.erfc(tmp, g, [self.buffer(f"work{i}", x.shape) for i in range(3)])
         g *= 0.5
 
-    def _erf_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+    def _erf_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if x.dtype == np.float32:
+            return self._pdf
         a = np.abs(x, out=self.buffer("work0", x.shape))
         np.minimum(a, PDF_CLIP, out=a)
         _erf.exp_minus_square(a, out, self.buffer("work1", x.shape), scale=0.5)
         out *= INV_SQRT_2PI
+        return out
 
     def _tanh_gate(self, x: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
         np.clip(x, -TANH_CLIP, TANH_CLIP, out=tmp)
@@ -89,7 +97,7 @@ class GELU(Activation):
         g *= TANH_SCALE  # 2u
         Sigmoid.function(self, g, g)
 
-    def _tanh_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+    def _tanh_slope(self, x: np.ndarray, g: np.ndarray, out: np.ndarray) -> np.ndarray:
         du = np.clip(x, -TANH_CLIP, TANH_CLIP, out=self.buffer("work0", x.shape))
         np.square(du, out=du)
         du *= 3 * CUBIC
@@ -98,6 +106,7 @@ class GELU(Activation):
         np.subtract(1, g, out=out)
         out *= g
         out *= du
+        return out
 
     def get_config(self) -> dict:
         return {"approximate": self.approximate}
