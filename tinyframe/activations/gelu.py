@@ -29,10 +29,13 @@ class GELU(Activation):
         approximate:  g = 0.5 (1 + tanh(u)) = sigmoid(2u),   u = sqrt(2 / pi) (z + 0.044715 z**3)
                       g' = g (1 - g) 2u',                     2u' = 2 sqrt(2 / pi) (1 + 3 * 0.044715 z**2)
 
-    Phi is taken from erfc (`tinyframe._erf`: Cody's rational approximations, a few
-    ulp), so it keeps its relative accuracy deep in the left tail (Phi(-30) ~ 5e-198,
+    In float64, Phi is taken from erfc (`tinyframe._erf`: Cody's rational approximations,
+    a few ulp), so it keeps its relative accuracy deep in the left tail (Phi(-30) ~ 5e-198,
     where ``1 + erf`` would give 0), up to the conditioning of Phi itself (about
-    ``z**2`` ulp from rounding ``z / sqrt(2)``). The tanh form is computed as
+    ``z**2`` ulp from rounding ``z / sqrt(2)``). In float32, Phi and phi come together
+    from `tinyframe._normal32` (``Phi(-|z|) = phi(z) / (|z| + f(|z|))``, f a rational fit
+    of the Mills ratio; 3 times faster), within 4 ulp (3.0 measured) and 0.5 ulp where
+    they are normal floats, and phi is kept from forward for backward (7 times faster). The tanh form is computed as
     ``sigmoid(2u)`` (`Sigmoid`'s kernel), which has no cancellation for ``u << 0``,
     from ``z`` clipped to +-30, beyond which the gate is exactly 0 or 1. Nothing
     overflows for any finite ``z`` in float32 or float64; ``g`` is kept from forward.
@@ -72,8 +75,9 @@ class GELU(Activation):
     def _erf_gate(self, x: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
         if x.dtype == np.float32:  # Phi and phi to float32 accuracy; phi kept for backward
             self._pdf = self.buffer("pdf", x.shape)
-            work64 = _scratch.buffer(self, "work64", x.shape, np.float64)
-            _normal32.cdf_and_pdf(x, g, self._pdf, work64, [self.buffer(f"work{i}", x.shape) for i in range(2)])
+            n = (min(x.size, _normal32.BLOCK),)
+            work = [self.buffer(f"block{i}", n) for i in range(2)]
+            _normal32.cdf_and_pdf(x, g, self._pdf, _scratch.buffer(self, "block64", n, np.float64), work)
             return
         np.multiply(x, -SQRT_HALF, out=tmp)
         _erf.erfc(tmp, g, [self.buffer(f"work{i}", x.shape) for i in range(3)])
