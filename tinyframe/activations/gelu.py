@@ -33,12 +33,13 @@ class GELU(Activation):
     a few ulp), so it keeps its relative accuracy deep in the left tail (Phi(-30) ~ 5e-198,
     where ``1 + erf`` would give 0), up to the conditioning of Phi itself (about
     ``z**2`` ulp from rounding ``z / sqrt(2)``). In float32, Phi and phi come together
-    from `tinyframe._normal32` (``Phi(-|z|) = phi(z) / (|z| + f(|z|))``, f a rational fit
-    of the Mills ratio; 3 times faster), within 4 ulp (3.0 measured) and 0.5 ulp where
-    they are normal floats, and phi is kept from forward for backward (7 times faster). The tanh form is computed as
-    ``sigmoid(2u)`` (`Sigmoid`'s kernel), which has no cancellation for ``u << 0``,
-    from ``z`` clipped to +-30, beyond which the gate is exactly 0 or 1. Nothing
-    overflows for any finite ``z`` in float32 or float64; ``g`` is kept from forward.
+    from `tinyframe._normal32` (``Phi(-|z|) = phi(z) m(|z|)``, m the Mills ratio from a
+    fitted rational function; 3 times faster): within 4 ulp (3.0 measured) and 0.5 ulp
+    where they are normal floats; phi is kept from forward for backward (7 times faster).
+    The tanh form is computed as ``sigmoid(2u)`` (`Sigmoid`'s kernel), which has no
+    cancellation for ``u << 0``, from ``z`` clipped to +-30, beyond which the gate is
+    exactly 0 or 1. Nothing overflows for any finite ``z`` in float32 or float64; ``g``
+    is kept from forward.
 
     Args:
         approximate: False (Keras 3's default) for the exact erf form; True for the
