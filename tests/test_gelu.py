@@ -1,4 +1,5 @@
-"""GELU and the erf/erfc behind it (tinyframe/_erf.py): golden values, oracles, gradients, extremes, config.
+"""GELU and the erf/erfc behind it (tinyframe/_erf.py, tinyframe/_normal32.py): golden values, oracles, gradients,
+extremes, config.
 
 Oracles: normal-CDF table values and ``math`` (glibc's erf/erfc, < 1 ulp) for the
 exact form, Keras's tanh formula written with ``math.tanh`` for the approximate one,
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinyframe import Sequential, gradcheck, load_model
+from tinyframe import Sequential, _normal32, gradcheck, load_model
 from tinyframe._erf import erf, erfc
 from tinyframe.activations import GELU
 from tinyframe.layers import Dense
@@ -235,6 +236,103 @@ def test_finite_silent_and_exact_limits_up_to_the_largest_float(dtype, approxima
     assert y.dtype == dy.dtype == dtype and np.all(np.isfinite(y)) and np.all(np.isfinite(dy))
     assert y[0, :4].tolist() == [0.0] * 4 and dy[0, :4].tolist() == [0.0] * 4
     assert np.array_equal(y[0, 7:], x[0, 7:]) and dy[0, 7:].tolist() == [1.0] * 4
+
+
+# ---------------------------------------------------------------- float32: tinyframe/_normal32.py
+ULP32 = 4  # the stated bound on Phi, in float32 ulp where Phi is a normal float (measured: 3.15, at z = -0.7085)
+TINY32, SUBNORMAL32 = float(np.finfo(np.float32).tiny), 2.0**-149
+
+
+def float32_grid():
+    """Every 997th float32 from 1e-6 to 16, both signs (~400,000 points), the left edge, then special values.
+
+    16 is past both ends: 1 - Phi(16) rounds to 0, Phi(-16) and phi(16) underflow to 0.
+    """
+    bits = np.arange(np.float32(1e-6).view(np.int32), np.float32(16).view(np.int32), 997, dtype=np.int32)
+    edges = np.array([0.0, 1e-45, 1e-38, 0.75, 5.4, 12.9, 13.0, 13.2, 14.1, 14.2, 14.4, 14.5, 14.6, 3e38], np.float32)
+    x = np.concatenate([bits.view(np.float32), np.linspace(-14.6, -12.8, 20001, dtype=np.float32), edges])
+    return np.concatenate([x, -x])
+
+
+def ulps32(actual, expected):
+    """``|actual - expected|`` in float32 ulp of ``expected``; in smallest-subnormal steps where it is not normal."""
+    actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    unit = np.where(np.abs(expected) >= TINY32, np.spacing(np.abs(expected).astype(np.float32)), SUBNORMAL32)
+    return np.abs(actual - expected) / unit.astype(np.float64)
+
+
+def normal_cdf_and_pdf(x):
+    """Phi and phi at float64 ``x`` from ``math`` (``v * v`` is exact for a float32 ``v``)."""
+    Phi = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x])
+    return Phi, np.array([math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in x])
+
+
+def test_float32_phi_and_its_slope_within_a_few_ulp_over_the_line():
+    """Against math.erfc and math.exp per element (float64, < 1 ulp: 1e-16 far below a float32 ulp).
+
+    The gate Phi within ULP32 ulp where it is a normal float (about z > -13.0), within 2
+    subnormal steps below; the slope phi within 1 ulp (one rounding of a float64 value).
+    """
+    x32 = float32_grid()
+    layer = GELU().build(dtype="float32")
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        layer.forward(x32[None, :])
+    g, pdf = layer._g[0].astype(np.float64), layer._pdf[0].astype(np.float64)
+    x = x32.astype(np.float64)
+    Phi, phi = normal_cdf_and_pdf(x)
+    normal = Phi >= TINY32
+    err = ulps32(g, Phi)
+    worst = np.argmax(np.where(normal, err, 0))
+    print(f"\nfloat32 Phi: {err[normal].max():.2f} ulp at z = {x[worst]!r}; phi: {ulps32(pdf, phi).max():.2f} ulp")
+    assert err[normal].max() <= ULP32 and err[~normal].max() <= 2
+    assert ulps32(pdf, phi).max() <= 1
+    assert set(g[x == 0]) == {0.5} and set(pdf[x == 0]) == {float(np.float32(1 / math.sqrt(2 * math.pi)))}
+
+
+def test_float32_gelu_and_its_derivative_against_math():
+    """y = z Phi(z) within ULP32 + 1 ulp; dJ/dz = Phi + z phi within a few ulp of the larger of its two terms
+    (they cancel near z = -0.75); below the normal floats, within a few subnormal steps times |z|."""
+    x32 = float32_grid()
+    y, dy = gelu_and_slope(x32[None, :], dtype="float32")
+    assert y.dtype == dy.dtype == np.float32
+    ref = np.array([exact_reference(v) for v in x32.astype(np.float64)])
+    x = x32.astype(np.float64)
+    finite = np.abs(x) < 1e38  # the reference's z phi(z) underflows; 3e38 Phi(3e38) is 3e38 exactly
+    # where Phi is subnormal (z < -13), its 2 subnormal steps become 2 |z| in y
+    bound = np.where(normal_cdf_and_pdf(x)[0] >= TINY32, ULP32 + 1, 2 * np.abs(x) + 1)
+    assert (ulps32(y[0], ref[:, 0]) <= bound)[finite].all()
+    assert_close(dy[0], ref[:, 1], 0, atol=(ULP32 + 2) * EPS32 * ref[:, 2] + 2 * (1 + np.abs(x)) * SUBNORMAL32)
+    assert np.array_equal(y[0, ~finite], np.where(x32[~finite] > 0, x32[~finite], 0))
+
+
+def test_float32_special_values_as_the_float64_kernel():
+    """+-inf and nan give what the float64 path (and the float32 path before it) gives; +-0 give 0 and 1/2."""
+    x = [[np.inf, -np.inf, np.nan, 0.0, -0.0]]
+    with np.errstate(invalid="ignore"):  # inf * 0
+        y32, dy32 = gelu_and_slope(np.array(x, dtype=np.float32), dtype="float32")
+        y64, dy64 = gelu_and_slope(x)
+    np.testing.assert_array_equal(y32, y64.astype(np.float32))  # [inf, nan, nan, 0, -0]: nan == nan here
+    np.testing.assert_array_equal(dy32, dy64.astype(np.float32))  # [nan, nan, nan, 0.5, 0.5]
+    assert np.signbit(y32[0, 4]) and y32[0, 0] == np.inf
+
+
+def test_float32_blocks_give_what_one_row_at_a_time_gives():
+    """The kernel goes by blocks of BLOCK elements: an array of several blocks (and a partial one), row by row."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((3, _normal32.BLOCK // 2 + 7)) * 4).astype(np.float32)
+    y, dy = gelu_and_slope(x, dtype="float32")
+    for row, y_row, dy_row in zip(x, y, dy):
+        one = gelu_and_slope(row[None, :], dtype="float32")
+        assert np.array_equal(one[0][0], y_row) and np.array_equal(one[1][0], dy_row)
+
+
+def test_the_mills_ratio_fit_reproduces_the_coefficients():
+    """benchmarks/fit_mills_ratio.py derives P and Q (to float32 rounding: other BLAS builds may move an ulp)."""
+    fit_mills_ratio = pytest.importorskip("benchmarks.fit_mills_ratio")
+    P, Q, err = fit_mills_ratio.fit()
+    assert err < 3.2e-8  # half of it from rounding c = sqrt(2 / pi) to float32
+    np.testing.assert_allclose(P, _normal32.P, rtol=1e-6)
+    np.testing.assert_allclose(Q, _normal32.Q, rtol=1e-6)
 
 
 def test_the_left_tail_keeps_its_relative_accuracy():
