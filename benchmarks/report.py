@@ -118,7 +118,13 @@ def residual_table(result: dict) -> str:
 def transformer_table(result: dict) -> str:
     """The transformer case on one thread count: steps/s, characters/s and FLOP rate, the paired ratios, the losses."""
     size = result["size"]
-    lines = _rate_table(
+    first = {name: stats["first_losses"] for name, stats in result["programs"].items() if "first_losses" in stats}
+    losses = "; ".join(f"{name} {', '.join(f'{v:.7f}' for v in values)}" for name, values in first.items())
+    extra = [f"First losses: {losses}."]
+    if "torch_cpu" in result["ratios"]:
+        cpu = _spread(result["ratios"]["torch_cpu"])
+        extra.insert(0, f"Steps per second of process CPU time, tinyframe / torch: {cpu} (median of paired; p25–p75).")
+    return _rate_table(
         f"### transformer, float32, {result['threads']} thread(s): examples/char_transformer.py's model, "
         f"{size['layers']} blocks x {size['heads']} heads x {size['width']} wide, context {size['context']}, "
         f"{size['vocabulary']} characters ({size['parameters']:,} parameters), AdamW, batch {size['batch_size']}, "
@@ -126,22 +132,17 @@ def transformer_table(result: dict) -> str:
         f"{result['warmup_rounds']} warm-up",
         result,
         result["tokens_per_step"],
+        extra,
     )
-    if "torch_cpu" in result["ratios"]:
-        cpu = result["ratios"]["torch_cpu"]
-        first = {name: stats["first_losses"] for name, stats in result["programs"].items() if "first_losses" in stats}
-        losses = "; ".join(f"{name} {', '.join(f'{v:.7f}' for v in values)}" for name, values in first.items())
-        lines += f"\nCPU time, tinyframe / torch: {_spread(cpu)} (median of paired).\nFirst losses: {losses}."
-    return lines
 
 
 def _spread(ratio: dict) -> str:
     return f"{ratio['median']:.3f} ({ratio['p25']:.3f}–{ratio['p75']:.3f})"
 
 
-def _rate_table(heading: str, result: dict, tokens_per_step: int | None = None) -> str:
+def _rate_table(heading: str, result: dict, tokens_per_step: int | None = None, extra: list[str] = ()) -> str:
     """A case timed in steps/s in this process (mnist1d_cnn, residual, transformer): a row per program, the peak,
-    the ratio; with ``tokens_per_step``, a column of characters (tokens) per second."""
+    the ratio, ``extra`` lines; with ``tokens_per_step``, a column of characters (tokens) per second."""
     tokens = "" if tokens_per_step is None else " chars/s |"
     lines = [
         heading,
@@ -162,7 +163,7 @@ def _rate_table(heading: str, result: dict, tokens_per_step: int | None = None) 
     lines += ["", _peak_line(result)]
     if "torch" in result["ratios"]:
         lines.append(f"Steps/s tinyframe / torch: {_spread(result['ratios']['torch'])} (median of paired; p25–p75).")
-    return "\n".join([*lines, _load_line(result)])
+    return "\n".join([*lines, *extra, _load_line(result)])
 
 
 def conv2d_table(result: dict) -> str:

@@ -16,7 +16,17 @@ import sys
 
 import pytest
 
-from benchmarks import conv2d, flops, large, mnist1d_cnn, residual, timing, transformer, transformer_curves
+from benchmarks import (
+    conv2d,
+    flops,
+    large,
+    mnist1d_cnn,
+    residual,
+    timing,
+    transformer,
+    transformer_curves,
+    transformer_profile,
+)
 from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -190,6 +200,20 @@ def test_transformer_curves_train_both_programs_alike(tmp_path, capsys):
     )  # the first losses are the first two steps
     assert payload["verdict"]["first_losses_agree"] and payload["size"]["vocabulary"] == 14
     assert "| 3 | " in capsys.readouterr().out
+
+
+def test_transformer_profile_splits_tinyframe_s_step_by_layer_type(capsys):
+    assert transformer_profile.main(["--steps", "1", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in (
+        "| the whole step |",
+        "|   GELU forward |",
+        "| MultiHeadAttention backward |",
+        "| clipping and AdamW |",
+    ):
+        assert row in out
+    if "PyTorch is not installed" not in out:
+        assert "| MultiHeadAttention, causal |" in out and "|   GELU alone |" in out
 
 
 def test_transformer_flops_are_counted_by_hand():
