@@ -138,27 +138,55 @@ def residual_table(result: dict) -> str:
     )
 
 
-def _rate_table(heading: str, result: dict) -> str:
-    """A case timed in steps/s in this process (mnist1d_cnn, residual): a row per program, the peak, the ratio."""
+def transformer_table(result: dict) -> str:
+    """The transformer case on one thread count: steps/s, characters/s and FLOP rate, the paired ratios, the losses."""
+    size = result["size"]
+    first = {name: stats["first_losses"] for name, stats in result["programs"].items() if "first_losses" in stats}
+    losses = "; ".join(f"{name} {', '.join(f'{v:.7f}' for v in values)}" for name, values in first.items())
+    extra = [f"First losses: {losses}."]
+    if "torch_cpu" in result["ratios"]:
+        cpu = _spread(result["ratios"]["torch_cpu"])
+        extra.insert(0, f"Steps per second of process CPU time, tinyframe / torch: {cpu} (median of paired; p25–p75).")
+    return _rate_table(
+        f"### transformer, float32, {result['threads']} thread(s): examples/char_transformer.py's model, "
+        f"{size['layers']} blocks x {size['heads']} heads x {size['width']} wide, context {size['context']}, "
+        f"{size['vocabulary']} characters ({size['parameters']:,} parameters), AdamW, batch {size['batch_size']}, "
+        f"{result['steps_per_call']} steps per call, {result['repeats']} interleaved rounds after "
+        f"{result['warmup_rounds']} warm-up",
+        result,
+        result["tokens_per_step"],
+        extra,
+    )
+
+
+def _spread(ratio: dict) -> str:
+    return f"{ratio['median']:.3f} ({ratio['p25']:.3f}–{ratio['p75']:.3f})"
+
+
+def _rate_table(heading: str, result: dict, tokens_per_step: int | None = None, extra: list[str] = ()) -> str:
+    """A case timed in steps/s in this process (mnist1d_cnn, residual, transformer): a row per program, the peak,
+    the ratio, ``extra`` lines; with ``tokens_per_step``, a column of characters (tokens) per second."""
+    tokens = "" if tokens_per_step is None else " chars/s |"
     lines = [
         heading,
         "",
-        "| program | steps/s (median) | p25–p75 | ms/step | GFLOP/s | % of peak | loss |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| program | steps/s (median) | p25–p75 |{tokens} ms/step | GFLOP/s | % of peak | loss |",
+        "|---|---:|---:|" + "---:|" * (4 + bool(tokens)),
     ]
     for name, stats in result["programs"].items():
         if "skipped" in stats:
-            lines.append(f"| {name} | {stats['skipped']} |" + " |" * 5)
+            lines.append(f"| {name} | {stats['skipped']} |" + " |" * (5 + bool(tokens)))
             continue
+        chars = "" if tokens_per_step is None else f" {_num(stats['median'] * tokens_per_step)} |"
         lines.append(
-            f"| {name} | {_num(stats['median'])} | {_num(stats['p25'])}–{_num(stats['p75'])} "
-            f"| {_num(1e3 / stats['median'])} | {_num(stats['gflops'])} | {100 * stats['fraction_of_peak']:.1f} "
+            f"| {name} | {_num(stats['median'])} | {_num(stats['p25'])}–{_num(stats['p75'])} |{chars} "
+            f"{_num(1e3 / stats['median'])} | {_num(stats['gflops'])} | {100 * stats['fraction_of_peak']:.1f} "
             f"| {stats['final_loss']:.3f} |"
         )
     lines += ["", _peak_line(result)]
     if "torch" in result["ratios"]:
-        lines.append(f"Steps/s tinyframe / torch: {result['ratios']['torch']['median']:.3f} (median of paired).")
-    return "\n".join([*lines, _load_line(result)])
+        lines.append(f"Steps/s tinyframe / torch: {_spread(result['ratios']['torch'])} (median of paired; p25–p75).")
+    return "\n".join([*lines, *extra, _load_line(result)])
 
 
 def conv2d_table(result: dict) -> str:

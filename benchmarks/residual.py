@@ -10,7 +10,7 @@ each kernel transposed for ``Linear``); the losses of their first two steps are 
 (``first_losses``) to show that they compute the same thing.
 
 One timed call is one epoch (``samples / 128`` steps); the programs run interleaved in this
-process (`benchmarks.timing`), each call preceded by a one-step primer, as in the
+process (`benchmarks.stepped`), each call preceded by a one-step primer, as in the
 mnist1d_cnn case. The case runs once per thread count (1 and 2, or the one ``--threads``
 pins): NumPy's BLAS limited with threadpoolctl and PyTorch given as many threads. The ratio
 is tinyframe's steps/s over PyTorch's, paired within each round; the FLOP rate counts the
@@ -20,7 +20,7 @@ many threads.
 
 from __future__ import annotations
 
-from . import machine, programs, timing, workloads
+from . import programs, stepped, workloads
 from .flops import training_flops
 from .programs.tinyframe_program import residual_network
 
@@ -38,52 +38,13 @@ def flops_per_sample() -> int:
 
 def run(samples: int, repeats: int, names: list[str], threads: int, peak_size: int = 2048) -> dict:
     """Median steps/s of each program on ``threads`` threads, the paired ratio tinyframe / PyTorch, the FLOP rate."""
-    from threadpoolctl import threadpool_limits
-
-    load_before = machine.load_average()
     work = workloads.residual(samples, residual_network().get_weights())
     steps = -(-samples // work.batch_size)
     modules, skipped = programs.load_available(names)
-    with threadpool_limits(limits=threads):  # the programs read NumPy's BLAS threads as they are built
-        peak_gflops = machine.measured_peak_gflops(peak_size)
-        runners, primers, first_losses = {}, {}, {}
-        for name, module in modules.items():
-            train = module.residual(work)
-            first_losses[name] = [train(1), train(1)]  # the first two steps: the same maths in every program
-            runners[name] = lambda train=train: train(steps)
-            primers[name] = lambda train=train: train(1)
-        times, losses = timing.interleaved(runners, repeats, primers=primers)
     flops = flops_per_sample() * work.batch_size
-    result = {
-        "case": "residual",
-        "dtype": "float32",
-        "threads": threads,
-        "samples": samples,
-        "batch_size": work.batch_size,
-        "steps_per_call": steps,
-        "repeats": repeats,
-        "warmup_rounds": 1,
-        "primer": "one training step of the same program, untimed, after the pause and before each timed call",
-        "unit": "steps/s",
-        "flops_per_sample": flops_per_sample(),
-        "peak_gflops": peak_gflops,
-        "peak_method": f"best of 10 float32 {peak_size}x{peak_size} matmuls, NumPy's BLAS on {threads} thread(s)",
-        "load_average": [load_before, machine.load_average()],
-        "programs": {name: {"skipped": reason} for name, reason in skipped.items()},
-        "ratios": {},
-    }
-    for name, seconds in times.items():
-        rate = timing.summary([steps / s for s in seconds])
-        gflops = rate["median"] * flops / 1e9
-        result["programs"][name] = {
-            **rate,
-            "seconds": seconds,
-            "first_losses": first_losses[name],
-            "final_loss": losses[name],
-            "gflops": gflops,
-            "fraction_of_peak": gflops / peak_gflops,
-        }
-    if {"tinyframe", "torch"} <= set(times):  # steps/s of tinyframe over PyTorch's = PyTorch's seconds over tinyframe's
-        values = [p / t for t, p in zip(times["tinyframe"], times["torch"])]
-        result["ratios"]["torch"] = {**timing.summary(values), "values": values}
+    result = stepped.measure(
+        "residual", modules, lambda module: module.residual(work), steps, repeats, threads, flops, peak_size
+    )
+    result |= {"samples": samples, "batch_size": work.batch_size, "flops_per_sample": flops_per_sample()}
+    result["programs"] |= {name: {"skipped": reason} for name, reason in skipped.items()}
     return result

@@ -27,6 +27,7 @@ from . import (
     onnx_latency,
     report,
     residual,
+    transformer,
 )
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
@@ -35,6 +36,7 @@ CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxrun
 CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float32 only
 CASES += ("residual",)  # a functional Model with skip connections, tinyframe vs PyTorch, on 1 and 2 threads
 EXTRA_CASES = ("dask",)  # run only when named: data beyond memory (fit from a Dask array on disk, cluster scoring)
+CASES += ("transformer",)  # examples/char_transformer.py's model, tinyframe vs PyTorch, on 1 and 2 threads
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -52,6 +54,8 @@ SIZES = {
     "residual_repeats": (21, 2),
     "dask_samples": (100_000, 2_048),
     "dask_repeats": (3, 1),
+    "transformer_steps": (8, 1),
+    "transformer_repeats": (11, 2),
 }
 
 
@@ -82,7 +86,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="numpy_floor (tinyframe's kernels with no framework) runs only when named",
     )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
-    parser.add_argument("--repeats", type=int, help="article, minibatch, mnist1d_cnn and residual: timed rounds")
+    parser.add_argument(
+        "--repeats", type=int, help="article, minibatch, mnist1d_cnn, residual and transformer: timed rounds"
+    )
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
     parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
     parser.add_argument("--mnist1d-samples", type=int, help="mnist1d_cnn: synthetic sequences (one epoch per call)")
@@ -91,10 +97,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--residual-samples", type=int, help="residual: synthetic rows (one epoch per call)")
     parser.add_argument("--dask-samples", type=int, help="dask: rows of the synthetic data set")
     parser.add_argument("--dask-repeats", type=int, help="dask: rounds (one process per call and X)")
+    parser.add_argument("--transformer-steps", type=int, help="transformer: training steps per timed call")
     parser.add_argument(
         "--threads",
         type=int,
-        help="pin the BLAS/torch threads of every program (default: as is; the residual case runs on 1 and 2)",
+        help="pin the BLAS/torch threads of every program (default: as is; residual and transformer run on 1 and 2)",
     )
     parser.add_argument("--data-dir", help="where the large case writes its memmap file (default: the temp dir)")
     parser.add_argument(
@@ -109,12 +116,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "residual_samples",
         "dask_samples",
         "dask_repeats",
+        "transformer_steps",
     ):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
     if args.repeats is not None:
         args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.residual_repeats = args.repeats
+        args.transformer_repeats = args.repeats
     for name, (full, quick) in SIZES.items():
         if getattr(args, name, None) is None:
             setattr(args, name, quick if args.quick else full)
@@ -138,6 +147,15 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
             for threads in [args.threads] if args.threads else residual.THREADS:
                 result = residual.run(args.residual_samples, args.residual_repeats, names, threads, args.peak_matmul)
                 print(report.residual_table(result), end="\n\n", flush=True)
+                results.append(result)
+            continue
+        if case == "transformer":  # as residual: 1 and 2 threads, or the pinned count
+            size = transformer.QUICK if args.quick else transformer.ANCHOR
+            for threads in [args.threads] if args.threads else transformer.THREADS:
+                result = transformer.run(
+                    args.transformer_steps, args.transformer_repeats, names, threads, size, args.peak_matmul
+                )
+                print(report.transformer_table(result), end="\n\n", flush=True)
                 results.append(result)
             continue
         if case == "conv2d":

