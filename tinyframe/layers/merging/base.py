@@ -120,9 +120,12 @@ class Merge(Layer):
         # a lower rank gets axes of size 1 after the batch axis (Keras's expand_dims(x, 1)): shapes align from the end
         aligned = [x.reshape(x.shape[0], *(1,) * (rank - x.ndim), *x.shape[1:]) for x in xs]
         y = np.empty(np.broadcast_shapes(*(x.shape for x in aligned)), np.result_type(*xs))  # fresh, never an input
-        np.copyto(y, aligned[0])
-        for x in aligned[1:]:
-            self.op(y, x, out=y)
+        if len(aligned) == 2:  # the usual merge (a residual connection): one pass
+            self.op(aligned[0], aligned[1], out=y)
+        else:
+            np.copyto(y, aligned[0])
+            for x in aligned[1:]:
+                self.op(y, x, out=y)
         self._xs, self._y, self._shapes = aligned, y, [x.shape for x in xs]  # for backward; the local is returned
         return y
 
