@@ -79,11 +79,14 @@ class GRU(GatedRecurrent):
         return self.buffer("grad_r", dA.shape)
 
     # ---------------------------------------------------------------- the maths
+    def gate_activations(self) -> list:
+        return [self.recurrent_activation] * 2  # z, r (hh waits for r)
+
     def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
         u = self.units
         return {
             "rec": self.buffer("rec", (T, m, 3 * u)),  # r_t = h_{t-1} U + b[1]; r_h is needed for dr
-            "gate": self.buffer("gate", (m, T, 3 * u)),  # z, r, hh
+            "gate": self.buffer("gate", (T, m, 3 * u)),  # z, r, hh
             "tmp": self.buffer("tmp", (m, u)),
         }
 
@@ -92,12 +95,12 @@ class GRU(GatedRecurrent):
         return {"dgate": self.buffer("grad_gate", (m, 3 * u)), "bypass": self.buffer("bypass", (m, u))}
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        rec, gate = kept["rec"][t], kept["gate"][:, t]
+        u, g = self.units, self.activation
+        rec, gate = kept["rec"][t], kept["gate"][t]
         np.matmul(h_prev, self.params["recurrent_kernel"], out=rec)
         rec += self.params["bias"][1]
         a[:, : 2 * u] += rec[:, : 2 * u]  # a becomes the pre-activations, kept for the derivatives
-        s.function(a[:, : 2 * u], out=gate[:, : 2 * u])
+        self._gate_pass.function(a[:, : 2 * u], out=gate[:, : 2 * u])
         a[:, 2 * u :] += np.multiply(gate[:, u : 2 * u], rec[:, 2 * u :], out=kept["tmp"])
         hh = g.function(a[:, 2 * u :], out=gate[:, 2 * u :])
         np.subtract(h_prev, hh, out=h)  # h = hh + z * (h_prev - hh)
@@ -107,13 +110,13 @@ class GRU(GatedRecurrent):
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> np.ndarray:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        pre, gate, rec, dgate = kept["a"][:, t], kept["gate"][:, t], kept["rec"][t], kept["dgate"]
+        u, g = self.units, self.activation
+        pre, gate, rec, dgate = kept["a"][t], kept["gate"][t], kept["rec"][t], kept["dgate"]
         np.multiply(dh, np.subtract(h_prev, gate[:, 2 * u :], out=dgate[:, :u]), out=dgate[:, :u])  # dz
         np.multiply(dh, np.subtract(1, gate[:, :u], out=dgate[:, 2 * u :]), out=dgate[:, 2 * u :])  # dhh
         g.derivative(pre[:, 2 * u :], gate[:, 2 * u :], dgate[:, 2 * u :], out=da[:, 2 * u :])  # da_h
         np.multiply(da[:, 2 * u :], rec[:, 2 * u :], out=dgate[:, u : 2 * u])  # dr, the reset gate's
-        s.derivative(pre[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
+        self._gate_pass.derivative(pre[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
         dr[:, : 2 * u] = da[:, : 2 * u]
         np.multiply(da[:, 2 * u :], gate[:, u : 2 * u], out=dr[:, 2 * u :])
         return np.multiply(dh, gate[:, :u], out=kept["bypass"])

@@ -75,14 +75,19 @@ class LSTM(GatedRecurrent):
         return forget_bias_one
 
     # ---------------------------------------------------------------- the maths
+    def gate_activations(self) -> list:
+        s, g = self.recurrent_activation, self.activation
+        return [s, s, g, s]  # i, f, c~, o
+
     def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
         u = self.units
+        c = self.buffer("c", (T + 1, m, u))  # c[t + 1] = c_t, c[0] = c_{-1} = 0 (time-major, as `Recurrent`'s h)
+        c[0] = 0
         return {
             **super()._keep(m, T),
-            "gate": self.buffer("gate", (m, T, 4 * u)),  # i, f, c~, o
-            "c": self.buffer("c", (m, T, u)),
-            "gc": self.buffer("gc", (m, T, u)),  # g(c_t)
-            "c0": self.buffer("c0", (m, u), fill=0),
+            "gate": self.buffer("gate", (T, m, 4 * u)),  # i, f, c~, o
+            "c": c,
+            "gc": self.buffer("gc", (T, m, u)),  # g(c_t)
             "tmp": self.buffer("tmp", (m, u)),
         }
 
@@ -92,13 +97,11 @@ class LSTM(GatedRecurrent):
         return {"dc": dc, "dgate": self.buffer("grad_gate", (m, 4 * self.units))}
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
+        u, g = self.units, self.activation
         a += np.matmul(h_prev, self.params["recurrent_kernel"], out=kept["r"])  # a becomes z_t
-        gate, c, gc, tmp = kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t], kept["tmp"]
-        s.function(a[:, : 2 * u], out=gate[:, : 2 * u])
-        g.function(a[:, 2 * u : 3 * u], out=gate[:, 2 * u : 3 * u])
-        s.function(a[:, 3 * u :], out=gate[:, 3 * u :])
-        np.multiply(gate[:, u : 2 * u], kept["c"][:, t - 1] if t else kept["c0"], out=c)
+        gate, c_prev, c, gc, tmp = kept["gate"][t], kept["c"][t], kept["c"][t + 1], kept["gc"][t], kept["tmp"]
+        self._gate_pass.function(a, out=gate)  # i, f, c~, o in one pass
+        np.multiply(gate[:, u : 2 * u], c_prev, out=c)
         c += np.multiply(gate[:, :u], gate[:, 2 * u : 3 * u], out=tmp)
         g.function(c, out=gc)
         np.multiply(gate[:, 3 * u :], gc, out=h)
@@ -106,18 +109,16 @@ class LSTM(GatedRecurrent):
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        z, gate, c, gc = kept["a"][:, t], kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t]
+        u, g = self.units, self.activation
+        gate, c_prev, c, gc = kept["gate"][t], kept["c"][t], kept["c"][t + 1], kept["gc"][t]
         dc, dgate, tmp = kept["dc"], kept["dgate"], kept["tmp"]
         np.multiply(dh, gc, out=dgate[:, 3 * u :])  # do
         dc += g.derivative(c, gc, np.multiply(dh, gate[:, 3 * u :], out=tmp), out=dgate[:, :u])
         np.multiply(dc, gate[:, 2 * u : 3 * u], out=dgate[:, :u])  # di (its slot held g'(c) dh o just above)
-        np.multiply(dc, kept["c"][:, t - 1] if t else kept["c0"], out=dgate[:, u : 2 * u])  # df
+        np.multiply(dc, c_prev, out=dgate[:, u : 2 * u])  # df
         np.multiply(dc, gate[:, :u], out=dgate[:, 2 * u : 3 * u])  # dc~
         dc *= gate[:, u : 2 * u]  # carried to step t-1
-        s.derivative(z[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
-        g.derivative(z[:, 2 * u : 3 * u], gate[:, 2 * u : 3 * u], dgate[:, 2 * u : 3 * u], out=da[:, 2 * u : 3 * u])
-        s.derivative(z[:, 3 * u :], gate[:, 3 * u :], dgate[:, 3 * u :], out=da[:, 3 * u :])
+        self._gate_pass.derivative(kept["a"][t], gate, dgate, out=da)  # dz_t; dgate is scratch from here
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}

@@ -11,6 +11,7 @@ import numpy as np
 from .. import activations, initializers
 from .._checks import check_positive_int, keras_default_only
 from ..activations import Activation, Identity, Softmax
+from ._gates import Gates
 from .base import Layer
 
 
@@ -48,8 +49,13 @@ class Recurrent(Layer):
         dJ/dx_t = da_t @ W.T                (m, features) for every t
 
     (``da_t`` and ``dr_t`` are one array where the cell adds ``a_t + r_t`` before any
-    nonlinearity, as SimpleRNN and LSTM do.) Inputs and all kept arrays are batch-first,
-    ``(m, T, ...)``; step ``t`` reads the strided slice ``[:, t]``.
+    nonlinearity, as SimpleRNN and LSTM do.)
+
+    **Layout.** Inputs and outputs are batch-first, ``(m, T, ...)``; inside, every kept
+    array is time-major, ``(T, m, ...)``, so that step ``t``'s rows ``[t]`` are one
+    contiguous block (a batch-first slice ``[:, t]`` is strided, and NumPy copies it
+    through a buffer in every elementwise call). The states are kept with one step in
+    front, ``H[t + 1] = h_t`` and ``H[0] = h_{-1} = 0``, so ``H[:T]`` is every ``h_{t-1}``.
 
     A subclass sets ``gates`` and writes ``_keep`` (its per-call arrays), ``_step`` and
     ``_step_backward``; the base does the rest.
@@ -133,20 +139,21 @@ class Recurrent(Layer):
         if x.ndim != 3:
             self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
         m, T, features = x.shape
-        X = x.reshape(m * T, features)
         k, u = self.gates * self.units, self.units
-        A = np.matmul(X, self.params["kernel"], out=self.buffer("a", (m * T, k))).reshape(m, T, k)
+        X = self.buffer("x", (T, m, features))
+        np.copyto(X, x.transpose(1, 0, 2))  # time-major: the rows of step t are one contiguous block
+        A = np.matmul(X.reshape(T * m, features), self.params["kernel"], out=self.buffer("a", (T * m, k)))
+        A = A.reshape(T, m, k)
         A += self.input_bias()
-        H = self.buffer("h", (m, T, u))
+        H = self.buffer("h", (T + 1, m, u))  # H[t + 1] = h_t, H[0] = h_{-1} = 0
+        H[0] = 0
         # Locals, not attributes, through the loop: predict may run in several threads at once.
-        kept = {"X": X, "a": A, "h": H, "h0": self.buffer("h0", (m, u), fill=0), **self._keep(m, T)}
+        kept = {"X": X, "a": A, "h": H, **self._keep(m, T)}
         for t in range(T):
-            self._step(t, A[:, t], H[:, t - 1] if t else kept["h0"], H[:, t], kept)
+            self._step(t, A[t], H[t], H[t + 1], kept)
         self._kept = kept
-        if self.return_sequences:
-            return H
-        y = self.buffer("y", (m, u))
-        y[...] = H[:, -1]
+        y = self.buffer("y", (m, T, u) if self.return_sequences else (m, u))
+        np.copyto(y, H[1:].transpose(1, 0, 2) if self.return_sequences else H[T])  # back to batch-first
         return y
 
     def backward_params(self, grad_out: np.ndarray) -> None:
@@ -154,39 +161,39 @@ class Recurrent(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         dA = self._through_time(grad_out)
-        m, T, k = dA.shape
+        T, m, k = dA.shape
         W = self.params["kernel"]
-        dX = np.matmul(dA.reshape(m * T, k), W.T, out=self.buffer("grad_in", (m * T, W.shape[0])))
-        return dX.reshape(m, T, W.shape[0])
+        dX = np.matmul(dA.reshape(T * m, k), W.T, out=self.buffer("grad_x", (T * m, W.shape[0])))
+        dx = self.buffer("grad_in", (m, T, W.shape[0]))
+        np.copyto(dx, dX.reshape(T, m, W.shape[0]).transpose(1, 0, 2))  # back to batch-first
+        return dx
 
     def _through_time(self, grad_out: np.ndarray) -> np.ndarray:
-        """BPTT (class docstring): sets every parameter gradient, returns ``dA`` (m, T, k*units)."""
+        """BPTT (class docstring): sets every parameter gradient, returns ``dA`` (T, m, k*units), time-major."""
         kept = self._kept
-        X, H, h0 = kept["X"], kept["h"], kept["h0"]
-        m, T, u = H.shape
+        X, H = kept["X"], kept["h"]
+        T, m, u = H.shape[0] - 1, H.shape[1], H.shape[2]
         k = self.gates * u
-        U = self.params["recurrent_kernel"]
-        dA = self.buffer("grad_a", (m, T, k))
+        U_T = self.params["recurrent_kernel"].T
+        dA = self.buffer("grad_a", (T, m, k))
         dR = self._recurrent_grad(dA)
         dh, dh_before = self.buffer("grad_h", (m, u)), self.buffer("grad_h_before", (m, u))
-        dh[...] = grad_out[:, -1] if self.return_sequences else grad_out
+        np.copyto(dh, grad_out[:, -1] if self.return_sequences else grad_out)
         kept = {**kept, **self._keep_backward(m)}
         for t in range(T - 1, -1, -1):
-            bypass = self._step_backward(t, dh, H[:, t - 1] if t else h0, dA[:, t], dR[:, t], kept)
+            bypass = self._step_backward(t, dh, H[t], dA[t], dR[t], kept)
             if t == 0:
                 break  # h_{-1} is a constant: no gradient for it
-            np.matmul(dR[:, t], U.T, out=dh_before)
+            np.matmul(dR[t], U_T, out=dh_before)
             if bypass is not None:
                 dh_before += bypass
             if self.return_sequences:
                 dh_before += grad_out[:, t - 1]
             dh, dh_before = dh_before, dh
-        np.matmul(X.T, dA.reshape(m * T, k), out=self.grads["kernel"])
-        H_prev = self.buffer("h_prev", (m, T, u))  # h_{t-1} for every t, h_{-1} = 0: rows that match dR's
-        H_prev[:, 0] = 0
-        H_prev[:, 1:] = H[:, :-1]
-        np.matmul(H_prev.reshape(m * T, u).T, dR.reshape(m * T, k), out=self.grads["recurrent_kernel"])
-        self._bias_grad(dA.reshape(m * T, k), dR.reshape(m * T, k), self.buffer("ones", (m * T,), fill=1))
+        np.matmul(X.reshape(T * m, -1).T, dA.reshape(T * m, k), out=self.grads["kernel"])
+        # H[:T] holds h_{t-1} for every t (h_{-1} = 0): the rows that match dR's, in one product
+        np.matmul(H[:T].reshape(T * m, u).T, dR.reshape(T * m, k), out=self.grads["recurrent_kernel"])
+        self._bias_grad(dA.reshape(T * m, k), dR.reshape(T * m, k), self.buffer("ones", (T * m,), fill=1))
         return dA
 
     # ------------------------------------------------------- what a cell writes
@@ -261,6 +268,14 @@ class GatedRecurrent(Recurrent):
 
     def activations(self) -> list[Activation]:
         return [self.activation, self.recurrent_activation]
+
+    def build(self, input_shape: tuple[int, ...] | None) -> None:
+        super().build(input_shape)
+        self._gate_pass = Gates(self.gate_activations(), self.units)
+
+    def gate_activations(self) -> list[Activation]:
+        """The activation of each block the cell squashes in one pass (`Gates`), in the kernels' order."""
+        raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

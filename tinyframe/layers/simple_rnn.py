@@ -54,4 +54,4 @@ class SimpleRNN(Recurrent):
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> None:
-        self.activation.derivative(kept["a"][:, t], kept["h"][:, t], dh, out=da)
+        self.activation.derivative(kept["a"][t], kept["h"][t + 1], dh, out=da)
