@@ -15,13 +15,26 @@ import pathlib
 import sys
 import time
 
-from . import allocator, article, conv2d, large, machine, minibatch, mnist1d_cnn, onnx_latency, report, residual
+from . import (
+    allocator,
+    article,
+    conv2d,
+    large,
+    machine,
+    minibatch,
+    mnist1d_cnn,
+    onnx_latency,
+    recurrent,
+    report,
+    residual,
+)
 from .programs import DIGITS_PROGRAMS, EXTRA_PROGRAMS, LARGE_PROGRAMS
 
 CASES = ("article", "minibatch", "large")
 CASES += ("onnx",)  # tinyframe predict vs ONNX Runtime (skipped without onnxruntime)
 CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float32 only
 CASES += ("residual",)  # a functional Model with skip connections, tinyframe vs PyTorch, on 1 and 2 threads
+CASES += ("recurrent",)  # LSTM, GRU, SimpleRNN, Bidirectional(LSTM), tinyframe vs PyTorch, on 1 and 2 threads
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -37,6 +50,8 @@ SIZES = {
     "conv2d_repeats": (3, 1),
     "residual_samples": (4_096, 256),
     "residual_repeats": (21, 2),
+    "recurrent_samples": (640, 128),
+    "recurrent_repeats": (15, 2),
 }
 
 
@@ -61,13 +76,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="numpy_floor (tinyframe's kernels with no framework) runs only when named",
     )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
-    parser.add_argument("--repeats", type=int, help="article, minibatch, mnist1d_cnn and residual: timed rounds")
+    parser.add_argument(
+        "--repeats", type=int, help="article, minibatch, mnist1d_cnn, residual and recurrent: timed rounds"
+    )
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
     parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
     parser.add_argument("--mnist1d-samples", type=int, help="mnist1d_cnn: synthetic sequences (one epoch per call)")
     parser.add_argument("--conv2d-samples", type=int, help="conv2d: synthetic images (one epoch per process)")
     parser.add_argument("--conv2d-repeats", type=int, help="conv2d: rounds (one process per program)")
     parser.add_argument("--residual-samples", type=int, help="residual: synthetic rows (one epoch per call)")
+    parser.add_argument("--recurrent-samples", type=int, help="recurrent: synthetic sequences (one epoch per call)")
     parser.add_argument(
         "--threads",
         type=int,
@@ -79,12 +97,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     positive = ("iterations", "repeats", "large_samples", "large_repeats", "threads")
-    for name in positive + ("mnist1d_samples", "conv2d_samples", "conv2d_repeats", "residual_samples"):
+    sizes = ("mnist1d_samples", "conv2d_samples", "conv2d_repeats", "residual_samples", "recurrent_samples")
+    for name in positive + sizes:
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
     if args.repeats is not None:
         args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.residual_repeats = args.repeats
+        args.recurrent_repeats = args.repeats
     for name, (full, quick) in SIZES.items():
         if getattr(args, name, None) is None:
             setattr(args, name, quick if args.quick else full)
@@ -108,6 +128,12 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
             for threads in [args.threads] if args.threads else residual.THREADS:
                 result = residual.run(args.residual_samples, args.residual_repeats, names, threads, args.peak_matmul)
                 print(report.residual_table(result), end="\n\n", flush=True)
+                results.append(result)
+            continue
+        if case == "recurrent":  # as residual: once per thread count
+            for threads in [args.threads] if args.threads else recurrent.THREADS:
+                result = recurrent.run(args.recurrent_samples, args.recurrent_repeats, names, threads, args.peak_matmul)
+                print(report.recurrent_table(result), end="\n\n", flush=True)
                 results.append(result)
             continue
         if case == "conv2d":

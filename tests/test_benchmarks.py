@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from benchmarks import conv2d, flops, large, mnist1d_cnn, residual, timing
+from benchmarks import conv2d, flops, large, mnist1d_cnn, recurrent, residual, timing
 from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -229,3 +229,30 @@ def test_onnx_case_times_both_programs_on_the_same_outputs():
     ]
     assert all(row["max_difference"] < 1e-5 for row in result["rows"])
     assert "| article 64-30-10 | 1 |" in onnx_latency.table(result)
+
+
+def test_quick_recurrent_case_times_four_models_and_both_programs_agree(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "recurrent"]  # --threads 1: that count only
+    assert "### recurrent, float32, 1 thread(s):" in stdout and result["threads"] == 1
+    assert list(result["models"]) == ["LSTM", "GRU", "SimpleRNN", "Bidirectional(LSTM)"]
+    for model, entry in result["models"].items():
+        assert entry["flops_per_sample"] == recurrent.flops_per_sample(model)
+        for stats in entry["programs"].values():
+            assert len(stats["seconds"]) == len(stats["cpu_seconds"]) == result["repeats"]
+            assert stats["p25"] <= stats["median"] <= stats["p75"] and 0 < stats["fraction_of_peak"]
+        if "torch" in entry["programs"]:
+            assert (
+                len(entry["ratios"]["elapsed"]["values"]) == len(entry["ratios"]["cpu"]["values"]) == result["repeats"]
+            )
+            ours, theirs = (entry["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
+            # One set of weights in torch's layout, the same loss and the same Adam step (float32 sums over 50 steps)
+            assert ours[0] == pytest.approx(theirs[0], rel=1e-5) and ours[1] == pytest.approx(theirs[1], rel=1e-4)
+
+
+def test_recurrent_flops_are_counted_by_hand():
+    # LSTM: k = 256; x_t W forward and dW: 4 * 50 * 8 * 256; h U forward, dU, dh (49 steps): 2 * 50 + 49 products
+    # of 64 * 256 MACs; the head 6 * 64 * 10
+    assert recurrent.flops_per_sample("LSTM") == 4 * 50 * 8 * 256 + 2 * (3 * 50 - 1) * 64 * 256 + 6 * 640
+    assert recurrent.flops_per_sample("SimpleRNN") == 4 * 50 * 8 * 64 + 2 * 149 * 64 * 64 + 6 * 640
+    assert recurrent.flops_per_sample("Bidirectional(LSTM)") == 2 * recurrent.flops_per_sample("LSTM")
