@@ -28,7 +28,7 @@ class Recurrent(Layer):
     Every cell starts from two affine maps with ``k`` gate blocks of ``units`` columns
     (k = 1 SimpleRNN, 3 GRU, 4 LSTM)::
 
-        a_t = x_t @ W + b        W = kernel (features, k*units); all T steps in ONE matmul
+        a_t = x_t @ W + b        W = kernel (features, k*units); all T steps in one (stacked) matmul call
         r_t = h_{t-1} @ U        U = recurrent_kernel (units, k*units); one matmul per step
 
     and the cell (the subclass) turns ``a_t`` and ``r_t`` into ``h_t``.
