@@ -33,7 +33,9 @@ class LSTM(GatedRecurrent):
         dz_t = [di * s'(z_i), df * s'(z_f), dc~ * g'(z_c), do * s'(z_o)]   (sigmoid: s' = s (1 - s))
         dh_{t-1} = dz_t @ U.T
 
-    and the sums over time of `Recurrent` with ``da_t = dr_t = dz_t``.
+    and the sums over time of `Recurrent` with ``da_t = dr_t = dz_t``. Inside, the gate
+    blocks are kept in the order ``i, f, o, c~`` (`gate_order`), so that the three sigmoids
+    are one call on contiguous rows; the weights and their gradients keep Keras's order.
 
     Args:
         units: the size of ``h`` and ``c`` (and of the output).
