@@ -189,6 +189,38 @@ def _rate_table(heading: str, result: dict, tokens_per_step: int | None = None, 
     return "\n".join([*lines, *extra, _load_line(result)])
 
 
+def recurrent_table(result: dict) -> str:
+    """The recurrent case on one thread count: a row per (model, program), then each model's paired ratios."""
+    lines = [
+        f"### recurrent, float32, {result['threads']} thread(s): {result['samples']:,} synthetic sequences of "
+        f"50 x 8, <layer>(64) -> Dense(10), Adam, batch {result['batch_size']}, one epoch "
+        f"({result['steps_per_call']} steps) per call, {result['repeats']} interleaved rounds after "
+        f"{result['warmup_rounds']} warm-up",
+        "",
+        "| model | program | steps/s (median) | p25–p75 | ms/step | CPU ms/step | GFLOP/s | % of peak | first loss |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for model, entry in result["models"].items():
+        for name, stats in entry["programs"].items():
+            lines.append(
+                f"| {model} | {name} | {_num(stats['median'])} | {_num(stats['p25'])}–{_num(stats['p75'])} "
+                f"| {_num(1e3 / stats['median'])} | {_num(stats['cpu_ms_per_step']['median'])} "
+                f"| {_num(stats['gflops'])} | {100 * stats['fraction_of_peak']:.1f} | {stats['first_losses'][0]:.5f} |"
+            )
+    for name, reason in result["skipped"].items():
+        lines.append(f"| — | {name} | {reason} |" + " |" * 6)
+    lines += ["", f"Peak FLOP rate: {_num(result['peak_gflops'])} GFLOP/s, measured ({result['peak_method']})."]
+    for model, entry in result["models"].items():
+        if entry["ratios"]:
+            wall, cpu = entry["ratios"]["elapsed"], entry["ratios"]["cpu"]
+            lines.append(
+                f"{model}: steps/s tinyframe / torch {wall['median']:.3f} ({wall['p25']:.3f}–{wall['p75']:.3f}) "
+                f"elapsed, {cpu['median']:.3f} ({cpu['p25']:.3f}–{cpu['p75']:.3f}) CPU time, median (p25–p75) "
+                f"of paired rounds; {_verdict(wall['median'], result['target'], at_least=True)}."
+            )
+    return "\n".join([*lines, _load_line(result)])
+
+
 def conv2d_table(result: dict) -> str:
     """The conv2d case: throughput, peak memory and FLOP rate per program (one process per epoch), then the ratio."""
     lines = [

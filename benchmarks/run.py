@@ -25,6 +25,7 @@ from . import (
     minibatch,
     mnist1d_cnn,
     onnx_latency,
+    recurrent,
     report,
     residual,
     transformer,
@@ -37,6 +38,7 @@ CASES += ("mnist1d_cnn", "conv2d")  # convolutions, tinyframe vs PyTorch, float3
 CASES += ("residual",)  # a functional Model with skip connections, tinyframe vs PyTorch, on 1 and 2 threads
 EXTRA_CASES = ("dask",)  # run only when named: data beyond memory (fit from a Dask array on disk, cluster scoring)
 CASES += ("transformer",)  # examples/char_transformer.py's model, tinyframe vs PyTorch, on 1 and 2 threads
+CASES += ("recurrent",)  # LSTM, GRU, SimpleRNN, Bidirectional(LSTM), tinyframe vs PyTorch, on 1 and 2 threads
 DEFAULT_JSON = pathlib.Path(__file__).resolve().parent / "results" / "latest.json"
 # (full run, --quick): small enough for a test, large enough to exercise every path
 SIZES = {
@@ -56,6 +58,8 @@ SIZES = {
     "dask_repeats": (3, 1),
     "transformer_steps": (8, 1),
     "transformer_repeats": (11, 2),
+    "recurrent_samples": (640, 128),
+    "recurrent_repeats": (15, 2),
 }
 
 
@@ -87,7 +91,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--iterations", type=int, help="article: full-batch iterations per timed call")
     parser.add_argument(
-        "--repeats", type=int, help="article, minibatch, mnist1d_cnn, residual and transformer: timed rounds"
+        "--repeats",
+        type=int,
+        help="article, minibatch, mnist1d_cnn, residual, transformer and recurrent: timed rounds",
     )
     parser.add_argument("--large-samples", type=int, help="large: rows of the synthetic data set")
     parser.add_argument("--large-repeats", type=int, help="large: rounds (one process per program and X)")
@@ -98,10 +104,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dask-samples", type=int, help="dask: rows of the synthetic data set")
     parser.add_argument("--dask-repeats", type=int, help="dask: rounds (one process per call and X)")
     parser.add_argument("--transformer-steps", type=int, help="transformer: training steps per timed call")
+    parser.add_argument("--recurrent-samples", type=int, help="recurrent: synthetic sequences (one epoch per call)")
     parser.add_argument(
         "--threads",
         type=int,
-        help="pin the BLAS/torch threads of every program (default: as is; residual and transformer run on 1 and 2)",
+        help="pin the BLAS/torch threads of every program (default: as is; residual, transformer and recurrent "
+        "run on 1 and 2)",
     )
     parser.add_argument("--data-dir", help="where the large case writes its memmap file (default: the temp dir)")
     parser.add_argument(
@@ -109,21 +117,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     positive = ("iterations", "repeats", "large_samples", "large_repeats", "threads")
-    for name in positive + (
-        "mnist1d_samples",
-        "conv2d_samples",
-        "conv2d_repeats",
-        "residual_samples",
-        "dask_samples",
-        "dask_repeats",
-        "transformer_steps",
-    ):
+    sizes = ("mnist1d_samples", "conv2d_samples", "conv2d_repeats", "residual_samples", "recurrent_samples")
+    for name in positive + sizes + ("dask_samples", "dask_repeats", "transformer_steps"):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1. Received: {value}")
     if args.repeats is not None:
         args.article_repeats = args.minibatch_repeats = args.mnist1d_repeats = args.residual_repeats = args.repeats
         args.transformer_repeats = args.repeats
+        args.recurrent_repeats = args.repeats
     for name, (full, quick) in SIZES.items():
         if getattr(args, name, None) is None:
             setattr(args, name, quick if args.quick else full)
@@ -156,6 +158,12 @@ def run_cases(args: argparse.Namespace) -> list[dict]:
                     args.transformer_steps, args.transformer_repeats, names, threads, size, args.peak_matmul
                 )
                 print(report.transformer_table(result), end="\n\n", flush=True)
+                results.append(result)
+            continue
+        if case == "recurrent":  # as residual: once per thread count
+            for threads in [args.threads] if args.threads else recurrent.THREADS:
+                result = recurrent.run(args.recurrent_samples, args.recurrent_repeats, names, threads, args.peak_matmul)
+                print(report.recurrent_table(result), end="\n\n", flush=True)
                 results.append(result)
             continue
         if case == "conv2d":

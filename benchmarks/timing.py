@@ -35,6 +35,7 @@ def interleaved(
     seed: int = 0,
     pause: float = PAUSE,
     primers: dict[str, Callable[[], object]] | None = None,
+    cpu: dict[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, object]]:
     """Seconds per call of each program over ``repeats`` shuffled rounds, and each one's last result.
 
@@ -45,6 +46,8 @@ def interleaved(
         seed: seeds the order of each round.
         pause: idle seconds before each timed call (see the module's notes).
         primers: name -> a short untimed call run just before each timed call of that program.
+        cpu: if given, filled with name -> the process CPU seconds of each timed call (all threads),
+            which other programs on a shared machine do not inflate as they do the elapsed time.
 
     Example:
         >>> times, _ = interleaved({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
@@ -63,9 +66,11 @@ def interleaved(
             time.sleep(pause)
             if primers and name in primers:
                 primers[name]()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             results[name] = programs[name]()
             times[name].append(time.perf_counter() - start)
+            if cpu is not None:
+                cpu.setdefault(name, []).append(time.process_time() - start_cpu)
     return times, results
 
 

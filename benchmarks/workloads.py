@@ -271,3 +271,36 @@ def transformer(
     windows = char_transformer().Windows(ids, size.context, size.batch_size * batches, 1, seed)
     X, y = windows[0]
     return Transformer(X, y, weights, size, **options)
+
+
+# The recurrent case: (T, 8) sequences -> one recurrent layer of 64 units (its last state) -> Dense(10) logits
+SEQUENCE_STEPS, SEQUENCE_FEATURES, SEQUENCE_UNITS, SEQUENCE_CLASSES, SEQUENCE_BATCH = 50, 8, 64, 10, 64
+RECURRENT_MODELS = ("LSTM", "GRU", "SimpleRNN", "Bidirectional(LSTM)")
+
+
+@dataclass
+class Sequences:
+    """Synthetic sequences for one recurrent model of the recurrent case, and that model's initial weights.
+
+    Attributes:
+        model: one of `RECURRENT_MODELS`.
+        X: ``(n, 50, 8)`` float32, standard normal; labels ``(n,)`` int64 classes 0-9 from a random linear teacher.
+        weights: tinyframe's initial weights (`Model.get_weights`), Keras layout: the recurrent layer's
+            ``kernel, recurrent_kernel, bias`` (a Bidirectional: the forward layer's, then the backward one's),
+            then the head's ``W, b``.
+        batch_size: 64; batches are taken in order.
+    """
+
+    model: str
+    X: np.ndarray
+    labels: np.ndarray
+    weights: list[np.ndarray]
+    batch_size: int = SEQUENCE_BATCH
+
+
+def sequences(model: str, samples: int, weights: list[np.ndarray], seed: int = 0) -> Sequences:
+    """``samples`` synthetic sequences of 50 steps of 8 features, their labels, and ``weights``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((samples, SEQUENCE_STEPS, SEQUENCE_FEATURES), dtype=np.float32)
+    teacher = rng.standard_normal((SEQUENCE_FEATURES, SEQUENCE_CLASSES), dtype=np.float32)
+    return Sequences(model, X, np.argmax(X.mean(axis=1) @ teacher, axis=1), weights)

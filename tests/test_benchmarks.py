@@ -22,6 +22,7 @@ from benchmarks import (
     flops,
     large,
     mnist1d_cnn,
+    recurrent,
     report,
     residual,
     timing,
@@ -313,3 +314,30 @@ def test_the_dask_case_runs_only_when_named_and_trains_and_scores_from_disk(tmp_
               "repeats": 1, "load_average": [None, None], "rows": rows}  # fmt: skip
     table = report.dask_table(result)
     assert "| fit | dask | " in table and "| score | dask | " in table
+
+
+def test_quick_recurrent_case_times_four_models_and_both_programs_agree(quick_run):
+    stdout, payload = quick_run
+    (result,) = [r for r in payload["results"] if r["case"] == "recurrent"]  # --threads 1: that count only
+    assert "### recurrent, float32, 1 thread(s):" in stdout and result["threads"] == 1
+    assert list(result["models"]) == ["LSTM", "GRU", "SimpleRNN", "Bidirectional(LSTM)"]
+    for model, entry in result["models"].items():
+        assert entry["flops_per_sample"] == recurrent.flops_per_sample(model)
+        for stats in entry["programs"].values():
+            assert len(stats["seconds"]) == len(stats["cpu_seconds"]) == result["repeats"]
+            assert stats["p25"] <= stats["median"] <= stats["p75"] and 0 < stats["fraction_of_peak"]
+        if "torch" in entry["programs"]:
+            assert (
+                len(entry["ratios"]["elapsed"]["values"]) == len(entry["ratios"]["cpu"]["values"]) == result["repeats"]
+            )
+            ours, theirs = (entry["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
+            # One set of weights in torch's layout, the same loss and the same Adam step (float32 sums over 50 steps)
+            assert ours[0] == pytest.approx(theirs[0], rel=1e-5) and ours[1] == pytest.approx(theirs[1], rel=1e-4)
+
+
+def test_recurrent_flops_are_counted_by_hand():
+    # LSTM: k = 256; x_t W forward and dW: 4 * 50 * 8 * 256; h U forward, dU, dh (49 steps): 2 * 50 + 49 products
+    # of 64 * 256 MACs; the head 6 * 64 * 10
+    assert recurrent.flops_per_sample("LSTM") == 4 * 50 * 8 * 256 + 2 * (3 * 50 - 1) * 64 * 256 + 6 * 640
+    assert recurrent.flops_per_sample("SimpleRNN") == 4 * 50 * 8 * 64 + 2 * 149 * 64 * 64 + 6 * 640
+    assert recurrent.flops_per_sample("Bidirectional(LSTM)") == 2 * recurrent.flops_per_sample("LSTM")

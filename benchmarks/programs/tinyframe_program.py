@@ -146,10 +146,37 @@ def residual(work: w.Residual) -> Callable[[int], float]:
     Sparse cross-entropy on the logits, Adam(1e-3) with PyTorch's ``epsilon=1e-8``. A call is one
     ``fit`` epoch over the first ``steps * 128`` rows, ``shuffle=False``, continuing from the last call.
     """
+    return _in_order(residual_network(), work)
+
+
+def recurrent_network(model: str, seed: int = 0) -> Model:
+    """``Sequential([Input((50, 8)), <model>(64), Dense(10)])`` for one of `workloads.RECURRENT_MODELS`, float32."""
+    from tinyframe import Input, Sequential
+    from tinyframe.layers import GRU, LSTM, Bidirectional, Dense, SimpleRNN
+
+    layers = {"LSTM": LSTM, "GRU": GRU, "SimpleRNN": SimpleRNN}
+    if model.startswith("Bidirectional("):
+        layer = Bidirectional(layers[model[len("Bidirectional(") : -1]](w.SEQUENCE_UNITS))
+    else:
+        layer = layers[model](w.SEQUENCE_UNITS)
+    inputs = Input((w.SEQUENCE_STEPS, w.SEQUENCE_FEATURES))
+    return Sequential([inputs, layer, Dense(w.SEQUENCE_CLASSES)], dtype="float32", seed=seed)
+
+
+def recurrent(work: w.Sequences) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: ``work.model`` from ``work.weights``, ``steps`` batches in order, as `residual`."""
+    return _in_order(recurrent_network(work.model), work)
+
+
+def _in_order(model: Model, work: w.Residual | w.Sequences) -> Callable[[int], float]:
+    """``run(steps)``: ``model`` from ``work.weights``, sparse cross-entropy on the logits, Adam(1e-3, epsilon=1e-8).
+
+    A call is one ``fit`` epoch over the first ``steps * batch_size`` rows, ``shuffle=False``, continuing from
+    the last call.
+    """
     from tinyframe.losses import SparseCategoricalCrossentropy
     from tinyframe.optimizers import Adam
 
-    model = residual_network()
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(1e-3, epsilon=1e-8))
     model.set_weights(work.weights)
     batch = work.batch_size

@@ -177,13 +177,71 @@ def residual(work: w.Residual) -> Callable[[int], float]:
             layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
             layer.bias.copy_(torch.from_numpy(b))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return _in_order(model, optimizer, work)
+
+
+def _recurrent_weights(cell: str, W: np.ndarray, U: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """Keras's layout -> torch's ``weight_ih, weight_hh, bias_ih, bias_hh``: rows per gate; GRU's gates r, z, n."""
+    if cell != "GRU":  # LSTM: the same gate order i, f, g, o; SimpleRNN: one block
+        return [W.T, U.T, b, np.zeros_like(b)]
+    u = U.shape[0]
+
+    def order(a: np.ndarray) -> np.ndarray:  # Keras z, r, h -> torch r, z, n on the last axis
+        return np.concatenate([a[..., u : 2 * u], a[..., :u], a[..., 2 * u :]], axis=-1)
+
+    return [order(W).T, order(U).T, order(b[0]), order(b[1])]
+
+
+def recurrent(work: w.Sequences) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: ``nn.LSTM``/``nn.GRU``/``nn.RNN`` (``batch_first``) and a ``Linear`` head.
+
+    The head reads the last state of each direction (``h_n``; a Bidirectional's backward direction
+    ends at step 0, as tinyframe's backward layer), concatenated. Weights from ``work.weights``
+    (`_recurrent_weights`; LSTM's and RNN's ``bias_hh`` held at 0); ``cross_entropy``, Adam(1e-3).
+    """
+    import torch
+
+    torch.set_num_threads(numpy_blas_threads())
+    nn = torch.nn
+    bidirectional = work.model.startswith("Bidirectional(")
+    cell = work.model[len("Bidirectional(") : -1] if bidirectional else work.model
+    rnn = {"LSTM": nn.LSTM, "GRU": nn.GRU, "SimpleRNN": nn.RNN}[cell](
+        w.SEQUENCE_FEATURES, w.SEQUENCE_UNITS, batch_first=True, bidirectional=bidirectional
+    )
+    head = nn.Linear(w.SEQUENCE_UNITS * (2 if bidirectional else 1), w.SEQUENCE_CLASSES)
+    arrays = []
+    for direction in range(2 if bidirectional else 1):
+        arrays += _recurrent_weights(cell, *work.weights[3 * direction : 3 * direction + 3])
+    arrays += [work.weights[-2].T, work.weights[-1]]
+    with torch.no_grad():
+        for param, value in zip([*rnn.parameters(), *head.parameters()], arrays, strict=True):
+            param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    if cell != "GRU":  # one bias in Keras's LSTM and SimpleRNN: torch's second one stays 0, as Adam would move it too
+        for name, param in rnn.named_parameters():
+            param.requires_grad_(not name.startswith("bias_hh"))
+
+    class Last(nn.Module):
+        def forward(self, x):
+            state = rnn(x)[1]
+            h_n = state[0] if cell == "LSTM" else state  # (directions, m, units)
+            return head(torch.cat(list(h_n), dim=1))
+
+    model = Last()
+    trained = [p for p in [*rnn.parameters(), *head.parameters()] if p.requires_grad]
+    optimizer = torch.optim.Adam(trained, lr=1e-3)
+    return _in_order(model, optimizer, work)
+
+
+def _in_order(model, optimizer, work: w.Residual | w.Sequences) -> Callable[[int], float]:
+    """``run(steps) -> mean loss``: ``steps`` batches of ``work`` taken in order, ``cross_entropy`` on the logits."""
+    import torch
+
     X, y, batch = work.X, work.labels, work.batch_size
 
     def run(steps: int) -> float:
         starts = range(0, steps * batch, batch)
-        return _train(
-            model, nn.functional.cross_entropy, optimizer, ((X[s : s + batch], y[s : s + batch]) for s in starts)
-        )
+        batches = ((X[s : s + batch], y[s : s + batch]) for s in starts)
+        return _train(model, torch.nn.functional.cross_entropy, optimizer, batches)
 
     return run
 

@@ -71,49 +71,52 @@ class GRU(GatedRecurrent):
     def input_bias(self) -> np.ndarray:
         return self.params["bias"][0]
 
-    def _bias_grad(self, dA: np.ndarray, dR: np.ndarray, ones: np.ndarray) -> None:
-        np.matmul(ones, dA, out=self.grads["bias"][0])
-        np.matmul(ones, dR, out=self.grads["bias"][1])
+    def _bias_grad(self, dA: np.ndarray, dR: np.ndarray) -> None:
+        np.copyto(self.grads["bias"][0], self._row_sums(dA))
+        np.copyto(self.grads["bias"][1], self._row_sums(dR))
 
     def _recurrent_grad(self, dA: np.ndarray) -> np.ndarray:
         return self.buffer("grad_r", dA.shape)
 
     # ---------------------------------------------------------------- the maths
+    def gate_activations(self) -> list:
+        return [self.recurrent_activation] * 2  # z, r (hh waits for r)
+
     def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
         u = self.units
         return {
-            "rec": self.buffer("rec", (T, m, 3 * u)),  # r_t = h_{t-1} U + b[1]; r_h is needed for dr
-            "gate": self.buffer("gate", (m, T, 3 * u)),  # z, r, hh
-            "tmp": self.buffer("tmp", (m, u)),
+            "rec": self.buffer("rec", (T, 3 * u, m)),  # r_t.T = U.T h_{t-1}.T + b[1]; r_h is needed for dr
+            "gate": self.buffer("gate", (T, 3 * u, m)),  # z, r, hh (rows)
+            "tmp": self.buffer("tmp", (u, m)),
         }
 
     def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
         u = self.units
-        return {"dgate": self.buffer("grad_gate", (m, 3 * u)), "bypass": self.buffer("bypass", (m, u))}
+        return {"dgate": self.buffer("grad_gate", (3 * u, m)), "bypass": self.buffer("bypass", (u, m))}
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        rec, gate = kept["rec"][t], kept["gate"][:, t]
-        np.matmul(h_prev, self.params["recurrent_kernel"], out=rec)
-        rec += self.params["bias"][1]
-        a[:, : 2 * u] += rec[:, : 2 * u]  # a becomes the pre-activations, kept for the derivatives
-        s.function(a[:, : 2 * u], out=gate[:, : 2 * u])
-        a[:, 2 * u :] += np.multiply(gate[:, u : 2 * u], rec[:, 2 * u :], out=kept["tmp"])
-        hh = g.function(a[:, 2 * u :], out=gate[:, 2 * u :])
+        u, g = self.units, self.activation
+        rec, gate = kept["rec"][t], kept["gate"][t]
+        np.matmul(kept["U"].T, h_prev, out=rec)
+        rec += self.params["bias"][1][:, None]
+        a[: 2 * u] += rec[: 2 * u]  # a becomes the pre-activations, kept for the derivatives
+        self._gate_pass.function(a[: 2 * u], out=gate[: 2 * u])
+        a[2 * u :] += np.multiply(gate[u : 2 * u], rec[2 * u :], out=kept["tmp"])
+        hh = g.function(a[2 * u :], out=gate[2 * u :])
         np.subtract(h_prev, hh, out=h)  # h = hh + z * (h_prev - hh)
-        h *= gate[:, :u]
+        h *= gate[:u]
         h += hh
 
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> np.ndarray:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        pre, gate, rec, dgate = kept["a"][:, t], kept["gate"][:, t], kept["rec"][t], kept["dgate"]
-        np.multiply(dh, np.subtract(h_prev, gate[:, 2 * u :], out=dgate[:, :u]), out=dgate[:, :u])  # dz
-        np.multiply(dh, np.subtract(1, gate[:, :u], out=dgate[:, 2 * u :]), out=dgate[:, 2 * u :])  # dhh
-        g.derivative(pre[:, 2 * u :], gate[:, 2 * u :], dgate[:, 2 * u :], out=da[:, 2 * u :])  # da_h
-        np.multiply(da[:, 2 * u :], rec[:, 2 * u :], out=dgate[:, u : 2 * u])  # dr, the reset gate's
-        s.derivative(pre[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
-        dr[:, : 2 * u] = da[:, : 2 * u]
-        np.multiply(da[:, 2 * u :], gate[:, u : 2 * u], out=dr[:, 2 * u :])
-        return np.multiply(dh, gate[:, :u], out=kept["bypass"])
+        u, g = self.units, self.activation
+        pre, gate, rec, dgate = kept["a"][t], kept["gate"][t], kept["rec"][t], kept["dgate"]
+        np.multiply(dh, np.subtract(h_prev, gate[2 * u :], out=dgate[:u]), out=dgate[:u])  # dz
+        np.multiply(dh, np.subtract(1, gate[:u], out=dgate[2 * u :]), out=dgate[2 * u :])  # dhh
+        g.derivative(pre[2 * u :], gate[2 * u :], dgate[2 * u :], out=da[2 * u :])  # da_h
+        np.multiply(da[2 * u :], rec[2 * u :], out=dgate[u : 2 * u])  # dr, the reset gate's
+        self._gate_pass.derivative(pre[: 2 * u], gate[: 2 * u], dgate[: 2 * u], out=da[: 2 * u])
+        dr[: 2 * u] = da[: 2 * u]
+        np.multiply(da[2 * u :], gate[u : 2 * u], out=dr[2 * u :])
+        return np.multiply(dh, gate[:u], out=kept["bypass"])

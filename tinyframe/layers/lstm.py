@@ -33,7 +33,9 @@ class LSTM(GatedRecurrent):
         dz_t = [di * s'(z_i), df * s'(z_f), dc~ * g'(z_c), do * s'(z_o)]   (sigmoid: s' = s (1 - s))
         dh_{t-1} = dz_t @ U.T
 
-    and the sums over time of `Recurrent` with ``da_t = dr_t = dz_t``.
+    and the sums over time of `Recurrent` with ``da_t = dr_t = dz_t``. Inside, the gate
+    blocks are kept in the order ``i, f, o, c~`` (`gate_order`), so that the three sigmoids
+    are one call on contiguous rows; the weights and their gradients keep Keras's order.
 
     Args:
         units: the size of ``h`` and ``c`` (and of the output).
@@ -75,49 +77,55 @@ class LSTM(GatedRecurrent):
         return forget_bias_one
 
     # ---------------------------------------------------------------- the maths
+    gate_order = (0, 1, 3, 2)  # kept as i, f, o, c~: the three sigmoid gates side by side, squashed in one call
+
+    def gate_activations(self) -> list:
+        s, g = self.recurrent_activation, self.activation
+        return [s, s, s, g]  # i, f, o, c~
+
     def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
         u = self.units
+        c = self.buffer("c", (T + 1, u, m))  # c[t + 1] = c_t.T, c[0] = c_{-1} = 0, as `Recurrent`'s h
+        c[0] = 0
         return {
             **super()._keep(m, T),
-            "gate": self.buffer("gate", (m, T, 4 * u)),  # i, f, c~, o
-            "c": self.buffer("c", (m, T, u)),
-            "gc": self.buffer("gc", (m, T, u)),  # g(c_t)
-            "c0": self.buffer("c0", (m, u), fill=0),
-            "tmp": self.buffer("tmp", (m, u)),
+            "gate": self.buffer("gate", (T, 4 * u, m)),  # i, f, o, c~ (rows)
+            "c": c,
+            "gc": self.buffer("gc", (T, u, m)),  # g(c_t)
+            "tmp": self.buffer("tmp", (u, m)),
         }
 
     def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
-        dc = self.buffer("grad_c", (m, self.units))
+        dc = self.buffer("grad_c", (self.units, m))
         dc[...] = 0  # nothing flows back from after the last step (a reused buffer holds the last call's)
-        return {"dc": dc, "dgate": self.buffer("grad_gate", (m, 4 * self.units))}
+        return {"dc": dc, "dgate": self.buffer("grad_gate", (4 * self.units, m))}
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        a += np.matmul(h_prev, self.params["recurrent_kernel"], out=kept["r"])  # a becomes z_t
-        gate, c, gc, tmp = kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t], kept["tmp"]
-        s.function(a[:, : 2 * u], out=gate[:, : 2 * u])
-        g.function(a[:, 2 * u : 3 * u], out=gate[:, 2 * u : 3 * u])
-        s.function(a[:, 3 * u :], out=gate[:, 3 * u :])
-        np.multiply(gate[:, u : 2 * u], kept["c"][:, t - 1] if t else kept["c0"], out=c)
-        c += np.multiply(gate[:, :u], gate[:, 2 * u : 3 * u], out=tmp)
+        u, g = self.units, self.activation
+        a += np.matmul(kept["U"].T, h_prev, out=kept["r"])  # a becomes z_t.T
+        gate, c_prev, c, gc = kept["gate"][t], kept["c"][t], kept["c"][t + 1], kept["gc"][t]
+        self._gate_pass.function(a, out=gate)
+        i, f, o, cc = gate[:u], gate[u : 2 * u], gate[2 * u : 3 * u], gate[3 * u :]
+        np.multiply(f, c_prev, out=c)
+        c += np.multiply(i, cc, out=kept["tmp"])
         g.function(c, out=gc)
-        np.multiply(gate[:, 3 * u :], gc, out=h)
+        np.multiply(o, gc, out=h)
 
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> None:
-        u, s, g = self.units, self.recurrent_activation, self.activation
-        z, gate, c, gc = kept["a"][:, t], kept["gate"][:, t], kept["c"][:, t], kept["gc"][:, t]
-        dc, dgate, tmp = kept["dc"], kept["dgate"], kept["tmp"]
-        np.multiply(dh, gc, out=dgate[:, 3 * u :])  # do
-        dc += g.derivative(c, gc, np.multiply(dh, gate[:, 3 * u :], out=tmp), out=dgate[:, :u])
-        np.multiply(dc, gate[:, 2 * u : 3 * u], out=dgate[:, :u])  # di (its slot held g'(c) dh o just above)
-        np.multiply(dc, kept["c"][:, t - 1] if t else kept["c0"], out=dgate[:, u : 2 * u])  # df
-        np.multiply(dc, gate[:, :u], out=dgate[:, 2 * u : 3 * u])  # dc~
-        dc *= gate[:, u : 2 * u]  # carried to step t-1
-        s.derivative(z[:, : 2 * u], gate[:, : 2 * u], dgate[:, : 2 * u], out=da[:, : 2 * u])
-        g.derivative(z[:, 2 * u : 3 * u], gate[:, 2 * u : 3 * u], dgate[:, 2 * u : 3 * u], out=da[:, 2 * u : 3 * u])
-        s.derivative(z[:, 3 * u :], gate[:, 3 * u :], dgate[:, 3 * u :], out=da[:, 3 * u :])
+        u, g = self.units, self.activation
+        gate, c_prev, c, gc = kept["gate"][t], kept["c"][t], kept["c"][t + 1], kept["gc"][t]
+        dc, dgate = kept["dc"], kept["dgate"]
+        i, f, o, cc = gate[:u], gate[u : 2 * u], gate[2 * u : 3 * u], gate[3 * u :]
+        di, df, do, dcc = dgate[:u], dgate[u : 2 * u], dgate[2 * u : 3 * u], dgate[3 * u :]
+        np.multiply(dh, gc, out=do)
+        dc += g.derivative(c, gc, np.multiply(dh, o, out=kept["tmp"]), out=di)  # di's slot: scratch for a moment
+        np.multiply(dc, cc, out=di)
+        np.multiply(dc, c_prev, out=df)
+        np.multiply(dc, i, out=dcc)
+        dc *= f  # carried to step t-1
+        self._gate_pass.derivative(kept["a"][t], gate, dgate, out=da)  # dz_t.T
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}

@@ -11,6 +11,7 @@ import numpy as np
 from .. import activations, initializers
 from .._checks import check_positive_int, keras_default_only
 from ..activations import Activation, Identity, Softmax
+from ._gates import Gates
 from .base import Layer
 from .shapes import fixed_axis
 
@@ -28,7 +29,7 @@ class Recurrent(Layer):
     Every cell starts from two affine maps with ``k`` gate blocks of ``units`` columns
     (k = 1 SimpleRNN, 3 GRU, 4 LSTM)::
 
-        a_t = x_t @ W + b        W = kernel (features, k*units); all T steps in ONE matmul
+        a_t = x_t @ W + b        W = kernel (features, k*units); all T steps in one (stacked) matmul call
         r_t = h_{t-1} @ U        U = recurrent_kernel (units, k*units); one matmul per step
 
     and the cell (the subclass) turns ``a_t`` and ``r_t`` into ``h_t``.
@@ -41,7 +42,7 @@ class Recurrent(Layer):
                        and any part of dJ/dh_{t-1} that bypasses U (GRU's z * dh_t)
         dh_{t-1}^(from step t) = dr_t @ U.T + that part
 
-    The sums over time then run as one matmul each, over the m*T rows of all steps::
+    The sums over time run as one (stacked) matmul call each, over all steps::
 
         dJ/dW = sum_t x_t.T @ da_t          (features, k*units)
         dJ/dU = sum_t h_{t-1}.T @ dr_t      (units, k*units)   (h_{-1} = 0 adds nothing)
@@ -49,8 +50,19 @@ class Recurrent(Layer):
         dJ/dx_t = da_t @ W.T                (m, features) for every t
 
     (``da_t`` and ``dr_t`` are one array where the cell adds ``a_t + r_t`` before any
-    nonlinearity, as SimpleRNN and LSTM do.) Inputs and all kept arrays are batch-first,
-    ``(m, T, ...)``; step ``t`` reads the strided slice ``[:, t]``.
+    nonlinearity, as SimpleRNN and LSTM do.)
+
+    **Layout.** Inputs and outputs are batch-first, ``(m, T, ...)``. Inside, every kept
+    array is time-major and transposed, ``(T, columns, m)``: step ``t`` works on
+    ``a_t.T = W.T @ x_t.T`` (k*units, m), ``h_t.T`` (units, m), and so on, where each gate
+    block (rows ``[j*units, (j+1)*units)``) and each state is one contiguous array. (A
+    batch-first slice ``[:, t]``, or a gate's columns of ``(m, k*units)``, is strided, and
+    every NumPy call on it pays for a strided iteration: twice to four times the time of the
+    same call on contiguous memory, at these sizes.) The states are kept with one step in
+    front, ``H[t + 1] = h_t.T`` and ``H[0] = h_{-1} = 0``, so ``H[:T]`` is every ``h_{t-1}.T``.
+    A cell may keep its gate blocks in another order than the kernels' (`gate_order`: LSTM
+    puts its three sigmoid gates side by side); the kernels, the bias and their gradients
+    stay in Keras's order.
 
     A subclass sets ``gates`` and writes ``_keep`` (its per-call arrays), ``_step`` and
     ``_step_backward``; the base does the rest.
@@ -137,20 +149,21 @@ class Recurrent(Layer):
         if x.ndim != 3:
             self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
         m, T, features = x.shape
-        X = x.reshape(m * T, features)
-        k, u = self.gates * self.units, self.units
-        A = np.matmul(X, self.params["kernel"], out=self.buffer("a", (m * T, k))).reshape(m, T, k)
-        A += self.input_bias()
-        H = self.buffer("h", (m, T, u))
+        u = self.units
+        W, U = self._in_row_order()
+        X = self.buffer("x", (T, features, m))
+        np.copyto(X, x.transpose(1, 2, 0))  # x_t.T for every t
+        A = np.matmul(W.T, X, out=self.buffer("a", (T, W.shape[1], m)))  # a_t.T = W.T x_t.T for all t, one call
+        A += self.input_bias()[:, None]
+        H = self.buffer("h", (T + 1, u, m))  # H[t + 1] = h_t.T, H[0] = h_{-1} = 0
+        H[0] = 0
         # Locals, not attributes, through the loop: predict may run in several threads at once.
-        kept = {"X": X, "a": A, "h": H, "h0": self.buffer("h0", (m, u), fill=0), **self._keep(m, T)}
+        kept = {"X": X, "a": A, "h": H, "W": W, "U": U, **self._keep(m, T)}
         for t in range(T):
-            self._step(t, A[:, t], H[:, t - 1] if t else kept["h0"], H[:, t], kept)
+            self._step(t, A[t], H[t], H[t + 1], kept)
         self._kept = kept
-        if self.return_sequences:
-            return H
-        y = self.buffer("y", (m, u))
-        y[...] = H[:, -1]
+        y = self.buffer("y", (m, T, u) if self.return_sequences else (m, u))
+        np.copyto(y, H[1:].transpose(2, 0, 1) if self.return_sequences else H[T].T)  # back to batch-first
         return y
 
     def backward_params(self, grad_out: np.ndarray) -> None:
@@ -158,48 +171,81 @@ class Recurrent(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         dA = self._through_time(grad_out)
-        m, T, k = dA.shape
-        W = self.params["kernel"]
-        dX = np.matmul(dA.reshape(m * T, k), W.T, out=self.buffer("grad_in", (m * T, W.shape[0])))
-        return dX.reshape(m, T, W.shape[0])
+        W = self._kept["W"]
+        dX = np.matmul(W, dA, out=self.buffer("grad_x", (dA.shape[0], W.shape[0], dA.shape[2])))  # dx_t.T = W da_t.T
+        dx = self.buffer("grad_in", (dA.shape[2], dA.shape[0], W.shape[0]))
+        np.copyto(dx, dX.transpose(2, 0, 1))  # back to batch-first
+        return dx
 
     def _through_time(self, grad_out: np.ndarray) -> np.ndarray:
-        """BPTT (class docstring): sets every parameter gradient, returns ``dA`` (m, T, k*units)."""
+        """BPTT (class docstring): sets every parameter gradient, returns ``dA`` (T, k*units, m) (see Layout)."""
         kept = self._kept
-        X, H, h0 = kept["X"], kept["h"], kept["h0"]
-        m, T, u = H.shape
-        k = self.gates * u
-        U = self.params["recurrent_kernel"]
-        dA = self.buffer("grad_a", (m, T, k))
+        X, H, U = kept["X"], kept["h"], kept["U"]
+        T, u, m = H.shape[0] - 1, H.shape[1], H.shape[2]
+        dA = self.buffer("grad_a", (T, self.gates * u, m))
         dR = self._recurrent_grad(dA)
-        dh, dh_before = self.buffer("grad_h", (m, u)), self.buffer("grad_h_before", (m, u))
-        dh[...] = grad_out[:, -1] if self.return_sequences else grad_out
+        dh, dh_before = self.buffer("grad_h", (u, m)), self.buffer("grad_h_before", (u, m))
+        np.copyto(dh, (grad_out[:, -1] if self.return_sequences else grad_out).T)
         kept = {**kept, **self._keep_backward(m)}
         for t in range(T - 1, -1, -1):
-            bypass = self._step_backward(t, dh, H[:, t - 1] if t else h0, dA[:, t], dR[:, t], kept)
+            bypass = self._step_backward(t, dh, H[t], dA[t], dR[t], kept)
             if t == 0:
                 break  # h_{-1} is a constant: no gradient for it
-            np.matmul(dR[:, t], U.T, out=dh_before)
+            np.matmul(U, dR[t], out=dh_before)  # dh_{t-1}.T = U dr_t.T
             if bypass is not None:
                 dh_before += bypass
             if self.return_sequences:
-                dh_before += grad_out[:, t - 1]
+                dh_before += grad_out[:, t - 1].T
             dh, dh_before = dh_before, dh
-        np.matmul(X.T, dA.reshape(m * T, k), out=self.grads["kernel"])
-        H_prev = self.buffer("h_prev", (m, T, u))  # h_{t-1} for every t, h_{-1} = 0: rows that match dR's
-        H_prev[:, 0] = 0
-        H_prev[:, 1:] = H[:, :-1]
-        np.matmul(H_prev.reshape(m * T, u).T, dR.reshape(m * T, k), out=self.grads["recurrent_kernel"])
-        self._bias_grad(dA.reshape(m * T, k), dR.reshape(m * T, k), self.buffer("ones", (m * T,), fill=1))
+        self._set_grad(self.grads["kernel"], self._sum_over_time(dA, X, "grad_kernel_steps").T)
+        # H[:T] holds h_{t-1}.T for every t (h_{-1} = 0): the steps that match dR's
+        self._set_grad(self.grads["recurrent_kernel"], self._sum_over_time(dR, H[:T], "grad_recurrent_steps").T)
+        self._bias_grad(dA, dR)
         return dA
 
-    # ------------------------------------------------------- what a cell writes
-    def input_bias(self) -> np.ndarray:
-        """The bias added to ``x_t @ W`` (all of it, except for GRU)."""
-        return self.params["bias"]
+    def _sum_over_time(self, dA: np.ndarray, B: np.ndarray, name: str) -> np.ndarray:
+        """``sum_t dA[t] @ B[t].T``: the products of all steps in one call, then their sum."""
+        steps = np.matmul(dA, B.transpose(0, 2, 1), out=self.buffer(name, (dA.shape[0], dA.shape[1], B.shape[1])))
+        return steps.sum(axis=0)
 
-    def _bias_grad(self, dA: np.ndarray, dR: np.ndarray, ones: np.ndarray) -> None:
-        np.matmul(ones, dA, out=self.grads["bias"])  # a sum over the m*T rows, as a matrix-vector product
+    def _row_sums(self, dA: np.ndarray) -> np.ndarray:
+        """``sum_t sum_samples dA[t]``: (k*units,), a stacked matrix-vector product with ones, then a sum."""
+        ones = self.buffer("ones", (dA.shape[2],), fill=1)
+        return np.matmul(dA, ones, out=self.buffer("row_sums", dA.shape[:2])).sum(axis=0)
+
+    # ------------------------------------------------------- what a cell writes
+    gate_order: tuple[int, ...] | None = None  # the kernels' blocks in the cell's row order; None: as they are
+
+    def _columns(self) -> np.ndarray:
+        """The kernels' columns in the cell's row order (`gate_order`)."""
+        u = self.units
+        return np.concatenate([np.arange(j * u, (j + 1) * u) for j in self.gate_order])
+
+    def _in_row_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """``W`` and ``U`` with their column blocks in ``gate_order`` (the parameters themselves if unchanged)."""
+        W, U = self.params["kernel"], self.params["recurrent_kernel"]
+        if self.gate_order is None:
+            return W, U
+        columns = self._columns()
+        return (
+            np.take(W, columns, axis=1, out=self.buffer("kernel_rows", W.shape)),
+            np.take(U, columns, axis=1, out=self.buffer("recurrent_rows", U.shape)),
+        )
+
+    def _set_grad(self, grad: np.ndarray, value: np.ndarray) -> None:
+        """``grad[...] = value``, ``value``'s last axis in the cell's row order put back into the kernels' order."""
+        if self.gate_order is None:
+            np.copyto(grad, value)
+        else:
+            grad[..., self._columns()] = value
+
+    def input_bias(self) -> np.ndarray:
+        """The bias added to ``x_t @ W`` (all of it, except for GRU), in the cell's row order."""
+        b = self.params["bias"]
+        return b if self.gate_order is None else b[self._columns()]
+
+    def _bias_grad(self, dA: np.ndarray, dR: np.ndarray) -> None:
+        self._set_grad(self.grads["bias"], self._row_sums(dA))
 
     def _recurrent_grad(self, dA: np.ndarray) -> np.ndarray:
         """The array for ``dr_t``: ``dA`` itself where the cell adds ``a_t + r_t`` first."""
@@ -207,20 +253,24 @@ class Recurrent(Layer):
 
     def _keep(self, m: int, T: int) -> dict[str, np.ndarray]:
         """The cell's own per-call arrays (gate values, cell states), kept for backward."""
-        return {"r": self.buffer("r", (m, self.gates * self.units))}
+        return {"r": self.buffer("r", (self.gates * self.units, m))}
 
     def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
         """The cell's work arrays for one backward (a gradient carried in time starts at 0)."""
         return {}
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        """Write ``h_t`` into ``h`` from ``a`` (= a_t, may be overwritten with pre-activations) and ``h_prev``."""
+        """Write ``h_t.T`` into ``h`` from ``a`` (= a_t.T, may become the pre-activations) and ``h_prev`` (see Layout).
+
+        A step reads and writes nothing of other steps but through ``h_prev``/``h`` (and a cell
+        state of the same kind), so a per-step mask can keep ``h = h_prev`` for padded samples.
+        """
         raise NotImplementedError
 
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> np.ndarray | None:
-        """Write ``da_t`` and ``dr_t`` from ``dh_t``; return the part of ``dh_{t-1}`` bypassing U, or None."""
+        """Write ``da_t.T`` and ``dr_t.T`` from ``dh_t.T``; return the part of ``dh_{t-1}.T`` bypassing U, or None."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ config
@@ -265,6 +315,14 @@ class GatedRecurrent(Recurrent):
 
     def activations(self) -> list[Activation]:
         return [self.activation, self.recurrent_activation]
+
+    def build(self, input_shape: tuple[int, ...] | None) -> None:
+        super().build(input_shape)
+        self._gate_pass = Gates(self.gate_activations(), self.units)
+
+    def gate_activations(self) -> list[Activation]:
+        """The activation of each block the cell squashes in one pass (`Gates`), in the kernels' order."""
+        raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -48,10 +48,10 @@ class SimpleRNN(Recurrent):
     gates = 1
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
-        a += np.matmul(h_prev, self.params["recurrent_kernel"], out=kept["r"])  # a becomes z_t, kept for f'
+        a += np.matmul(kept["U"].T, h_prev, out=kept["r"])  # a becomes z_t.T, kept for f'
         self.activation.function(a, out=h)
 
     def _step_backward(
         self, t: int, dh: np.ndarray, h_prev: np.ndarray, da: np.ndarray, dr: np.ndarray, kept: dict
     ) -> None:
-        self.activation.derivative(kept["a"][:, t], kept["h"][:, t], dh, out=da)
+        self.activation.derivative(kept["a"][t], kept["h"][t + 1], dh, out=da)
