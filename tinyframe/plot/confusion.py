@@ -44,7 +44,8 @@ def plot_confusion(model: Any, X: Any, y: Any, ax: Any = None, title: str | None
 
     Args:
         model: a trained classifier (`Sequential`, or anything with ``predict``).
-        X: the inputs; y: integer labels ``(n,)`` or one-hot rows ``(n, classes)``.
+        X: the inputs.
+        y: the true classes: integer labels ``(n,)`` or one-hot rows ``(n, classes)``.
         ax: a matplotlib Axes to draw on (default: a new figure).
         title: the Axes' title (default: the accuracy).
 
