@@ -12,6 +12,7 @@ import ast
 import importlib
 import inspect
 import pathlib
+import re
 
 import pytest
 
@@ -126,3 +127,21 @@ def test_forwarded_and_grouped_and_subclass_parameters(package):
     assert estimator["shuffle"] == "True"
     adamw = {name: str(default) for name, _, default in found["tinyframe.optimizers.adamw.AdamW"]}
     assert {"beta_1", "beta_2", "clipnorm"} <= set(adamw)  # "a, b: ..." rows, one per name
+
+
+def test_public_docstrings_point_only_at_what_a_reader_can_open(package):
+    """No public docstring sends the reader to a private module or to the repository's design notes."""
+    private = re.compile(r"tinyframe\._[a-z]|\bDESIGN\.md\b|\bSTYLE\.md\b")
+    found = []
+    for obj in walk(package):
+        public = not any(part.startswith("_") and not part.startswith("__") for part in obj.path.split("."))
+        if public and obj.docstring is not None and private.search(obj.docstring.value):
+            found.append(f"{obj.path}: {private.search(obj.docstring.value).group()}")
+    assert not found, found
+
+
+def walk(obj):
+    yield obj
+    for member in obj.members.values():
+        if not member.is_alias:
+            yield from walk(member)

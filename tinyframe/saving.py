@@ -180,7 +180,7 @@ def model_config(model: Model) -> dict[str, Any]:
     "layers", "inputs": [{"name", "shape", "dtype"}], "nodes": [[layer, [tensor, ...], listed]],
     "outputs": [tensor, ...]}``, where a tensor is ``["input", k]`` or ``["node", j]`` (node ``j``'s output),
     and a node only takes tensors made before it. Each layer's spec is checked to re-create a layer of
-    the same shapes (`_config.layer_spec`). `Model.get_config` returns it.
+    the same shapes. `Model.get_config` returns it.
     """
     if not isinstance(model, Sequential) and model._graph is None:
         raise TypeError(

@@ -29,7 +29,7 @@ class GELU(Activation):
         approximate:  g = 0.5 (1 + tanh(u)) = sigmoid(2u),   u = sqrt(2 / pi) (z + 0.044715 z**3)
                       g' = g (1 - g) 2u',                     2u' = 2 sqrt(2 / pi) (1 + 3 * 0.044715 z**2)
 
-    Phi is taken from erfc (`tinyframe._erf`: Cody's rational approximations, a few
+    Phi is taken from erfc (computed with W. J. Cody's rational approximations, a few
     ulp), so it keeps its relative accuracy deep in the left tail (Phi(-30) ~ 5e-198,
     where ``1 + erf`` would give 0), up to the conditioning of Phi itself (about
     ``z**2`` ulp from rounding ``z / sqrt(2)``). The tanh form is computed as
