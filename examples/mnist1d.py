@@ -1,6 +1,6 @@
 """MNIST-1D (Greydanus, 2020): the paper's four models trained with tinyframe, beside the paper's figures.
 
-    pip install -e ".[examples]" mnist1d
+    pip install -e ".[examples]"
     python examples/mnist1d.py                 # the paper's logistic regression, MLP, CNN and GRU
     python examples/mnist1d.py --recipe        # tinyframe's best convolutional recipe
     python examples/mnist1d.py --seeds 0 1 2   # mean over seeds
