@@ -38,6 +38,7 @@ def test_custom_layer_example_trains_and_passes_gradcheck(capsys):
     assert result.max_error < 1e-8, result
 
 
+@pytest.mark.slow
 def test_mnist1d_example_trains_the_papers_models_on_a_subset(capsys):
     pytest.importorskip("mnist1d")
     results = load("mnist1d").main(["--samples", "1000", "--epochs", "6", "--models", "logistic", "cnn", "gru"])
@@ -47,6 +48,7 @@ def test_mnist1d_example_trains_the_papers_models_on_a_subset(capsys):
     assert results["cnn"][0] > 0.3 and results["logistic"][0] > 0.15  # chance is 0.1 on 10 balanced classes
 
 
+@pytest.mark.slow
 def test_mnist1d_recipe_trains_on_a_subset(capsys, monkeypatch):
     pytest.importorskip("mnist1d")
     module = load("mnist1d")
@@ -63,6 +65,7 @@ def test_mnist1d_recipe_trains_on_a_subset(capsys, monkeypatch):
     assert 0.0 <= accuracy <= 1.0 and seconds > 0
 
 
+@pytest.mark.slow
 def test_mnist1d_learning_curves_are_the_mean_test_accuracy_per_epoch(tmp_path, capsys, monkeypatch):
     pytest.importorskip("mnist1d")
     pytest.importorskip("matplotlib")
