@@ -11,13 +11,14 @@ docstrings use find nothing there, and the table then says *required* with no ty
   first class in the method resolution order whose own ``__init__`` takes it.
 - A base class that documents the parameters its subclasses take, without an ``__init__`` of its
   own (`TinyFrameEstimator`): the type and default come from the subclasses; defaults that
-  differ are listed per subclass.
+  differ are listed per subclass (named without the prefix they share: ``Classifier``).
 
 A parameter found nowhere keeps griffe's reading (and ``tests/test_docs_api.py`` names it).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import griffe
@@ -110,4 +111,7 @@ def from_subclasses(owner: griffe.Class, name: str, classes: list[griffe.Class])
     annotation = next(iter(found.values())).annotation if len(annotations) == 1 else None
     if len(defaults) == 1:
         return annotation, next(iter(found.values())).default
-    return annotation, ", ".join(f"{p.default} ({cls})" for cls, p in sorted(found.items()))
+    names = sorted(found)
+    stem = os.path.commonprefix(names)  # TinyFrameClassifier, TinyFrameRegressor: Classifier, Regressor
+    short = {name: name[len(stem) :] or name for name in names}
+    return annotation, ", ".join(f"{found[name].default} ({short[name]})" for name in names)

@@ -123,7 +123,7 @@ def test_forwarded_and_grouped_and_subclass_parameters(package):
     assert dense["name"] == ("str | None", "None")  # **kwargs, passed on to Layer.__init__
     assert dense["input_shape"] == ("Sequence[int] | None", "None")
     estimator = {name: str(default) for name, _, default in found["tinyframe.sklearn.base.TinyFrameEstimator"]}
-    assert estimator["learning_rate"] == "0.004 (TinyFrameClassifier), 0.001 (TinyFrameRegressor)"
+    assert estimator["learning_rate"] == "0.004 (Classifier), 0.001 (Regressor)"  # TinyFrame*'s, per estimator
     assert estimator["shuffle"] == "True"
     adamw = {name: str(default) for name, _, default in found["tinyframe.optimizers.adamw.AdamW"]}
     assert {"beta_1", "beta_2", "clipnorm"} <= set(adamw)  # "a, b: ..." rows, one per name
