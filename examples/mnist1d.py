@@ -243,7 +243,7 @@ def plot_curves(histories: dict[str, list[dict]], path: str | None = None, seeds
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 4.5), layout="constrained")
+    figure = Figure(figsize=(8.5, 4.5), layout="constrained")
     axes = figure.add_subplot()
     for name, runs in histories.items():
         mean = np.mean([run["val_accuracy"] for run in runs], axis=0)
@@ -267,7 +267,7 @@ def plot_curves(histories: dict[str, list[dict]], path: str | None = None, seeds
         run.append(f"mean of seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}")
     if samples is not None:
         run.append(f"{samples:,} training sequences")
-    axes.set_title("MNIST-1D test accuracy per epoch" + (f" ({'; '.join(run)})" if run else ""))
+    axes.set_title("MNIST-1D test accuracy per epoch" + (f"\n({'; '.join(run)})" if run else ""))
     if path:
         figure.savefig(path, dpi=110)
     return figure

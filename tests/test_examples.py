@@ -82,7 +82,7 @@ def test_mnist1d_learning_curves_are_the_mean_test_accuracy_per_epoch(tmp_path, 
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
     assert legend == ["cnn: 0.850", "paper: 0.94", "recipe: 0.990", "human expert: 0.96"]  # reference lines named
     titled = module.plot_curves(histories, seeds=[0, 1], samples=4000).axes[0].get_title()
-    assert titled == "MNIST-1D test accuracy per epoch (mean of seeds 0, 1; 4,000 training sequences)"
+    assert titled == "MNIST-1D test accuracy per epoch\n(mean of seeds 0, 1; 4,000 training sequences)"
     # the command line: a tiny run writes a PNG and prints where
     data = module.load()
     monkeypatch.setattr(module, "load", lambda seed=None: data)
