@@ -13,12 +13,15 @@
   custom loss's regression), ``saving-resume-history`` (the checkpointed run, and the run
   resumed from its fourth epoch drawn over it), ``sklearn-regressor-loss`` (the regressor's
   ``history_``), ``scaling-best-loss`` (the grid search's refitted best estimator) and
-  ``onnx-confusion`` (the exported graph's predictions in ONNX Runtime on the test digits).
+  ``onnx-confusion`` (the exported graph's predictions in ONNX Runtime on the test digits),
+  ``vanishing-gradients-stats`` (the vanishing-gradients guide's `plot_layer_stats` figure).
 
 ``docs/threads.md`` (two runs compared bit for bit) and ``docs/errors.md`` (a refused
 ``fit``) train nothing worth a picture; ``why.md`` and ``performance.md`` run no ``fit``.
 
-``examples/vanishing_gradients.py`` writes the vanishing-gradients guide's figure.
+``python examples/vanishing_gradients.py --out docs/images`` writes the vanishing-gradients
+guide's first figure, ``examples/residual_digits.py`` and ``examples/mnist1d.py`` (``--out
+docs/images``) theirs, ``examples/article/05_digits.py --out docs`` the article's.
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ def page_figures() -> None:
     figure = plot_confusion(Runtime(), X_test, page["y_test"])
     figure.axes[0].set_title(f"{figure.axes[0].get_title()}: ONNX Runtime, {len(X_test)} test digits")
     save(figure, "onnx-confusion")
+
+    page = run_page("guides/vanishing-gradients.md", until="plot_layer_stats(")
+    save(page["fig"], "vanishing-gradients-stats")
 
 
 def main() -> None:

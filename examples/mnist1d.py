@@ -1,10 +1,10 @@
 """MNIST-1D (Greydanus, 2020): the paper's four models trained with tinyframe, beside the paper's figures.
 
-    pip install -e ".[examples]" mnist1d
+    pip install -e ".[examples]"
     python examples/mnist1d.py                 # the paper's logistic regression, MLP, CNN and GRU
     python examples/mnist1d.py --recipe        # tinyframe's best convolutional recipe
     python examples/mnist1d.py --seeds 0 1 2   # mean over seeds
-    python examples/mnist1d.py --models cnn gru recipe --plot curves.png   # learning curves
+    python examples/mnist1d.py --models cnn gru recipe --out figures   # learning curves
 
 The data set is generated locally by the ``mnist1d`` package with its default arguments
 (4,000 training and 1,000 test sequences of length 40, 10 classes). The paper trains every
@@ -55,6 +55,7 @@ import functools
 import importlib
 import math
 import os
+import pathlib
 import sys
 import time
 
@@ -230,30 +231,43 @@ def train_recipe(
     return train(recipe_model(), data, seed, epochs, optimizer=optimizer, batch_size=RECIPE_BATCH, curves=curves)
 
 
-def plot_curves(histories: dict[str, list[dict]], path: str | None = None):
+def plot_curves(histories: dict[str, list[dict]], path: str | None = None, seeds=None, samples=None):
     """Test accuracy after each epoch, the mean over seeds, one line per model; dotted, what it is compared with.
 
-    ``histories`` maps a model's name to the histories of its seeds (trained with ``curves``).
-    Returns the matplotlib Figure (saved to ``path`` when given).
+    ``histories`` maps a model's name to the histories of its seeds (trained with ``curves``);
+    ``seeds`` and ``samples`` (the training sequences) name the run in the title. Returns the
+    matplotlib Figure (saved to ``path`` when given).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 4.5), layout="constrained")
+    figure = Figure(figsize=(8.5, 4.5), layout="constrained")
     axes = figure.add_subplot()
     for name, runs in histories.items():
         mean = np.mean([run["val_accuracy"] for run in runs], axis=0)
         (line,) = axes.plot(np.arange(1, len(mean) + 1), mean, label=f"{name}: {mean[-1]:.3f}")
-        axes.axhline(REFERENCE[name], color=line.get_color(), linestyle=":", linewidth=1)
+        compared = "human expert" if name == "recipe" else "paper"
+        axes.axhline(
+            REFERENCE[name],
+            color=line.get_color(),
+            linestyle=":",
+            linewidth=1,
+            label=f"{compared}: {REFERENCE[name]:.2f}",
+        )
     axes.set_xscale("log")
     axes.set_xlabel("epoch")
     axes.set_ylabel("test accuracy")
     axes.set_ylim(0, 1)
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", title="after the last epoch")
-    axes.set_title("MNIST-1D, mean of seeds; dotted: the paper's figure (the recipe's: the human expert)")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="last epoch; dotted:\nwhat it is compared with")
+    run = []
+    if seeds is not None:
+        run.append(f"mean of seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}")
+    if samples is not None:
+        run.append(f"{samples:,} training sequences")
+    axes.set_title("MNIST-1D test accuracy per epoch" + (f"\n({'; '.join(run)})" if run else ""))
     if path:
         figure.savefig(path, dpi=110)
     return figure
@@ -275,7 +289,9 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser.add_argument(
         "--epochs", type=int, default=None, help=f"default: the paper's 6,000 steps, or {RECIPE_EPOCHS} (recipe)"
     )
-    parser.add_argument("--plot", metavar="PATH", help="draw the learning curves (test accuracy per epoch) to PATH")
+    parser.add_argument(
+        "--out", metavar="DIR", help="draw the learning curves (test accuracy per epoch) into DIR/mnist1d_curves.png"
+    )
     args = parser.parse_args(argv)
     names = ["recipe"] if args.recipe else args.models
     X, y, X_test, y_test = load()
@@ -284,13 +300,13 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     print(
         f"MNIST-1D: {len(X)} training, {len(X_test)} test sequences; the paper's models: Adam({LEARNING_RATE}), "
         f"batch {BATCH}, {args.epochs or STEPS * BATCH // 4000} epochs; seeds {args.seeds}"
-        + ("; seconds include a test evaluation per epoch" if args.plot else "")
+        + ("; seconds include a test evaluation per epoch" if args.out else "")
     )
     print(f"{'model':<10} {'tinyframe':>10} {'paper':>7} {'seconds':>8}   per seed")
     results: dict[str, list[float]] = {}
     histories: dict[str, list[dict]] = {}
     for name in names:
-        runs = [run(name, (X, y, X_test, y_test), seed, args.epochs, bool(args.plot)) for seed in args.seeds]
+        runs = [run(name, (X, y, X_test, y_test), seed, args.epochs, bool(args.out)) for seed in args.seeds]
         results[name] = [accuracy for accuracy, _, _ in runs]
         histories[name] = [history for _, _, history in runs]
         seconds = np.mean([s for _, s, _ in runs])
@@ -298,9 +314,11 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         print(f"{name:<10} {np.mean(results[name]):>10.4f} {REFERENCE[name]:>7.2f} {seconds:>8.1f}   {per_seed}")
     if "recipe" in names:
         print(f"(the recipe's row is compared with the paper's human expert, {HUMAN:.2f})")
-    if args.plot:
-        plot_curves(histories, args.plot)
-        print(f"Wrote {args.plot}")
+    if args.out:
+        path = pathlib.Path(args.out) / "mnist1d_curves.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plot_curves(histories, str(path), seeds=args.seeds, samples=len(X))
+        print(f"Wrote {path}")
     return results
 
 

@@ -1,7 +1,7 @@
 """Residual connections on the digits: a deep tanh MLP with and without identity skips, same layers, same training.
 
     python examples/residual_digits.py                  # 22 Dense layers, 30 epochs, seeds 0-4: the table
-    python examples/residual_digits.py --plot docs/images/residual_digits.png
+    python examples/residual_digits.py --out docs/images     # the table and residual_digits.png
     python examples/residual_digits.py --blocks 1       # 4 Dense layers: shallow, the skips change little
     python examples/residual_digits.py --quick          # 3 epochs, 1 seed: a smoke run in a few seconds
 
@@ -24,14 +24,15 @@ too small to gain from a second).
 
 The script prints, per model, the training loss of the last epoch and the test accuracy,
 as the mean over the seeds and [the lowest, the highest], the seconds per seed (training
-and the test evaluation after each epoch) and the per-seed test accuracies; ``--plot FILE``
-draws the training loss and the test accuracy per epoch (the mean over the seeds, shaded
-between the lowest and the highest).
+and the test evaluation after each epoch) and the per-seed test accuracies; ``--out DIR``
+(default ``figures``) receives ``residual_digits.png``: the training loss and the test
+accuracy per epoch (the mean over the seeds, shaded between the lowest and the highest).
 """
 
 from __future__ import annotations
 
 import argparse
+import pathlib
 import time
 
 import numpy as np
@@ -129,7 +130,9 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict]]:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default {EPOCHS}")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], help="model seeds (default 0-4)")
     parser.add_argument("--quick", action="store_true", help="3 epochs, seed 0 only (tests)")
-    parser.add_argument("--plot", metavar="FILE", help="draw the training loss and test accuracy per epoch to FILE")
+    parser.add_argument(
+        "--out", metavar="DIR", default="figures", help="folder for residual_digits.png ('' to draw nothing)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.seeds = 3, [0]
@@ -151,13 +154,15 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict]]:
         seconds = np.mean([s for _, s in runs])
         per_seed = " ".join(f"{a:.4f}" for a in accuracies)
         print(f"{kind:<9} {spread(losses, '.3g'):>26} {spread(accuracies, '.4f'):>26} {seconds:>7.2f}   {per_seed}")
-    if args.plot:
+    if args.out:
         title = (
             f"digits, {layers} Dense layers ({WIDTH} tanh units), with and without skips "
             f"({len(args.seeds)} seeds: the mean, shaded from min to max)"
         )
-        plot_curves(histories, title, args.plot)
-        print(f"Wrote {args.plot}")
+        path = pathlib.Path(args.out) / "residual_digits.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plot_curves(histories, title, str(path))
+        print(f"Wrote {path}")
     return histories
 
 

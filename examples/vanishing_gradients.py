@@ -1,7 +1,7 @@
 """Vanishing gradients, measured: six sigmoid layers on the article's digits, against ReLU and BatchNormalization.
 
     python examples/vanishing_gradients.py                 # 30 epochs each, prints the table, draws the figure
-    python examples/vanishing_gradients.py --epochs 10 --figure vg.png
+    python examples/vanishing_gradients.py --epochs 10 --out /tmp/figures
 
 Three networks of six hidden layers of 32 units on scikit-learn's 8x8 digits (pixels
 scaled to [0, 1], 60/40 split, ``random_state=0``), each ending in ``Dense(10)`` and
@@ -18,7 +18,7 @@ the gradient of every weight matrix. Backpropagation multiplies the gradient by
 orders of magnitude from the output back to the first layer and the first layers
 barely learn. The script prints, per network, ``||dJ/dW_1|| / ||dJ/dW_7||`` (first
 weight matrix over the output layer's) after the first and the last epoch, and the
-test accuracy; ``--figure`` (default ``docs/images/vanishing-gradients.png``) draws
+test accuracy; ``--out DIR`` (default ``figures``) receives ``vanishing-gradients.png``:
 the gradient norm per layer, the test accuracy per epoch and the activations' spread
 per layer.
 """
@@ -26,6 +26,7 @@ per layer.
 from __future__ import annotations
 
 import argparse
+import pathlib
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -103,7 +104,9 @@ def draw(results: list[dict], path: str) -> None:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--figure", default="docs/images/vanishing-gradients.png", help="'' to draw nothing")
+    parser.add_argument(
+        "--out", metavar="DIR", default="figures", help="folder for vanishing-gradients.png ('' for none)"
+    )
     args = parser.parse_args(argv)
     data = digits()
     results = [run(kind, args.epochs, data) for kind in KINDS]
@@ -111,9 +114,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for result in results:
         accuracy = result["history"]["val_accuracy"][-1]
         print(f"{result['kind']:<14} {ratio(result, 0):>24.2e} {ratio(result, -1):>11.2e} {accuracy:>14.4f}")
-    if args.figure:
-        draw(results, args.figure)
-        print(f"figure: {args.figure}")
+    if args.out:
+        path = pathlib.Path(args.out) / "vanishing-gradients.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draw(results, str(path))
+        print(f"Wrote {path}")
     return results
 
 

@@ -1,4 +1,5 @@
-"""Shared test set-up: a deterministic Hypothesis profile, Keras 3 as an oracle (a fixture), and helpers."""
+"""Shared test set-up: a deterministic Hypothesis profile, Keras 3 as an oracle (a fixture), the worst
+gradient errors reported per module (an autouse fixture)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def keras():
     if keras.backend.backend() != "torch":
         pytest.skip(f"keras was imported with the {keras.backend.backend()} backend")
     return keras
+
+
+WORST: dict[str, float] = {}  # worst relative gradient error per check (tests/strategies.py's record), per session
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_worst():
+    """At the end of each test module that recorded gradient checks, print the worst errors so far."""
+    before = dict(WORST)
+    yield
+    if WORST != before:
+        print("\nworst relative gradient errors:", {k: f"{v:.1e}" for k, v in sorted(WORST.items())})

@@ -12,12 +12,15 @@ such examples with ``assume(checkable(model, X))``: see that function.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import strategies as st
 
 from tinyframe import Sequential
 from tinyframe.activations import ELU, GELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Swish, Tanh
 from tinyframe.layers import Dense, Dropout, GaussianNoise, Normalization, Rescaling
+
+# report_worst is kept importable for the test files that still import it by name (a module's
+# own fixture of that name is the same function, so it runs once)
+from .conftest import WORST, report_worst  # noqa: F401
 
 # name -> factory(width) of a layer that keeps the width. Dropout and GaussianNoise are
 # the identity unless a check runs with training=True (tests/test_dropout.py does).
@@ -45,20 +48,16 @@ KINKED = (ReLU, LeakyReLU, ELU)  # activations whose derivative jumps at 0 (ELU 
 CHECK_MARGIN = 1e-2  # > the largest move of a kink input under the check's +-2e-4 steps (|x| <= 3, gains of a few)
 
 TOL = 1e-6  # a wrong gradient gives errors of 1e-2 and more; rounding alone stays far below
-WORST: dict[str, float] = {}  # worst relative gradient error per check, over the session
 
 
 def record(name, result):
-    """Assert a `GradCheckResult` is within TOL, keeping the worst error seen under ``name``."""
+    """Assert a `GradCheckResult` is within TOL, keeping the worst error seen under ``name``.
+
+    The worst errors are printed at the end of each test module that records some (the
+    ``report_worst`` fixture of tests/conftest.py; ``pytest -s`` shows them).
+    """
     WORST[name] = max(WORST.get(name, 0.0), result.max_error)
     assert result.max_error < TOL, f"{name}: {result}"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_worst():
-    """Imported into a test module, prints the worst errors recorded so far when the module ends."""
-    yield
-    print("\nworst relative gradient errors:", {k: f"{v:.1e}" for k, v in sorted(WORST.items())})
 
 
 sizes = st.integers(min_value=1, max_value=6)

@@ -23,7 +23,6 @@ from .strategies import (
     arrays,
     batch_sizes,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     sizes,
 )
 

@@ -33,6 +33,7 @@ from benchmarks import (
 from benchmarks.run import parse_args, run_cases
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # one --quick benchmark run for the module: about 100 s on 2 busy cores
 
 
 @pytest.fixture(scope="module")

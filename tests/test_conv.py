@@ -25,7 +25,7 @@ from tinyframe.layers.conv import FEW_CHANNELS
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import Adam
 
-from .strategies import record, report_worst, seeds  # noqa: F401  (report_worst: an autouse fixture)
+from .strategies import record, seeds
 
 LAYER = {1: Conv1D, 2: Conv2D}
 

@@ -24,7 +24,6 @@ from tinyframe.optimizers import Adam
 from .strategies import (
     arrays,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     seeds,
 )
 

@@ -22,7 +22,7 @@ from tinyframe.layers import Add, Average, Concatenate, Dense, Flatten, Layer, M
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import GradientDescent
 
-from .strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from .strategies import arrays, batch_sizes, record, seeds
 
 MERGES = {"Add": Add, "Subtract": Subtract, "Multiply": Multiply, "Average": Average}
 

@@ -1,12 +1,15 @@
 """Hypothesis attacks the public API with random shapes, dtypes and values.
 
-Every call must either give a correct answer or raise one of the documented errors
-(ValueError, TypeError): never another exception, a NumPy warning, or weights that
-changed after a refused call.
+Every call must either give a correct answer or raise the documented refusal for what is
+wrong with its input: the tests work out from the input itself (`x_refusals`,
+`y_refusals`) which refusals it deserves, so a valid input must be accepted and an invalid
+one refused with one of its own messages. Never another exception, a NumPy warning, or
+weights that changed after a refused call.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -65,6 +68,89 @@ def model():
     return Sequential([Dense(3, 4), Sigmoid(), Dense(4, 2)], seed=0)
 
 
+# The refusals, by what is wrong with the input: (exception type, what the message says).
+NOT_REAL = (TypeError, r"must contain real numbers \(an integer, floating or boolean dtype\)")
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def x_refusals(X, features=3):
+    """What ``predict``/``fit`` may answer to ``X`` for a model of ``features`` inputs: [] if X is valid."""
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "biuf":
+        return [NOT_REAL]
+    found = []
+    if arr.ndim < 2:
+        return [(ValueError, r"X must be at least 2-D, of shape \(n_samples, n_features\)")]
+    if arr.size == 0:
+        found.append((ValueError, r"X is empty: expected at least one sample and one feature"))
+    if arr.shape[1:] != (features,):
+        found.append((ValueError, rf"X: the model takes inputs of shape \(None, {features}\)"))
+    if arr.size and arr.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            if not np.all(np.abs(arr.astype(np.float64)) <= FLOAT32_MAX):
+                found.append((ValueError, r"X contains NaN or infinity: expected finite values"))
+    return found
+
+
+def y_refusals(y, n, width=2):
+    """What ``fit`` may answer to targets ``y`` for ``n`` samples and an output of ``width``: [] if valid."""
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biuf":
+        return [(TypeError, r"y must contain real numbers")]
+    if arr.ndim == 0:
+        return [(ValueError, r"y must be 1-D labels or targets of the output's shape")]
+    if len(arr) != n:
+        return [(ValueError, rf"X and y must have the same number of samples. Received: {n} and {len(arr)}")]
+    values = arr.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        finite = bool(np.all(np.abs(values) <= FLOAT32_MAX))
+    non_finite = (ValueError, r"(y|labels) contains NaN or infinity: expected finite values")  # labels: (n,) or (n, 1)
+    if arr.shape == (n, width):
+        return [] if finite else [non_finite]
+    if arr.shape in ((n,), (n, 1)):  # class labels
+        if not finite:
+            return [non_finite, (ValueError, r"labels must be whole numbers")]
+        found = []
+        if np.any(values != np.round(values)):
+            found.append((ValueError, r"labels must be whole numbers"))
+        if values.size and (values.min() < 0 or values.max() >= width):
+            found.append((ValueError, rf"labels must be in \[0, {width}\) for an output of width {width}"))
+        return found
+    return [(ValueError, rf"y must have shape \({n}, {width}\) to match the model's output")]
+
+
+def weights_refusals(weights, shapes):
+    """What ``set_weights`` may answer to ``weights`` for parameters of ``shapes``: [] if valid."""
+    if len(weights) != len(shapes):
+        return [(ValueError, rf"set_weights expects a list of {len(shapes)} arrays. Received: {len(weights)} arrays")]
+    found = []
+    for i, (w, shape) in enumerate(zip(weights, shapes)):
+        arr = np.asarray(w)
+        if arr.dtype.kind not in "biuf":
+            found.append((TypeError, rf"weights\[{i}\] must contain real numbers"))
+            continue
+        if arr.shape != shape:
+            found.append((ValueError, rf"set_weights: weights\[{i}\] must have shape"))
+        with np.errstate(invalid="ignore"):
+            if arr.dtype.kind == "f" and not np.all(np.abs(arr.astype(np.float64)) <= FLOAT32_MAX):
+                found.append((ValueError, rf"weights\[{i}\] contains NaN or infinity"))
+    return found
+
+
+def assert_refused_as_expected(error, expected):
+    """``error`` is one of the ``expected`` refusals (type and message); an input with none is never refused."""
+    assert expected, f"a valid input was refused: {type(error).__name__}: {error}"
+    assert any(isinstance(error, kind) and re.search(message, str(error)) for kind, message in expected), (
+        f"{type(error).__name__}: {error} is none of {expected}"
+    )
+
+
+def overflows(X):
+    """Inputs so large that a float32 network's outputs may overflow (refused as "not finite")."""
+    arr = np.asarray(X)
+    return arr.dtype.kind in "biuf" and arr.size > 0 and float(np.nanmax(np.abs(arr.astype(np.float64)))) > 1e30
+
+
 def unchanged(model, weights):
     return all(np.array_equal(w, v) for w, v in zip(model.get_weights(), weights))
 
@@ -72,7 +158,8 @@ def unchanged(model, weights):
 def reference_predict(model, X):
     """The network by hand, in float64, from the model's weights."""
     W0, b0, W1, b1 = (w.astype(np.float64) for w in model.get_weights())
-    h = 1 / (1 + np.exp(-(X @ W0 + b0)))
+    with np.errstate(over="ignore"):  # exp(-z) = inf for z below -709: the sigmoid is 0 there, as 1 / inf
+        h = 1 / (1 + np.exp(-(X @ W0 + b0)))
     return h @ W1 + b1
 
 
@@ -86,9 +173,11 @@ def test_predict(X):
             out = net.predict(X)
         except (ValueError, TypeError) as error:
             event(f"refused: {type(error).__name__}")
+            assert_refused_as_expected(error, x_refusals(X))
             assert "Received" in str(error)
         else:
             event("answered")
+            assert not x_refusals(X), f"accepted an input it should refuse: {x_refusals(X)}"
             arr = np.asarray(X, dtype=np.float32)
             assert out.shape == (arr.shape[0], 2) and out.dtype == np.float32 and np.all(np.isfinite(out))
             if np.abs(arr).max() <= 1e3:
@@ -103,14 +192,19 @@ def test_fit_and_evaluate(data, X, minibatch):
     before, state = net.get_weights(), net.rng.bit_generator.state
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        expected = x_refusals(X) + (y_refusals(y, len(np.asarray(X))) if np.ndim(X) else [])
+        if not expected and overflows(X):
+            expected = [(ValueError, r"The model's outputs are not finite for this X")]
         try:
             history = net.fit(X, y, epochs=2, batch_size=2 if minibatch else None, verbose=0)
         except (ValueError, TypeError) as error:
             event(f"refused: {type(error).__name__}")
+            assert_refused_as_expected(error, expected)
             assert "Received" in str(error)
             assert unchanged(net, before) and net.rng.bit_generator.state == state
         else:
             event("trained")
+            assert not x_refusals(X) and not y_refusals(y, len(np.asarray(X))), "accepted an input it should refuse"
             assert all(np.all(np.isfinite(w)) for w in net.get_weights())
             diverged = any(issubclass(w.category, DivergenceWarning) for w in caught)
             assert len(history.epoch) == 2 or diverged
@@ -136,10 +230,12 @@ def test_set_weights(weights):
             net.set_weights(weights)
         except (ValueError, TypeError) as error:
             event(f"refused: {type(error).__name__}")
+            assert_refused_as_expected(error, weights_refusals(weights, SHAPES))
             assert "Received" in str(error)
             assert unchanged(net, before)
         else:
             event("set")
+            assert not weights_refusals(weights, SHAPES), "accepted weights it should refuse"
             expected = [np.asarray(w).astype(np.float32) for w in weights]
             assert all(np.array_equal(w, e) for w, e in zip(net.get_weights(), expected))
 

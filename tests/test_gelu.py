@@ -23,7 +23,7 @@ from tinyframe._erf import erf, erfc
 from tinyframe.activations import GELU
 from tinyframe.layers import Dense
 
-from .strategies import arrays, record, report_worst  # noqa: F401  (report_worst: an autouse fixture)
+from .strategies import arrays, record
 
 EPS, EPS32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
 TINY, SUBNORMAL = float(np.finfo(np.float64).tiny), 5e-324

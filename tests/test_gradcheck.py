@@ -19,17 +19,10 @@ from .strategies import (
     batch_sizes,
     checkable,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     seeds,
     sizes,
     stacks,
 )
-
-
-@given(st.data(), sizes, sizes, batch_sizes, seeds)
-def test_dense_alone(data, n_in, n_out, m, seed):
-    layer = Dense(n_in, n_out).build(dtype="float64", rng=seed)
-    record("Dense", gradcheck.check_layer(layer, data.draw(arrays((m, n_in)))))
 
 
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))

@@ -111,6 +111,7 @@ def test_a_header_length_that_claims_gigabytes_is_refused_at_once(tmp_path, comp
     assert peak < PEAK_MIB, f"peak {peak} MiB"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA, zipfile.ZIP_DEFLATED], ids=["bzip2", "lzma", "deflate"]
 )

@@ -33,7 +33,6 @@ from .strategies import (
     batch_sizes,
     checkable,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     seeds,
     sizes,
     stacks,

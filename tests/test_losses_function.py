@@ -10,7 +10,7 @@ from tinyframe import Sequential, gradcheck, ops
 from tinyframe.layers import Dense, Input
 from tinyframe.losses import FunctionLoss, MeanSquaredError, get
 
-from .strategies import record, report_worst  # noqa: F401  (an autouse fixture)
+from .strategies import record
 
 
 def contrastive(margin=1.0):

@@ -31,7 +31,7 @@ from tinyframe.losses import (
     SquaredError,
 )
 
-from .strategies import CHECK_MARGIN, arrays, record, report_worst  # noqa: F401  (report_worst: autouse)
+from .strategies import CHECK_MARGIN, arrays, record
 
 shapes = st.lists(st.integers(1, 3), min_size=2, max_size=4).map(tuple)  # (m, d1, ..., k), rank 2 to 4
 

@@ -137,27 +137,6 @@ def test_constructor_refuses_bad_dtype_and_seed():
         Sequential([Dense(2, 2)], seed=1.5)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        (
-            {"in_features": 0, "out_features": 3},
-            ValueError,
-            "in_features must be an integer >= 1. Received: in_features=0",
-        ),
-        ({"in_features": 2, "out_features": -1}, ValueError, "out_features must be an integer >= 1"),
-        (
-            {"in_features": 2.5, "out_features": 3},
-            TypeError,
-            "in_features must be an integer. Received: in_features=2.5",
-        ),
-    ],
-)
-def test_dense_refuses_bad_sizes(kwargs, error, match):
-    with pytest.raises(error, match=match):
-        Dense(**kwargs)
-
-
 BAD_FIT_INPUTS = [
     (
         np.ones(64),

@@ -16,7 +16,7 @@ from tinyframe.ops.linalg import MatMul
 from tinyframe.ops.reduction import Reduce, Softmax
 from tinyframe.ops.shape import Concatenate, Reshape, Stack, Transpose
 
-from .strategies import arrays, record, report_worst  # noqa: F401  (an autouse fixture)
+from .strategies import arrays, record
 
 
 def check_op(op, xs, seed=0):

@@ -90,7 +90,8 @@ def test_confusion_cells_hold_the_counts(one_hot):
     ax = fig.axes[0]
     cells = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in ax.texts}
     expected = hand_counts(y, predicted, 3)
-    assert cells == {(i, j): expected[i][j] for i in range(3) for j in range(3)}
+    # every non-zero cell carries its count; a zero cell is blank
+    assert cells == {(i, j): expected[i][j] for i in range(3) for j in range(3) if expected[i][j]}
     np.testing.assert_array_equal(ax.images[0].get_array(), expected)
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     accuracy = sum(expected[i][i] for i in range(3)) / len(y)
@@ -102,7 +103,7 @@ def test_confusion_of_a_single_sigmoid_output_thresholds_at_one_half():
     model = Sequential([Dense(1, 1), Sigmoid()], dtype="float64")
     model.set_weights([np.ones((1, 1)), np.zeros(1)])
     fig = plot_confusion(model, X, [0, 1, 1, 1])
-    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0", "1", "1", "2"]  # (0,0)=1 (1,0)=1 (1,1)=2
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "1", "2"]  # (0,0)=1 (1,0)=1 (1,1)=2; (0,1) blank
 
 
 def test_confusion_refuses_labels_that_are_not_classes():
@@ -116,8 +117,11 @@ def test_weights_are_drawn_as_the_reshaped_columns():
     layer = Dense(64, 5).build(dtype="float64", rng=3)
     fig = plot_weights(layer)
     W = layer.params["W"]
-    assert [ax.get_title() for ax in fig.axes] == [f"unit {j}" for j in range(5)]
-    for j, ax in enumerate(fig.axes):
+    *units, bar = fig.axes
+    assert [ax.get_title() for ax in units] == [f"unit {j}" for j in range(5)]
+    assert bar.get_ylabel() == "weight"
+    assert fig.get_suptitle() == "Dense: the weights into each unit, as an image of its inputs"  # no name: built alone
+    for j, ax in enumerate(units):
         np.testing.assert_array_equal(ax.images[0].get_array(), W[:, j].reshape(8, 8))
     limit = np.abs(W).max()
     assert fig.axes[0].images[0].get_clim() == (-limit, limit)
@@ -125,8 +129,9 @@ def test_weights_are_drawn_as_the_reshaped_columns():
 
 def test_weights_with_an_image_shape_and_chosen_units():
     layer = Dense(12, 4).build(dtype="float64", rng=0)
-    fig = plot_weights(layer, image_shape=(3, 4), units=[2, 0])
-    assert [ax.get_title() for ax in fig.axes] == ["unit 2", "unit 0"]
+    fig = plot_weights(layer, image_shape=(3, 4), units=[2, 0], title="two units")
+    assert [ax.get_title() for ax in fig.axes[:-1]] == ["unit 2", "unit 0"]
+    assert fig.get_suptitle() == "two units"
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), layer.params["W"][:, 2].reshape(3, 4))
 
 
@@ -206,3 +211,71 @@ def test_layer_stats_params_filter_and_refusal():
     assert [line.get_label() for line in fig.axes[0].lines] == ["dense/W", "dense_1/W"]
     with pytest.raises(ValueError, match="plot_layer_stats: expected a LayerStats that has recorded an epoch"):
         plot_layer_stats(LayerStats(np.ones((2, 16)), [0, 1]))
+
+
+def test_confusion_normalized_as_scikit_learn_with_class_names():
+    model, _, _ = trained()
+    X, y = data(n=45, seed=5)
+    predicted = [int(np.argmax(row)) for row in model.predict(X)]
+    counts = np.array(hand_counts(y, predicted, 3), dtype=float)
+    expected = {
+        "true": counts / counts.sum(axis=1, keepdims=True),  # written out here, not taken from the module
+        "pred": counts / np.where(counts.sum(axis=0) > 0, counts.sum(axis=0), 1),
+        "all": counts / counts.sum(),
+    }
+    for normalize, values in expected.items():
+        fig = plot_confusion(model, X, y, normalize=normalize, class_names=["cat", "dog", "owl"])
+        ax = fig.axes[0]
+        np.testing.assert_allclose(ax.images[0].get_array(), values)
+        texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+        assert texts == {(i, j): f"{values[i, j]:.2f}" for i in range(3) for j in range(3) if values[i, j]}
+        assert [label.get_text() for label in ax.get_xticklabels()] == ["cat", "dog", "owl"]
+        assert [label.get_text() for label in ax.get_yticklabels()] == ["cat", "dog", "owl"]
+
+
+def test_confusion_refuses_an_unknown_normalization_and_a_wrong_number_of_names():
+    model, _, _ = trained(epochs=1)
+    X, y = data(n=4)
+    refusal = r"normalize must be one of \(None, 'true', 'pred', 'all'\)\. Received: normalize='rows'"
+    with pytest.raises(ValueError, match=refusal):
+        plot_confusion(model, X, y, normalize="rows")
+    with pytest.raises(ValueError, match="class_names must name the 3 classes. Received: 2 names"):
+        plot_confusion(model, X, y, class_names=["a", "b"])
+
+
+def test_epoch_ticks_are_whole_numbers():
+    _, history, stats = trained(epochs=3)
+    for fig in (plot_history(history), plot_layer_stats(stats)):
+        for ax in fig.axes:
+            if ax.get_xlabel() == "epoch":
+                ticks = [tick for tick in ax.get_xticks() if 1 <= tick <= 3]
+                assert ticks and all(float(tick).is_integer() for tick in ticks), ticks
+
+
+def test_layer_stats_of_a_deep_model_colour_the_lines_by_depth():
+    X, y = data()
+    layers = [Dense(16, 8), Sigmoid()]
+    for _ in range(8):
+        layers += [Dense(8, 8), Sigmoid()]
+    model = Sequential([*layers, Dense(8, 3), Softmax()], dtype="float64", seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    stats = LayerStats(X[:20], y[:20])
+    model.fit(X, y, epochs=2, verbose=0, callbacks=[stats])
+    fig = plot_layer_stats(stats, params=["W"])
+    grads = fig.axes[0]
+    assert len(grads.lines) == 10 and grads.get_legend() is None  # ten weight matrices: too many to name
+    colors = [tuple(line.get_color()) for line in grads.lines]
+    assert len(set(colors)) == 10
+    bars = [ax for ax in fig.axes if ax.get_ylabel() == "layer, by depth"]
+    assert bars, "a colour bar names the depth"
+    labels = [label.get_text() for label in bars[0].get_yticklabels()]
+    assert labels == ["dense/W (first)", "dense_9/W (last)"]
+
+
+def test_layer_stats_legends_sit_beside_the_panels():
+    _, _, stats = trained()
+    fig = plot_layer_stats(stats)
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        assert legend is not None
+        assert legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0 >= 1.0  # right of the Axes

@@ -32,7 +32,6 @@ from .strategies import (
     CHECK_MARGIN,
     arrays,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     seeds,
 )
 

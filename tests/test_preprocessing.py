@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tinyframe import Sequential, gradcheck, load_model
 from tinyframe.layers import Dense, Input, Normalization, Rescaling
 
-from .strategies import arrays, record, report_worst, seeds  # noqa: F401  (report_worst: an autouse fixture)
+from .strategies import arrays, record, seeds
 
 EPS32 = float(np.finfo(np.float32).eps)
 DTYPES = ["float32", "float64"]

@@ -19,7 +19,6 @@ from .strategies import (
     arrays,
     batch_sizes,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     seeds,
     sizes,
 )
@@ -97,12 +96,6 @@ def test_penalty_appears_in_the_reported_loss_and_the_gradient():
     assert np.array_equal(model.layers[0].params["b"], plain.layers[0].params["b"])
 
 
-def test_dense_without_a_regularizer_has_no_penalty():
-    model = Sequential([Dense(3, 2)], seed=0)
-    assert model.penalty() == 0 and model.layers[0].get_config()["kernel_regularizer"] is None
-    assert repr(model.layers[0]) == "Dense(3, 2)"
-
-
 @pytest.mark.parametrize(
     "identifier, expected",
     [
@@ -117,15 +110,6 @@ def test_dense_without_a_regularizer_has_no_penalty():
 def test_get(identifier, expected):
     got = regularizers.get(identifier)
     assert repr(got) == repr(expected)
-
-
-@pytest.mark.parametrize("regularizer", [L2(1e-4), L1(0.5), L1L2(0.1, 0.2), None], ids=repr)
-def test_dense_config_round_trip(regularizer):
-    layer = Dense(4, 3, kernel_regularizer=regularizer)
-    config = layer.get_config()
-    clone = Dense.from_config(config)
-    assert clone.get_config() == config and repr(clone) == repr(layer)
-    assert repr(regularizers.get(regularizers.serialize(regularizer))) == repr(regularizer)
 
 
 @pytest.mark.parametrize(

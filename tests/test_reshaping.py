@@ -14,7 +14,7 @@ from tinyframe.activations import Tanh
 from tinyframe.layers import Dense, Flatten, Input, Reshape
 from tinyframe.losses import SquaredError
 
-from .strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from .strategies import arrays, batch_sizes, record, seeds
 
 shapes = st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple)
 small_shapes = shapes.filter(lambda shape: math.prod(shape) <= 12)  # few enough weights for finite differences

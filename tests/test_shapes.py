@@ -1,13 +1,12 @@
 """The shape-generic layer contract: build(input_shape), compute_output_shape, inputs of any rank.
 
-References: Dense on a rank-k input against the same Dense applied position by position
-(a plain loop over the leading axes), Softmax against its 2-D rows, and central-difference
-gradient checks (float64) of random stacks on inputs of rank 2, 3 and 4.
+References: Softmax against its 2-D rows, and central-difference gradient checks (float64)
+of random stacks on inputs of rank 2, 3 and 4 (Dense on a rank-k input against a plain loop
+over the leading axes is in tests/layers/test_dense.py).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 
@@ -20,14 +19,12 @@ from tinyframe import Sequential, gradcheck, initializers, load_model
 from tinyframe.activations import Sigmoid, Softmax
 from tinyframe.layers import Dense, Dropout, Input, Layer
 from tinyframe.losses import CrossEntropy, MeanSquaredError
-from tinyframe.regularizers import L1L2
 
 from .strategies import (
     arrays,
     batch_sizes,
     checkable,
     record,
-    report_worst,  # noqa: F401  (an autouse fixture: prints the worst gradient errors)
     stacks,
 )
 
@@ -153,18 +150,6 @@ def test_a_built_model_refuses_inputs_of_another_shape():
 
 
 # ------------------------------------------------------------- the references
-@given(st.data(), leading, st.integers(1, 4), st.integers(1, 4), batch_sizes)
-def test_dense_on_any_rank_is_dense_on_each_position(data, lead, n_in, n_out, m):
-    layer = Dense(n_out, activation="tanh").build((*lead, n_in), dtype="float64", rng=0)
-    x = data.draw(arrays((m, *lead, n_in)))
-    y = layer.forward(x)
-    assert y.shape == (m, *lead, n_out)
-    W, b = layer.params["W"], layer.params["b"]
-    for index in itertools.product(*(range(d) for d in (m, *lead))):  # the plain loop over positions
-        expected = np.tanh(sum(x[index][i] * W[i] for i in range(n_in)) + b)
-        np.testing.assert_allclose(y[index], expected, rtol=1e-13, atol=1e-15)
-
-
 @given(st.data(), leading, st.integers(1, 5), batch_sizes)
 def test_softmax_normalises_the_last_axis(data, lead, k, m):
     z = data.draw(arrays((m, *lead, k)))
@@ -283,24 +268,6 @@ def test_a_format_1_file_still_loads(tmp_path):
 
 
 # ------------------------------------------------------------------ the Keras surface
-def test_dense_with_activation_and_both_regularizers_has_the_right_gradient():
-    layer = Dense(
-        3, activation="tanh", kernel_regularizer="l2", bias_regularizer=L1L2(l2=0.5), bias_initializer="uniform"
-    )
-    model = Sequential([Input((2, 4)), layer], dtype="float64", seed=0)
-    model.compile(loss=MeanSquaredError())
-    W, b = layer.params["W"], layer.params["b"]
-    assert model.penalty() == pytest.approx(0.01 * np.sum(W**2) + 0.5 * np.sum(b**2), rel=1e-14)
-    X = np.random.default_rng(1).normal(size=(3, 2, 4))
-    record("Dense activation + penalties", gradcheck.check_model(model, X, np.zeros((3, 2, 3))))
-
-
-def test_use_bias_false_has_no_bias():
-    model = Sequential([Dense(4, 2, use_bias=False)], dtype="float64", seed=0)
-    assert list(model.layers[0].params) == ["W"] and model.count_params() == 8
-    np.testing.assert_array_equal(model.predict(np.eye(4)), model.layers[0].params["W"])
-
-
 def test_add_to_a_built_model_builds_the_new_layer_from_the_shape_it_receives():
     model = Sequential([Input((5, 3)), Dense(4)], seed=0)
     model.add(Dense(2, name="head"))

@@ -20,7 +20,7 @@ from tinyframe.layers import Add, Dense, Dropout, Layer, Multiply
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import GradientDescent
 
-from .strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from .strategies import arrays, batch_sizes, record, seeds
 
 
 class Residual(Layer):

@@ -1,4 +1,4 @@
-"""Golden values, computed by hand, for Dense, Sigmoid, SquaredError and GradientDescent."""
+"""Golden values, computed by hand, for Sigmoid, SquaredError and GradientDescent (Dense's are in layers/)."""
 
 from __future__ import annotations
 
@@ -8,43 +8,8 @@ import numpy as np
 import pytest
 
 from tinyframe.activations import Sigmoid
-from tinyframe.layers import Dense
 from tinyframe.losses import SquaredError
 from tinyframe.optimizers import GradientDescent
-
-
-def test_dense_forward_and_backward_by_hand():
-    layer = Dense(2, 2).build(dtype="float64", rng=0)
-    layer.params["W"][...] = [[1.0, 2.0], [3.0, 4.0]]
-    layer.params["b"][...] = [0.5, -0.5]
-    x = np.array([[1.0, 1.0], [0.0, 2.0]])
-    np.testing.assert_array_equal(layer.forward(x), [[4.5, 5.5], [6.5, 7.5]])
-    grad_in = layer.backward(np.array([[1.0, 0.0], [0.0, 1.0]]))
-    np.testing.assert_array_equal(layer.grads["W"], [[1.0, 0.0], [1.0, 2.0]])  # x.T @ delta
-    np.testing.assert_array_equal(layer.grads["b"], [1.0, 1.0])  # delta summed over the batch
-    np.testing.assert_array_equal(grad_in, [[1.0, 3.0], [2.0, 4.0]])  # delta @ W.T
-
-
-def test_dense_backward_overwrites_not_accumulates():
-    layer = Dense(2, 1).build(dtype="float64", rng=0)
-    x, g = np.ones((3, 2)), np.ones((3, 1))
-    layer.forward(x)
-    layer.backward(g)
-    layer.backward(g)
-    np.testing.assert_array_equal(layer.grads["W"], [[3.0], [3.0]])
-
-
-def test_dense_initializers():
-    default = Dense(30, 20).build(dtype="float64", rng=0)
-    limit = np.sqrt(6 / 50)
-    assert np.abs(default.params["W"]).max() <= limit and np.all(default.params["b"] == 0)
-    article = Dense(30, 20, kernel_initializer="random_sample", bias_initializer="random_sample").build(
-        dtype="float64", rng=0
-    )
-    for p in article.params.values():
-        assert p.min() >= 0 and p.max() < 1 and p.std() > 0.2
-    with pytest.raises(ValueError, match="Unknown initializer.*Received: 'nope'"):
-        Dense(2, 2, kernel_initializer="nope").build()
 
 
 def test_sigmoid_values_and_derivative():

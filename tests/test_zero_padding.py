@@ -12,7 +12,7 @@ from tinyframe.activations import Tanh
 from tinyframe.layers import Conv1D, Dense, Flatten, Input, ZeroPadding1D, ZeroPadding2D
 from tinyframe.losses import SquaredError
 
-from .strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from .strategies import arrays, batch_sizes, record, seeds
 
 LAYER = {1: ZeroPadding1D, 2: ZeroPadding2D}
 pads = st.tuples(st.integers(0, 3), st.integers(0, 3))

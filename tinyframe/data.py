@@ -85,7 +85,7 @@ def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise ValueError if ``arr`` holds NaN or infinity (min and max: no temporaries when it does not).
 
     An array in a memory-mapped file is checked in chunks of rows, each chunk's
-    pages given back to the system once checked (`tinyframe._mapped`), so checking
+    pages given back to the system once checked, so checking
     a file larger than memory does not make it all resident.
     """
     if arr.dtype.kind != "f" or not arr.size:

@@ -10,7 +10,7 @@ Backpropagation on a graph is the article's per-layer deltas with two additions:
   keeps that per node instead. After each node's forward it records the layer's
   attributes, and those of every layer it holds (a Dense's activation); before that
   node's backward it puts back those that any node's forward rebound. The node also
-  has its own scratch arrays (`tinyframe._scratch.Scratch.child`). So a custom layer
+  has its own scratch arrays (``self.buffer``'s arrays are per node too). So a custom layer
   written the simple way is shareable as long as its forward *assigns* what it keeps
   (``self._x = x``) rather than writing into an array kept from an earlier call.
 

@@ -95,7 +95,7 @@ class Model(Trainer):
 
     **Who owns what.** The layers own their parameters, gradients and state; the
     layers built by this model have their parameters in one block of memory, so
-    that the optimizer updates them all in one call (`tinyframe._params`). The model
+    that the optimizer updates them all in one call. The model
     owns its training scratch (the work arrays of a step, reused step after step).
     `fit` owns the model while it runs: ``predict``/``evaluate`` from another thread
     raise `RuntimeError` meanwhile. Inference owns nothing across calls (each call

@@ -218,8 +218,8 @@ def model_config(model: Model) -> dict[str, Any]:
     "layers", "inputs": [{"name", "shape", "dtype"}], "nodes": [[layer, [tensor, ...], listed]],
     "outputs": [tensor, ...]}``, where a tensor is ``["input", k]`` or ``["node", j]`` (node ``j``'s output),
     and a node only takes tensors made before it. A node whose call had options (``use_causal_mask=True``)
-    has them as a fourth entry, ``{"use_causal_mask": true}``. Each layer's spec is checked to re-create a layer of
-    the same shapes (`_config.layer_spec`). `Model.get_config` returns it.
+    has them as a fourth entry, ``{"use_causal_mask": true}``. Each layer's spec is checked to re-create a
+    layer of the same shapes. `Model.get_config` returns it.
     """
     if not isinstance(model, Sequential) and model._graph is None:
         raise TypeError(

@@ -1,18 +1,18 @@
 """Trainer: what trains a model, as Keras's ``Trainer`` does: compile, fit and its loop, the step, the update.
 
 `Model` inherits it (and `Sequential`, a `Model` whose graph is a line), so every model
-trains on this one engine. The loop (`fit`, `_train`, `_run_epoch`) and the step
-(`train_step`, `_default_step`, `apply_gradients`) are the trainer's own methods; of the
-model they use what every model has: ``forward``, ``backward``, ``layers``, ``build``,
-``check_input``/``check_targets``, ``output_shape`` and ``_evaluate`` (validation).
+trains on this one engine. The loop (`fit`) and the step (`train_step`,
+`apply_gradients`) are the trainer's own methods; of the model they use what every model
+has: ``forward``, ``backward``, ``layers``, ``build``, ``check_input``/``check_targets``,
+``output_shape`` and its evaluation (for the validation data).
 Checking fit's arguments and data and cutting batches is `tinyframe.training`'s.
 
 **The parameter store.** The layers own their parameters (views of one block of
-memory per build, `tinyframe._params`); the optimizer owns its state, per parameter,
-under the key ``(layer name, parameter name)``. At the start of each fit,
-`_prepare_training` groups the trainable parameters into runs (stretches contiguous in
-memory, each updated in one call) and `GuardedStep` steps them; freezing a layer
-changes the runs, never a key.
+memory per build); the optimizer owns its state, per parameter, under the key
+``(layer name, parameter name)``. At the start of each fit the trainable parameters are
+grouped into runs (stretches contiguous in memory, each updated in one call), and each
+step updates them, or undoes the whole step if a weight comes out non-finite; freezing a
+layer changes the runs, never a key.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ class Trainer:
 
         A call that raises before its first step (bad data, a loss refusing the first
         outputs) leaves the model exactly as it was: weights, optimizer state, Generator,
-        history, compiled settings, layer state (`tinyframe._snapshot`); a model not built
+        history, compiled settings, layer state; a model not built
         yet is built from ``X`` once ``X``, ``y`` and the weights are checked. After that, a
         Ctrl-C (KeyboardInterrupt) or an exception from a callback ends `fit` between
         two steps: the weights are those of the last completed step, never half-updated,
@@ -447,7 +447,7 @@ class Trainer:
 
         `fit` calls it for every batch with checked arrays of the model's dtype (``y``
         one-hot encoded, ``sample_weight`` None or ``(m,)``), holding the model. The
-        default is forward, loss, backward, a guarded update (`_default_step`)
+        default is forward, loss, backward, a guarded update (undone if a weight comes out non-finite)
         and `compute_metrics`. A subclass may write its own step on the same parts, in
         Keras's form (one argument, ``data``: ``(x, y)`` or ``(x, y, sample_weight)``) or in
         tinyframe's (``x, y, sample_weight=None``)::

@@ -210,7 +210,7 @@ class Batches:
     copy of X is ever made. Without it, batches are views (slices) of X.
 
     An X memory-mapped from a file (a shared ``np.memmap``) is streamed without
-    filling the resident set (`tinyframe._mapped`): shuffled batches are read from
+    filling the resident set (the process's memory in RAM): shuffled batches are read from
     the file with ``preadv``, and the pages an unshuffled pass maps are given back
     every 32 MiB and at the end of the epoch.
     """

@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 from _article import load_example, parser, plt, save
 from sklearn.datasets import load_digits
-from sklearn.metrics import confusion_matrix
 from sklearn.preprocessing import StandardScaler
+
+from tinyframe.plot import plot_confusion
 
 digits_job = load_example("digits")  # examples/digits.py: load_split, article_model
 
@@ -70,18 +71,9 @@ def predictions_figure(images: np.ndarray, predicted: np.ndarray, true: np.ndarr
     return fig
 
 
-def confusion_figure(true: np.ndarray, predicted: np.ndarray) -> plt.Figure:
-    counts = confusion_matrix(true, predicted, labels=np.arange(10))
-    fig, ax = plt.subplots(figsize=(5.2, 4.6), layout="constrained")
-    ax.imshow(counts, cmap="Blues")
-    for (i, j), n in np.ndenumerate(counts):
-        if n:
-            ax.text(j, i, n, ha="center", va="center", fontsize=8, color="white" if n > counts.max() / 2 else "black")
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    accuracy = np.trace(counts) / counts.sum()
-    ax.set(xlabel="predicted label", ylabel="true label", title=f"Confusion matrix, test accuracy {accuracy:.1%}")
-    return fig
+def confusion_figure(model, X_test: np.ndarray, y_test: np.ndarray, accuracy: float) -> plt.Figure:
+    """The confusion matrix as `tinyframe.plot.plot_confusion` draws every one (a zero cell blank)."""
+    return plot_confusion(model, X_test, y_test, title=f"Confusion matrix, test accuracy {accuracy:.1%}")
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -106,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         save(digits_figure(data.images[:10], data.target[:10]), args.out, "digits.png"),
         save(cost_figure(loss), args.out, "cost.png"),
         save(predictions_figure(test_images, predicted, y_test), args.out, "predictions.png"),
-        save(confusion_figure(y_test, predicted), args.out, "confusion.png"),
+        save(confusion_figure(model, X_test, y_test, accuracy), args.out, "confusion.png"),
     ]
     return {"accuracy": accuracy, "loss": loss, "paths": paths}
 

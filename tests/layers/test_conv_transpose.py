@@ -21,7 +21,7 @@ from tinyframe import Sequential, _scratch, gradcheck
 from tinyframe.layers import Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Dense, Flatten, Input, UpSampling2D
 from tinyframe.losses import SquaredError
 
-from ..strategies import arrays, record, report_worst, seeds  # noqa: F401  (report_worst: an autouse fixture)
+from ..strategies import arrays, record, seeds
 
 LAYER = {1: Conv1DTranspose, 2: Conv2DTranspose}
 CONV = {1: Conv1D, 2: Conv2D}

@@ -14,7 +14,7 @@ from tinyframe import Sequential, _scratch, gradcheck
 from tinyframe.layers import Conv2D, Cropping1D, Cropping2D, Dense, Flatten, Input, ZeroPadding2D
 from tinyframe.losses import SquaredError
 
-from ..strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from ..strategies import arrays, batch_sizes, record, seeds
 
 LAYER = {1: Cropping1D, 2: Cropping2D}
 

@@ -11,7 +11,7 @@ from tinyframe import Sequential, gradcheck
 from tinyframe.layers import GRU, Dense, Flatten, Input, RepeatVector
 from tinyframe.losses import SquaredError
 
-from ..strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from ..strategies import arrays, batch_sizes, record, seeds
 
 
 @given(st.integers(1, 4), st.integers(1, 4), batch_sizes, st.data())

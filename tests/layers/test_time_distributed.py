@@ -12,7 +12,7 @@ from tinyframe.activations import Tanh
 from tinyframe.layers import Conv1D, Dense, Flatten, Input, TimeDistributed
 from tinyframe.losses import SquaredError
 
-from ..strategies import arrays, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from ..strategies import arrays, record, seeds
 
 
 def test_each_step_is_the_wrapped_layer_on_that_step():

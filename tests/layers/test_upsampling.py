@@ -14,7 +14,7 @@ from tinyframe import Sequential, _scratch, gradcheck
 from tinyframe.layers import Conv1D, Conv2D, Dense, Flatten, Input, UpSampling1D, UpSampling2D
 from tinyframe.losses import SquaredError
 
-from ..strategies import arrays, batch_sizes, record, report_worst, seeds  # noqa: F401  (an autouse fixture)
+from ..strategies import arrays, batch_sizes, record, seeds
 
 LAYER = {1: UpSampling1D, 2: UpSampling2D}
 

@@ -29,11 +29,11 @@ class GELU(Activation):
         approximate:  g = 0.5 (1 + tanh(u)) = sigmoid(2u),   u = sqrt(2 / pi) (z + 0.044715 z**3)
                       g' = g (1 - g) 2u',                     2u' = 2 sqrt(2 / pi) (1 + 3 * 0.044715 z**2)
 
-    In float64, Phi is taken from erfc (`tinyframe._erf`: Cody's rational approximations,
+    In float64, Phi is taken from erfc (computed with W. J. Cody's rational approximations,
     a few ulp), so it keeps its relative accuracy deep in the left tail (Phi(-30) ~ 5e-198,
     where ``1 + erf`` would give 0), up to the conditioning of Phi itself (about
     ``z**2`` ulp from rounding ``z / sqrt(2)``). In float32, Phi and phi come together
-    from `tinyframe._normal32` (``Phi(-|z|) = phi(z) m(|z|)``, m the Mills ratio from a
+    from a float32 kernel (``Phi(-|z|) = phi(z) m(|z|)``, m the Mills ratio from a
     fitted rational function; 3 times faster): within 4 ulp (3.15 measured) and 0.5 ulp
     where they are normal floats; phi is kept from forward for backward (7 times faster).
     The tanh form is computed as ``sigmoid(2u)`` (`Sigmoid`'s kernel), which has no

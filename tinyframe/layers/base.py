@@ -46,18 +46,20 @@ class Layer:
 
     * *Parameters* (``add_param``) and their gradients belong to the layer. The
       returned array is, for the life of the layer, the array the optimizer updates,
-      so ``self.W = self.add_param("W", ...)`` is safe (`tinyframe._params`).
+      so ``self.W = self.add_param("W", ...)`` is safe (the array is a view of the one
+      block of memory that holds the parameters of the layers a model builds together).
     * *State* (``add_state``) belongs to the layer too; it is listed after the
       layer's parameters in ``get_weights`` (Keras's order).
     * *What forward keeps for backward* (``self._x``) lives on the layer between one
       forward and the next backward of the same step. `fit` owns the model while it
-      runs, so no other call overwrites it (`tinyframe._ownership`). ``predict`` calls
+      runs (a ``predict`` from another thread raises `RuntimeError` meanwhile), so no
+      other call overwrites it. ``predict`` calls
       may run at once in several threads, so ``forward`` returns the array it computed
       (a local), never an attribute read back (``return self._y`` could be another
       call's).
     * *Scratch arrays* (``self.buffer(name, shape)``) belong to the call that asked:
       reused step after step inside `fit`, new for every ``predict``/``evaluate``
-      call, so inference is reentrant (`tinyframe._scratch`). Arrays returned by
+      call, so inference is reentrant. Arrays returned by
       ``forward`` and ``backward`` may be such scratch: copy one if you keep it.
 
     ``trainable = False`` freezes the parameters (Keras): `fit` neither updates nor

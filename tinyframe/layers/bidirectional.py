@@ -112,7 +112,8 @@ class Bidirectional(Layer):
         return (*y_f[:-1], y_f[-1] + y_b[-1]) if self.merge_mode == "concat" else y_f
 
     def build(self, input_shape: tuple[int, ...] | None) -> None:
-        """Build both layers in this layer's pass (`tinyframe._params`), then list their parameters as its own."""
+        """Build both layers while this layer is built (their parameters join the model's block), then list
+        their parameters as its own."""
         if input_shape is None:
             raise ValueError(f"{self!r}: the input shape is unknown; build((timesteps, features))")
         self.compute_output_shape(input_shape)

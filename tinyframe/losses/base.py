@@ -41,7 +41,7 @@ class Loss:
     and the arrays ``value`` obtained with ``self.buffer(name, shape)``, which are
     recorded for that call and read back with ``self.saved(name)``. Nothing is
     looked up again, so no cache can hand backward an evicted or foreign array.
-    The arrays themselves come from the caller's scratch (`tinyframe._scratch`):
+    The arrays themselves come from the caller's scratch (work arrays owned by the call):
     reused step after step in `fit`, new for each `evaluate` call.
 
     Example:

@@ -97,9 +97,9 @@ def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> Non
     """Write ``to_onnx(model, opset)`` to ``path`` (ending in ``.onnx``), atomically; nothing is written on error.
 
     The graph is made holding the model as a reader, as `save` does (a `fit` in another thread
-    is refused, never half-read), and the file is written by the one writer of `save`
-    (`tinyframe._archive.write_atomically`): a symlink is followed and kept, an old file's
-    permission bits are kept.
+    is refused, never half-read), and the file is written as `save` writes: to a temporary
+    file beside the target, then renamed over it, so a reader sees the old file or the new one,
+    never part of one; a symlink is followed and kept, an old file's permission bits are kept.
     """
     target = _check_path(path)
     with reading(model.layers, "export"):

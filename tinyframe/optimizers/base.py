@@ -23,8 +23,9 @@ class Optimizer:
     and calls ``update(key, param, grad)`` for each, with the list index as the key.
     `fit` calls ``apply(runs)`` instead: each run is a stretch of the model's
     trainable parameters, contiguous in memory, whose key is the tuple of their
-    keys ``(layer name, parameter name)`` (`tinyframe._params.Run`), so that one call
-    updates a whole model built in one go.
+    keys ``(layer name, parameter name)``, so that one call updates a whole model built in
+    one go. A run has ``key``, ``params`` and ``grads`` (flat views over its parameters and
+    their gradients) and ``sizes`` (each parameter's element count, in key order).
 
     State lives per parameter: ``self.state[(layer name, parameter name)]`` is a dict of
     arrays shaped like that parameter (``self.state[i]`` for ``step``'s index ``i``), made
@@ -144,7 +145,7 @@ class Optimizer:
             self.update(i, param, grad)
 
     def apply(self, runs: Sequence[Any]) -> None:
-        """One update of every run (`tinyframe._params.Run`): what `fit` calls each step."""
+        """One update of every run (``key``, ``params``, ``grads``, ``sizes``): what `fit` calls each step."""
         if not self._plain:
             keys, sizes = [run.key for run in runs], [_sizes(run) for run in runs]
             self._update_all(keys, [run.params for run in runs], [run.grads for run in runs], sizes)

@@ -8,7 +8,7 @@ and so does tinyframe)::
     clipvalue=v         each element:                 min(max(g, -v), v)
 
 ``||g||`` is the L2 norm over all of a parameter's elements, whatever its shape.
-A `tinyframe._params.Run` holds several parameters end to end; ``Run.sizes`` says
+A run (what `fit` hands the optimizer) holds several parameters end to end; its ``sizes`` says
 where each one's segment is, so ``clipnorm`` still clips each parameter on its own.
 As in Keras, the clipped gradients are a copy (kept in the optimizer's work arrays,
 allocated once): the model's gradient arrays still hold the gradients of the loss

@@ -25,3 +25,11 @@ def axes_and_figure(ax: Any, **kwargs: Any) -> tuple[Any, Any]:
         return ax, ax.figure
     figure = new_figure(**kwargs)
     return figure.add_subplot(), figure
+
+
+def epoch_axis(ax: Any) -> None:
+    """Label the x axis ``epoch`` and tick it at whole epochs only (no 2.5th epoch)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))

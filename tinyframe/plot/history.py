@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._figure import new_figure
+from ._figure import epoch_axis, new_figure
 
 
 def _as_dict(history: Any) -> dict[str, list[float]]:
@@ -47,7 +47,7 @@ def plot_history(history: Any, title: str | None = None) -> Any:
                 values = [float(v) for v in logs[key]]
                 ax.plot(range(1, len(values) + 1), values, marker="." if len(values) < 30 else None, label=label)
         ax.set_title(name)
-        ax.set_xlabel("epoch")
+        epoch_axis(ax)
         ax.set_ylabel(name)
         ax.legend()
     if title:

@@ -6,7 +6,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ._figure import new_figure
+from ._figure import epoch_axis, new_figure
+
+# Up to this many lines in every panel, each panel names its lines in a legend; beyond (in any
+# panel), every panel colours its lines by depth (first layer dark, last light) beside a colour
+# bar naming the first and the last: one look for the whole figure.
+LEGEND_LINES = 8
 
 # (attribute of LayerStats, subplot title, log scale)
 PANELS = (
@@ -23,7 +28,10 @@ def plot_layer_stats(stats: Any, params: Sequence[str] | None = None, title: str
 
     Gradient norms and update ratios are drawn on a log scale (they span orders of
     magnitude across depth: a vanishing gradient is a fan of lines far apart). The
-    saturation panel appears only if the model has Sigmoid or Tanh layers.
+    saturation panel appears only if the model has Sigmoid or Tanh layers. Panels of up
+    to 8 lines name them in a legend beside each; when a panel has more, the lines of
+    every panel are coloured by depth (first layer dark, last light) and a colour bar
+    beside each panel names its first and last.
 
     Args:
         stats: a `LayerStats` after ``fit``.
@@ -49,16 +57,37 @@ def plot_layer_stats(stats: Any, params: Sequence[str] | None = None, title: str
             panels.append((series, label, log))
     cols = min(len(panels), 3)
     rows = math.ceil(len(panels) / cols)
-    figure = new_figure(figsize=(4.8 * cols, 3.4 * rows), layout="constrained")
+    figure = new_figure(figsize=(5.8 * cols, 3.4 * rows), layout="constrained")
+    by_depth = max(len(series) for series, _, _ in panels) > LEGEND_LINES
     for i, (series, label, log) in enumerate(panels):
         ax = figure.add_subplot(rows, cols, i + 1)
-        for key, values in series.items():
-            ax.plot(epochs, values, marker="." if len(epochs) < 30 else None, label=key)
+        draw_series(figure, ax, epochs, series, by_depth)
         if log:
             ax.set_yscale("log")
         ax.set_title(label)
-        ax.set_xlabel("epoch")
-        ax.legend(fontsize=7)
+        epoch_axis(ax)
     if title:
         figure.suptitle(title)
     return figure
+
+
+def draw_series(figure: Any, ax: Any, epochs: list[int], series: dict[str, Sequence[float]], by_depth: bool) -> None:
+    """One line per layer: named in a legend outside the Axes, or coloured by depth with a colour bar."""
+    marker = "." if len(epochs) < 30 else None
+    if not by_depth:
+        for key, values in series.items():
+            ax.plot(epochs, values, marker=marker, label=key)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+        return
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    depth = Normalize(1, max(len(series), 2))
+    colors = colormaps["viridis"]
+    for k, (key, values) in enumerate(series.items(), start=1):
+        ax.plot(epochs, values, marker=marker, label=key, color=colors(depth(k)))
+    bar = figure.colorbar(ScalarMappable(depth, colors), ax=ax, pad=0.02)
+    names = list(series)
+    bar.set_ticks([1, len(names)], labels=[f"{names[0]} (first)", f"{names[-1]} (last)"], fontsize=7)
+    bar.set_label("layer, by depth", fontsize=8)

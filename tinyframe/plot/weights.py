@@ -30,13 +30,17 @@ def _image_shape(n_inputs: int, image_shape: Sequence[int] | None, what: str) ->
 
 
 def plot_weights(
-    layer: Any, image_shape: Sequence[int] | None = None, units: Sequence[int] | None = None, cols: int = 10
+    layer: Any,
+    image_shape: Sequence[int] | None = None,
+    units: Sequence[int] | None = None,
+    cols: int = 10,
+    title: str | None = None,
 ) -> Any:
     """A Dense layer's weights as images: for each output unit ``j``, ``W[:, j]`` reshaped to the input image.
 
     With the article's 8x8 digits, ``Dense(64, 30)`` gives 30 images of 8x8: the pattern
     of pixels each hidden unit responds to (red positive, blue negative, on one scale
-    symmetric about zero for all units).
+    symmetric about zero for all units, which the colour bar beside them shows).
 
     Args:
         layer: a built `Dense` layer (``W`` of shape ``(inputs, units)``).
@@ -44,9 +48,11 @@ def plot_weights(
             on a side (ValueError if the inputs are not a square number).
         units: which output units to draw (default: all).
         cols: images per row.
+        title: the figure's title (default: the layer's name and what is drawn).
 
     Returns:
-        A `matplotlib.figure.Figure` with one Axes (titled ``unit j``) per drawn unit.
+        A `matplotlib.figure.Figure` with one Axes (titled ``unit j``) per drawn unit, and
+        the colour bar's Axes last.
 
     Example:
         >>> from tinyframe.layers import Dense
@@ -66,12 +72,15 @@ def plot_weights(
         raise ValueError(f"plot_weights: units must be indices in [0, {W.shape[1]}). Received: units={units!r}")
     cols = max(1, min(int(cols), len(units)))
     rows = math.ceil(len(units) / cols)
-    figure = new_figure(figsize=(1.2 * cols, 1.3 * rows), layout="constrained")
+    figure = new_figure(figsize=(1.2 * cols + 0.8, 1.3 * rows + 0.4), layout="constrained")
     limit = float(np.abs(W[:, units]).max()) or 1.0
     for k, j in enumerate(units):
         ax = figure.add_subplot(rows, cols, k + 1)
-        ax.imshow(W[:, j].reshape(shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        image = ax.imshow(W[:, j].reshape(shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"unit {j}", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
+    figure.colorbar(image, ax=figure.axes, shrink=0.9, aspect=30, pad=0.02).set_label("weight", fontsize=8)
+    name = getattr(layer, "name", None) or type(layer).__name__
+    figure.suptitle(title if title is not None else f"{name}: the weights into each unit, as an image of its inputs")
     return figure

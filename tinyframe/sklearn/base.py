@@ -49,6 +49,7 @@ class TinyFrameEstimator(BaseEstimator):
         shuffle: reshuffle the samples each epoch.
         early_stopping: hold out ``validation_fraction`` (at random) and stop on its loss instead of the
             training loss (the rule below), keeping the best epoch's weights.
+        validation_fraction: the share of the samples held out with ``early_stopping``.
         patience: epochs in a row without an improvement larger than ``tol`` after which training stops
             (MLP's ``n_iter_no_change``).
         tol: the improvement of the monitored loss (the training loss, or the validation loss with

@@ -72,10 +72,11 @@ class TinyFrameRegressor(RegressorMixin, TinyFrameEstimator):
     Args:
         scale_targets: standardise each target column inside ``fit`` (default True); False trains
             on ``y`` as given. A constant column is centred only (its scale is 1).
-        (the others): see `TinyFrameEstimator`. The defaults (``learning_rate=1e-3``, ``alpha=1e-2``,
-            ``batch_size=32``, ``epochs=2000``, stopping at ``tol=3e-4`` over ``patience=10``) score at
-            least as well as ``MLPRegressor(max_iter=2000)`` on load_diabetes and load_linnerud, in
-            a fraction of its time (``python -m benchmarks.sklearn_datasets``).
+
+    The other parameters are described in `TinyFrameEstimator`. The defaults (``learning_rate=1e-3``,
+    ``alpha=1e-2``, ``batch_size=32``, ``epochs=2000``, stopping at ``tol=3e-4`` over ``patience=10``)
+    score at least as well as ``MLPRegressor(max_iter=2000)`` on load_diabetes and load_linnerud, in
+    a fraction of its time (``python -m benchmarks.sklearn_datasets``).
 
     Fitted attributes (besides `TinyFrameEstimator`'s): ``target_mean_`` and ``target_scale_``,
     shape (n_targets,) (1 for a 1-D ``y``): each column's mean and standard deviation (1 for a
