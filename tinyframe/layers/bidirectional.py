@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import masks
 from .base import Layer
 from .recurrent import Recurrent
 
@@ -69,6 +70,7 @@ class Bidirectional(Layer):
         self, layer: Recurrent, merge_mode: str = "concat", backward_layer: Recurrent | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
+        self._keep_steps: np.ndarray | None = None  # the data steps of the last call's mask (return_sequences)
         _check_recurrent(layer, "layer")
         if merge_mode is None:
             raise ValueError(
@@ -132,16 +134,26 @@ class Bidirectional(Layer):
                 layer.state[name] = self.state[prefix + name]
 
     # ---------------------------------------------------------------- the maths
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask if self.return_sequences else None
+
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
         if x.ndim != 3:
             self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
         x_rev = self.buffer("x_reversed", x.shape)
         np.copyto(x_rev, x[:, ::-1])  # contiguous: the backward layer keeps it for its backward
-        y_f = self.forward_layer.forward(x, training=training)
-        y_b = self.backward_layer.forward(x_rev, training=training)
+        keep = None if mask is None else masks.check(mask, x, self)
+        y_f = self.forward_layer.forward(x, training=training, mask=keep)
+        y_b = self.backward_layer.forward(x_rev, training=training, mask=None if keep is None else keep[:, ::-1])
         if self.return_sequences:
             y_b = y_b[:, ::-1]
+            if keep is not None:  # Keras: a masked step's outputs are 0 here (both directions)
+                y_f *= keep[:, :, None]
+                y_b *= keep[:, :, None]
         self._kept = (y_f, y_b)
+        self._keep_steps = keep if self.return_sequences else None
         u = y_f.shape[-1]
         y = self.buffer("y", (*y_f.shape[:-1], u + y_b.shape[-1] if self.merge_mode == "concat" else u))
         if self.merge_mode == "concat":
@@ -167,6 +179,8 @@ class Bidirectional(Layer):
         else:
             g_f = np.multiply(grad_out, y_b, out=self.buffer("grad_forward", grad_out.shape))
             g_b = np.multiply(grad_out, y_f, out=self.buffer("grad_backward", grad_out.shape))
+        if self._keep_steps is not None:  # the outputs set to 0 at masked steps pass no gradient
+            g_f, g_b = g_f * self._keep_steps[:, :, None], g_b * self._keep_steps[:, :, None]
         return g_f, (g_b[:, ::-1] if self.return_sequences else g_b)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:

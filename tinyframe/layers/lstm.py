@@ -100,6 +100,12 @@ class LSTM(GatedRecurrent):
         dc[...] = 0  # nothing flows back from after the last step (a reused buffer holds the last call's)
         return {"dc": dc, "dgate": self.buffer("grad_gate", (4 * self.units, m))}
 
+    def _carried(self, kept: dict) -> tuple[np.ndarray, ...]:
+        return (kept["c"],)
+
+    def _carried_grads(self, kept: dict) -> tuple[np.ndarray, ...]:
+        return (kept["dc"],)
+
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
         u, g = self.units, self.activation
         a += np.matmul(kept["U"].T, h_prev, out=kept["r"])  # a becomes z_t.T

@@ -11,6 +11,7 @@ import numpy as np
 from .. import activations, initializers
 from .._checks import check_positive_int, keras_default_only
 from ..activations import Activation, Identity, Softmax
+from . import masks
 from ._gates import Gates
 from .base import Layer
 from .shapes import fixed_axis
@@ -64,9 +65,17 @@ class Recurrent(Layer):
     puts its three sigmoid gates side by side); the kernels, the bias and their gradients
     stay in Keras's order.
 
+    **Masks.** Given a mask (padding marked by ``Embedding(mask_zero=True)`` or `Masking`,
+    Keras's rule), a masked step changes no state: ``h_t = h_{t-1}`` (and an LSTM's
+    ``c_t = c_{t-1}``) for the samples it masks, so the output there repeats the last one; in
+    the backward pass those samples' gradients pass through the step unchanged and the step's
+    own (``da_t``, ``dr_t``) are 0. What sits under the mask changes no output and no gradient.
+
     A subclass sets ``gates`` and writes ``_keep`` (its per-call arrays), ``_step`` and
-    ``_step_backward``; the base does the rest.
+    ``_step_backward`` (and ``_carried`` for a state besides ``h``); the base does the rest.
     """
+
+    supports_masking = True
 
     takes_variable_size = True  # an axis of variable size (Input(shape=(None, d))) is fine: each batch sets it
 
@@ -145,9 +154,13 @@ class Recurrent(Layer):
         return [self.activation]
 
     # ---------------------------------------------------------------- the maths
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask if self.return_sequences else None  # the last state has no steps left to mask
+
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
         if x.ndim != 3:
             self.compute_output_shape(x.shape[1:])  # raises: the message names the layer and the shape
+        keep = None if mask is None else masks.check(mask, x, self)  # (m, T): the data steps
         m, T, features = x.shape
         u = self.units
         W, U = self._in_row_order()
@@ -158,9 +171,12 @@ class Recurrent(Layer):
         H = self.buffer("h", (T + 1, u, m))  # H[t + 1] = h_t.T, H[0] = h_{-1} = 0
         H[0] = 0
         # Locals, not attributes, through the loop: predict may run in several threads at once.
-        kept = {"X": X, "a": A, "h": H, "W": W, "U": U, **self._keep(m, T)}
+        kept = {"X": X, "a": A, "h": H, "W": W, "U": U, **self._keep(m, T), "keep": keep}
         for t in range(T):
             self._step(t, A[t], H[t], H[t + 1], kept)
+            if keep is not None and not keep[:, t].all():  # masked samples keep their state
+                for S in (H, *self._carried(kept)):
+                    np.copyto(S[t + 1], S[t], where=~keep[:, t])
         self._kept = kept
         y = self.buffer("y", (m, T, u) if self.return_sequences else (m, u))
         np.copyto(y, H[1:].transpose(2, 0, 1) if self.return_sequences else H[T].T)  # back to batch-first
@@ -187,13 +203,22 @@ class Recurrent(Layer):
         dh, dh_before = self.buffer("grad_h", (u, m)), self.buffer("grad_h_before", (u, m))
         np.copyto(dh, (grad_out[:, -1] if self.return_sequences else grad_out).T)
         kept = {**kept, **self._keep_backward(m)}
+        keep = kept["keep"]
         for t in range(T - 1, -1, -1):
+            held = None if keep is None or keep[:, t].all() else ~keep[:, t]
+            if held is not None:  # masked samples: their gradients skip the step, which gets none of them
+                passed = [g[:, held].copy() for g in (dh, *self._carried_grads(kept))]
+                for g in (dh, *self._carried_grads(kept)):
+                    g[:, held] = 0
             bypass = self._step_backward(t, dh, H[t], dA[t], dR[t], kept)
             if t == 0:
                 break  # h_{-1} is a constant: no gradient for it
             np.matmul(U, dR[t], out=dh_before)  # dh_{t-1}.T = U dr_t.T
             if bypass is not None:
                 dh_before += bypass
+            if held is not None:
+                for g, value in zip((dh_before, *self._carried_grads(kept)), passed):
+                    g[:, held] = value
             if self.return_sequences:
                 dh_before += grad_out[:, t - 1].T
             dh, dh_before = dh_before, dh
@@ -258,6 +283,14 @@ class Recurrent(Layer):
     def _keep_backward(self, m: int) -> dict[str, np.ndarray]:
         """The cell's work arrays for one backward (a gradient carried in time starts at 0)."""
         return {}
+
+    def _carried(self, kept: dict) -> tuple[np.ndarray, ...]:
+        """The cell's states besides ``h``, ``(T + 1, units, m)`` as ``h``'s (a masked step keeps them)."""
+        return ()
+
+    def _carried_grads(self, kept: dict) -> tuple[np.ndarray, ...]:
+        """The gradients of those states carried back in time, ``(units, m)``, in `_carried`'s order."""
+        return ()
 
     def _step(self, t: int, a: np.ndarray, h_prev: np.ndarray, h: np.ndarray, kept: dict) -> None:
         """Write ``h_t.T`` into ``h`` from ``a`` (= a_t.T, may become the pre-activations) and ``h_prev`` (see Layout).
