@@ -109,8 +109,6 @@ def test_no_run_blocks_are_listed(page, line):
 # is at its maximum width from about 1220 pixels on): 82 monospace characters fit in a code
 # block, and the first line's last two sit under the copy button. Wider lines scroll sideways.
 CODE_WIDTH = 80
-# Pages other engineers are editing now; their wide lines are theirs to wrap (issue 27).
-WIDE_FOR_NOW = {"docs/performance.md", "docs/scaling.md"}
 
 
 def wide_lines(page: pathlib.Path) -> list[str]:
@@ -127,14 +125,7 @@ def wide_lines(page: pathlib.Path) -> list[str]:
 
 @pytest.mark.parametrize(
     "page",
-    [
-        pytest.param(
-            page,
-            id=_name(page),
-            marks=[pytest.mark.xfail(reason="being edited elsewhere")] if _name(page) in WIDE_FOR_NOW else [],
-        )
-        for page in sorted((ROOT / "docs").rglob("*.md"))
-    ],
+    [pytest.param(page, id=_name(page)) for page in sorted((ROOT / "docs").rglob("*.md"))],
 )
 def test_code_fits_the_content_column(page):
     wide = wide_lines(page)
