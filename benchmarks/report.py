@@ -144,6 +144,14 @@ def transformer_table(result: dict) -> str:
     first = {name: stats["first_losses"] for name, stats in result["programs"].items() if "first_losses" in stats}
     losses = "; ".join(f"{name} {', '.join(f'{v:.7f}' for v in values)}" for name, values in first.items())
     extra = [f"First losses: {losses}."]
+    held = {name: stats["memory"] for name, stats in result["programs"].items() if "memory" in stats}
+    if held:
+        rise = {name: m["peak_rss_mib"] - m["rss_before_mib"] for name, m in held.items() if "error" not in m}
+        extra.append("Peak memory of training, one process per program: " + "; ".join(
+            f"{name} {m['error']}" if "error" in m else
+            f"{name} {m['peak_rss_mib']:.0f} MiB ({rise[name]:.0f} MiB above the built model)"
+            for name, m in held.items()
+        ) + ".")  # fmt: skip
     if "torch_cpu" in result["ratios"]:
         cpu = _spread(result["ratios"]["torch_cpu"])
         extra.insert(0, f"Steps per second of process CPU time, tinyframe / torch: {cpu} (median of paired; p25–p75).")

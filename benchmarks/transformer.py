@@ -15,19 +15,20 @@ kept (``first_losses``): the example's warm-up starts at a rate of 0, so the thi
 that follows a weight update.
 
 One timed call is `steps` training steps; the programs run interleaved in this process
-(`benchmarks.stepped`), each call preceded by a one-step primer. Each call's process CPU time is
-kept beside its wall time: on a loaded machine, wall time includes the waits for a core. The
-case runs once per thread count (1 and 2, or the one ``--threads`` pins). The ratios are
-tinyframe's steps/s over PyTorch's, paired within each round (characters/s are steps/s times
-``12 * 64``); the FLOP rate counts the matrix products (`flops_per_token`) against the peak
-measured just before on as many threads.
+(`benchmarks.stepped`), each call preceded by a one-step primer. Peak memory is measured after,
+each program training a few steps in a process of its own (`benchmarks.transformer_memory`).
+Each call's process CPU time is kept beside its wall time: on a loaded machine, wall time
+includes the waits for a core. The case runs once per thread count (1 and 2, or the one
+``--threads`` pins). The ratios are tinyframe's steps/s over PyTorch's, paired within each round
+(characters/s are steps/s times ``12 * 64``); the FLOP rate counts the matrix products
+(`flops_per_token`) against the peak measured just before on as many threads.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import programs, stepped, workloads
+from . import programs, stepped, transformer_memory, workloads
 from .workloads import TransformerSize
 
 THREADS = (1, 2)  # thread counts run when --threads does not pin one
@@ -66,7 +67,8 @@ def run(steps: int, repeats: int, names: list[str], threads: int, size: Transfor
         "flops_per_sample": flops_per_token(size) * size.context,  # a sample is a window of `context` characters
         "flops_per_token": flops_per_token(size),
     }
-    for stats in result["programs"].values():
+    for name, stats in result["programs"].items():
         stats["tokens_per_second"] = stats["median"] * tokens
+        stats["memory"] = transformer_memory.measure(name, quick=size == QUICK)  # in a process of its own
     result["programs"] |= {name: {"skipped": reason} for name, reason in skipped.items()}
     return result

@@ -182,6 +182,10 @@ def test_quick_transformer_case_runs_the_example_s_model_and_both_programs_agree
             continue
         assert len(stats["seconds"]) == len(stats["cpu_seconds"]) == result["repeats"]
         assert stats["p25"] <= stats["median"] <= stats["p75"] and stats["gflops"] > 0 and stats["final_loss"] > 0
+        held = stats["memory"]  # measured in a process of its own: the peak is at least the resident set before
+        assert "error" not in held, held
+        assert 0 < held["rss_before_mib"] <= held["peak_rss_mib"] and held["program"] == name
+    assert "Peak memory of training, one process per program: tinyframe " in stdout
     if "torch" in result["ratios"]:
         assert len(result["ratios"]["torch"]["values"]) == len(result["ratios"]["torch_cpu"]["values"]) == 2
         ours, theirs = (result["programs"][name]["first_losses"] for name in ("tinyframe", "torch"))
