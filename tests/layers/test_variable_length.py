@@ -95,3 +95,18 @@ def test_what_needs_a_fixed_size_is_refused_by_name():
     model = Sequential([Input(shape=(None, 3)), GlobalAveragePooling1D()])
     with pytest.raises(ValueError, match=r"the model takes inputs of shape \(None, None, 3\). Received: shape"):
         model.predict(np.zeros((2, 4, 2)), verbose=0)
+
+
+def test_keras_s_batch_shape_and_batch_size_spellings_of_input():
+    """keras.io's functional API guide writes ``Input(batch_shape=(batch, timesteps, features))``."""
+    assert Input(batch_shape=(32, 10, 8)).shape == (None, 10, 8)
+    assert Input(batch_shape=(None, None, 8)).shape == (None, None, 8)
+    assert Input(shape=(4,), batch_size=16).shape == (None, 4)
+    with pytest.raises(ValueError, match="give shape or batch_shape, not both"):
+        Input(shape=(4,), batch_shape=(None, 4))
+    with pytest.raises(ValueError, match=r"batch_shape is \(batch, \*shape\)"):
+        Input(batch_shape=(8,))
+    with pytest.raises(TypeError, match="batch_size must be an integer"):
+        Input(shape=(4,), batch_size=2.5)
+    with pytest.raises(TypeError, match="give the shape of one sample"):
+        Input()

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_positive_int
 from .base import Layer
 from .node import KerasTensor, Node
 from .shapes import as_input_shape
@@ -57,7 +58,12 @@ def _dtype_name(dtype: Any) -> str:
 
 
 def Input(  # noqa: N802 (Keras's spelling)
-    shape: Sequence[int] | int, name: str | None = None, dtype: str | None = None
+    shape: Sequence[int] | int | None = None,
+    name: str | None = None,
+    dtype: str | None = None,
+    *,
+    batch_shape: Sequence[int | None] | None = None,
+    batch_size: int | None = None,
 ) -> KerasTensor:
     """Keras's ``Input(shape=(64,))``: a symbolic input of one sample's shape (batch excluded).
 
@@ -65,7 +71,9 @@ def Input(  # noqa: N802 (Keras's spelling)
     first in a `Sequential` to give the model its input shape. ``name`` names the input
     (``fit(x={name: array})``). ``dtype`` is Keras's argument, checked and recorded: the
     model computes in its own dtype (``Model(..., dtype=...)``), and integer inputs reach an
-    `Embedding` as indices, as Keras casts them.
+    `Embedding` as indices, as Keras casts them. Keras's ``batch_shape`` (the batch first:
+    ``batch_shape=(32, 10, 8)`` is ``shape=(10, 8)``) and ``batch_size`` are taken too: a model
+    takes batches of any size, so the batch size is checked and not kept.
 
     Example:
         >>> from tinyframe.layers import Dense, Input
@@ -73,6 +81,16 @@ def Input(  # noqa: N802 (Keras's spelling)
         >>> inputs.shape, Dense(30)(inputs).shape
         ((None, 64), (None, 30))
     """
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError(f"Input: give shape or batch_shape, not both. Received: {shape=}, {batch_shape=}")
+        if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
+            raise ValueError(f"Input: batch_shape is (batch, *shape), e.g. (None, 10, 8). Received: {batch_shape=}")
+        shape, batch_size = tuple(batch_shape[1:]), batch_shape[0]
+    if shape is None:
+        raise TypeError("Input: give the shape of one sample (batch excluded), e.g. Input(shape=(64,))")
+    if batch_size is not None:
+        check_positive_int(batch_size, "batch_size", "Input")
     layer = InputLayer(shape, input_dtype=dtype, name=name)
     node = Node(layer, [], False, layer.shape)
     node.output.dtype = layer.input_dtype
