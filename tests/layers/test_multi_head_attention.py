@@ -362,3 +362,28 @@ def test_a_cached_step_equals_the_matching_rows_of_the_whole_causal_call():
         np.testing.assert_allclose(y[:, 0], whole[:, t], rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="has no room for positions 7..7"):
         layer.call_with_cache(x[:, :1], x[:, :1], cache, 7)
+
+
+def test_one_attention_layer_shared_by_two_nodes_sums_both_gradients():
+    """The same layer attending within two sequences (a weight shared by two nodes), checked end to end."""
+    left, right = Input(shape=(4, 3)), Input(shape=(4, 3))
+    mha = MultiHeadAttention(2, 2)
+    pooled = [GlobalAveragePooling1D()(mha(x, x, use_causal_mask=True)) for x in (left, right)]
+    model = Model([left, right], Dense(1)(Add()(pooled)), dtype="float64", seed=0)
+    model.compile(loss="mse")
+    rng = np.random.default_rng(10)
+    assert_checked(
+        check_model(model, [rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 5, 3))], np.ones((2, 1)))
+    )
+
+
+def test_a_saved_node_option_the_layer_does_not_take_is_refused(tmp_path):
+    import json
+
+    inputs = Input(shape=(3, 2))
+    model = Model(inputs, MultiHeadAttention(1, 2)(inputs, inputs, use_causal_mask=True))
+    config = model.get_config()
+    assert config["nodes"][-1][3] == {"use_causal_mask": True}
+    config["nodes"][-1][3] = {"run_this": "code"}
+    with pytest.raises(ValueError, match="MultiHeadAttention takes no call option 'run_this'"):
+        Model.from_config(json.loads(json.dumps(config)))
