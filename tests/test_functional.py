@@ -527,3 +527,26 @@ def test_keras_utils_plot_model_writes_the_picture(tmp_path):
     pytest.importorskip("matplotlib")
     tinyframe.utils.plot_model(residual_model(), to_file=str(tmp_path / "model.png"), show_shapes=True)
     assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_dict_of_outputs_names_them_for_losses_targets_history_and_predict(tmp_path):
+    """Keras's ``Model(inputs, outputs={"priority": ..., "department": ...})`` (the functional API guide)."""
+    title, body = Input(shape=(5,), name="title"), Input(shape=(7,), name="body")
+    x = Concatenate()([Dense(4)(title), Dense(4)(body)])
+    outputs = {"urgent": Dense(1)(x), "team": Dense(3, activation="softmax")(x)}  # keys, not the layers' names
+    model = Model([title, body], outputs, dtype="float64", seed=0)
+    assert model.output_names == ["urgent", "team"]
+    model.compile(loss={"urgent": "mse", "team": "categorical_crossentropy"}, loss_weights={"urgent": 1.0, "team": 0.2})
+    rng = np.random.default_rng(0)
+    X = {"title": rng.normal(size=(20, 5)), "body": rng.normal(size=(20, 7))}
+    y = {"urgent": rng.random((20, 1)), "team": np.eye(3)[rng.integers(0, 3, 20)]}
+    history = model.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    assert sorted(history.history) == ["loss", "team_loss", "urgent_loss"]
+    predicted = model.predict(X, verbose=0)
+    assert list(predicted) == ["urgent", "team"] and predicted["team"].shape == (20, 3)
+    model.save(tmp_path / "m.npz")
+    again = load_model(tmp_path / "m.npz")
+    assert again.output_names == ["urgent", "team"]
+    np.testing.assert_array_equal(again.predict(X, verbose=0)["urgent"], predicted["urgent"])
+    with pytest.raises(ValueError, match="the outputs' names must differ"):
+        Model(title, {1: Dense(1)(title), "1": Dense(2)(title)})

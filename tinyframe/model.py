@@ -115,6 +115,8 @@ class Model(Trainer):
         (3, 2)
     """
 
+    _output_keys: list[str] | None = None  # a dict of outputs: their names (None: the layers' names)
+
     def __init__(
         self,
         inputs: Any = None,
@@ -134,9 +136,9 @@ class Model(Trainer):
             )
         self._init_engine(dtype, seed, name, "functional", "Model")
         self._input_keys, input_list = _tensors(inputs, "inputs")
-        self._output_keys, output_list = _tensors(outputs, "outputs")
-        if isinstance(self._output_keys, list):
-            raise TypeError("Model: outputs must be a tensor or a list of tensors. Received: a dict")
+        self._output_keys, output_list = _tensors(outputs, "outputs")  # a dict names the outputs (Keras's)
+        if self._output_keys is not None and len(set(self._output_keys)) != len(self._output_keys):
+            raise ValueError(f"Model: the outputs' names must differ. Received: {self._output_keys}")
         graph = Graph(input_list, output_list, "Model")
         name_unique_layers(graph.layers, "Model")
         todo = []
@@ -212,7 +214,10 @@ class Model(Trainer):
 
     @property
     def output_names(self) -> list[str]:
-        """The names of the layers that make the outputs, in order (Keras's names for several outputs)."""
+        """The outputs' names, in order: the keys of a dict of outputs, else the names of the layers that make
+        them (Keras's names, the keys of ``fit(y={...})``, ``compile(loss={...})`` and the history's entries)."""
+        if self._output_keys:
+            return list(self._output_keys)
         if self._graph is None:
             several = isinstance(self.output_shape, list)
             return [f"output_{k}" for k in range(len(self.output_shape))] if several else ["output_0"]
@@ -476,7 +481,14 @@ class Model(Trainer):
         if verbose:
             steps = 1 if batch_size is None else math.ceil(data.n_samples(X) / batch_size)
             print(f"{steps}/{steps} - {time.perf_counter() - start:.3g}s", flush=True)
-        return out
+        return self._named_outputs(out)
+
+    def _named_outputs(self, out: Any) -> Any:
+        """A model built with a dict of outputs predicts a dict by the same names (Keras's); others as they are."""
+        keys = self._output_keys
+        if not keys:
+            return out
+        return dict(zip(keys, out if isinstance(out, list) else [out]))
 
     def _predict_stream(self, source: Any, steps: Any, verbose: Any, callbacks: Any) -> Any:
         """`predict` of data in batches: each batch's ``x`` checked and predicted; the outputs joined."""

@@ -272,6 +272,8 @@ def model_config(model: Model) -> dict[str, Any]:
     }
     if model._input_keys is not None:
         config["input_keys"] = list(model._input_keys)
+    if model._output_keys is not None:
+        config["output_keys"] = list(model._output_keys)
     return config
 
 
@@ -353,6 +355,12 @@ def _traced_graph(spec: dict[str, Any], layers: list[Any]) -> tuple[Any, list[An
         if len(keys) != len(inputs) or not all(isinstance(k, str) for k in keys):
             raise ValueError("malformed configuration: model.input_keys must name each input once")
         inputs = dict(zip(keys, inputs))
+    keys = spec.get("output_keys")
+    if keys is not None:
+        _config.expect(keys, list, "model.output_keys")
+        if len(keys) != len(outputs) or not all(isinstance(k, str) for k in keys) or len(set(keys)) != len(keys):
+            raise ValueError("malformed configuration: model.output_keys must name each output once")
+        outputs = dict(zip(keys, outputs))
     return inputs, outputs
 
 
