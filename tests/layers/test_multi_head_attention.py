@@ -171,7 +171,7 @@ def test_self_attention_on_one_array_takes_one_product_and_gives_the_same_gradie
     grads_apart = layer.backward(r)
     params_apart = {k: g.copy() for k, g in layer.grads.items()}
     together = layer.forward([x, x], use_causal_mask=True)
-    assert layer._kept.fused and not np.shares_memory(together, apart)
+    assert layer._kept.stacked is not None and not np.shares_memory(together, apart)
     grads = layer.backward(r)
     np.testing.assert_allclose(together, apart, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(grads[0], grads_apart[0] + grads_apart[1], rtol=1e-12, atol=1e-14)

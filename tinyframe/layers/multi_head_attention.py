@@ -203,9 +203,10 @@ class MultiHeadAttention(Layer):
             attention_mask = inputs[3]
         m, T_q, T_k = query.shape[0], query.shape[1], value.shape[1]
         allowed = self._allowed(attention_mask, use_causal_mask, m, T_q, T_k)
-        fused = _same(query, value) and _same(key, value)  # self-attention: one product makes Q, K and V
-        if fused:
-            Q, K, V = self._project_together(query)
+        stacked = None  # self-attention: one product with the stacked kernels makes Q, K and V
+        if _same(query, value) and _same(key, value):
+            stacked = self._stacked()
+            Q, K, V = self._project_together(query, stacked)
         else:
             Q, K, V = self._project(query, "query"), self._project(key, "key"), self._project(value, "value")
         rate = self.dropout if training else 0.0
@@ -216,7 +217,7 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             y += self.params["output_bias"]
         mask_input = inputs[3] if len(inputs) == 4 else None
-        return y.reshape(m, T_q, -1), _Kept(query, key, value, C, record, len(inputs), mask_input, fused)
+        return y.reshape(m, T_q, -1), _Kept(query, key, value, C, record, len(inputs), mask_input, stacked)
 
     def _project(self, x: np.ndarray, part: str) -> np.ndarray:
         """``x @ W + b`` for every head: ``(m, T, d) -> (m, heads, T, size)`` (a view)."""
@@ -232,10 +233,10 @@ class MultiHeadAttention(Layer):
         return np.concatenate([self.params[f"{p}_kernel"].reshape(self.params[f"{p}_kernel"].shape[0], -1)
                                for p in ("query", "key", "value")], axis=1)  # fmt: skip
 
-    def _project_together(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _project_together(self, x: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Q, K and V of ``x`` (self-attention) from one product with the stacked kernels: ``(m, heads, T, size)``."""
         m, T, h, k = x.shape[0], x.shape[1], self.num_heads, self.key_dim
-        z = x.reshape(m * T, -1) @ self._stacked()
+        z = x.reshape(m * T, -1) @ stacked
         if self.use_bias:
             z += np.concatenate([self.params[f"{p}_bias"].reshape(-1) for p in ("query", "key", "value")])
         ends = (h * k, 2 * h * k)
@@ -267,8 +268,8 @@ class MultiHeadAttention(Layer):
             np.sum(g, axis=0, out=self.grads["output_bias"])
         dO = (g @ Wo.reshape(-1, Wo.shape[-1]).T).reshape(m, T_q, self.num_heads, -1).transpose(0, 2, 1, 3)
         dQ, dK, dV = attend_backward(dO, record)
-        if kept.fused:  # one array was query, key and value: its whole gradient first, zeros for its other uses
-            dx = self._project_together_backward(query, dQ, dK, dV)
+        if kept.stacked is not None:  # one array was query, key and value: its whole gradient first, zeros after
+            dx = self._project_together_backward(query, dQ, dK, dV, kept.stacked)
             return [dx, *(np.zeros_like(dx) for _ in range(n - 1 - (n == 4))), *self._mask_gradient(kept, n)]
         grads = [self._project_backward(query, dQ, "query"), self._project_backward(value, dV, "value")]
         dkey = self._project_backward(key, dK, "key")
@@ -283,7 +284,9 @@ class MultiHeadAttention(Layer):
         """A mask given as an input gets a zero gradient."""
         return [np.zeros(np.shape(kept.mask_input), dtype=kept.query.dtype)] if n == 4 else []
 
-    def _project_together_backward(self, x: np.ndarray, dQ: np.ndarray, dK: np.ndarray, dV: np.ndarray) -> np.ndarray:
+    def _project_together_backward(
+        self, x: np.ndarray, dQ: np.ndarray, dK: np.ndarray, dV: np.ndarray, stacked: np.ndarray
+    ) -> np.ndarray:
         """The three projections' parameter gradients (in place) and ``dJ/dx``, from one product each way."""
         m, T, h, k = x.shape[0], x.shape[1], self.num_heads, self.key_dim
         dZ = np.empty((m, T, h * (2 * k + self.value_dim)), dtype=x.dtype)
@@ -297,7 +300,7 @@ class MultiHeadAttention(Layer):
             np.copyto(grad, dW[:, start:stop].reshape(grad.shape))
             if db is not None:
                 np.copyto(self.grads[f"{p}_bias"], db[start:stop].reshape(self.grads[f"{p}_bias"].shape))
-        return (dZ @ self._stacked().T).reshape(x.shape)
+        return (dZ @ stacked.T).reshape(x.shape)
 
     def _project_backward(self, x: np.ndarray, dZ: np.ndarray, part: str) -> np.ndarray:
         """The projection's parameter gradients (written in place) and ``dJ/dx``, from ``dZ (m, heads, T, size)``."""
@@ -389,13 +392,14 @@ def _with_input_masks(attention_mask: Any, masks: list | None, inputs: list) -> 
 class _Kept:
     """What one call's forward keeps for its backward."""
 
-    __slots__ = ("query", "key", "value", "C", "record", "n", "mask_input", "fused")
+    __slots__ = ("query", "key", "value", "C", "record", "n", "mask_input", "stacked")
 
     def __init__(
-        self, query: Any, key: Any, value: Any, C: Any, record: AttentionRecord, n: int, mask_input: Any, fused: bool
+        self, query: Any, key: Any, value: Any, C: Any, record: AttentionRecord, n: int, mask_input: Any, stacked: Any
     ) -> None:
         self.query, self.key, self.value, self.C, self.record = query, key, value, C, record
-        self.n, self.mask_input, self.fused = n, mask_input, fused
+        self.n, self.mask_input = n, mask_input
+        self.stacked = stacked  # the stacked kernels of a self-attention call (None: three projections)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

@@ -207,7 +207,7 @@ class Recurrent(Layer):
         for t in range(T - 1, -1, -1):
             held = None if keep is None or keep[:, t].all() else ~keep[:, t]
             if held is not None:  # masked samples: their gradients skip the step, which gets none of them
-                passed = [g[:, held].copy() for g in (dh, *self._carried_grads(kept))]
+                passed = [g[:, held] for g in (dh, *self._carried_grads(kept))]  # boolean indexing copies
                 for g in (dh, *self._carried_grads(kept)):
                     g[:, held] = 0
             bypass = self._step_backward(t, dh, H[t], dA[t], dR[t], kept)
